@@ -1,0 +1,197 @@
+package io.syncline.connection;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.syncline.store.Database;
+import io.syncline.store.RecordStore;
+import io.quarkus.arc.Unremovable;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Connections in the database, with credentials sealed by {@link CredentialCipher}. Lookups on
+ * the webhook path are cached briefly; every change through this class drops the cache entry.
+ */
+@Unremovable // looked up by the route templates
+@ApplicationScoped
+public class Connections {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long CACHE_MILLIS = 5_000;
+
+    private final Database db;
+    private final CredentialCipher cipher;
+    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+
+    private record Cached(Optional<Connection> connection, long loadedAt) {
+    }
+
+    public Connections(Database db, CredentialCipher cipher) {
+        this.db = db;
+        this.cipher = cipher;
+    }
+
+    public Optional<Connection> find(String providerConfigKey, String connectionId) {
+        String key = providerConfigKey + "\u0000" + connectionId;
+        long now = System.currentTimeMillis();
+        Cached hit = cache.get(key);
+        if (hit != null && now - hit.loadedAt() < CACHE_MILLIS) {
+            return hit.connection();
+        }
+        Optional<Connection> loaded = load(providerConfigKey, connectionId);
+        cache.put(key, new Cached(loaded, now));
+        return loaded;
+    }
+
+    private Optional<Connection> load(String providerConfigKey, String connectionId) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT provider_config_key, connection_id, base_url, credentials, metadata, created_at, updated_at
+                      FROM connections WHERE provider_config_key = ? AND connection_id = ?""")) {
+                ps.setString(1, providerConfigKey);
+                ps.setString(2, connectionId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(read(rs)) : Optional.<Connection>empty();
+                }
+            }
+        });
+    }
+
+    public List<Connection> list(String providerConfigKey) {
+        return db.inTransaction(c -> {
+            String sql = """
+                    SELECT provider_config_key, connection_id, base_url, credentials, metadata, created_at, updated_at
+                      FROM connections""" + (providerConfigKey == null ? "" : " WHERE provider_config_key = ?")
+                    + " ORDER BY provider_config_key, connection_id";
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                if (providerConfigKey != null) {
+                    ps.setString(1, providerConfigKey);
+                }
+                List<Connection> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(read(rs));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    /** @return false when a connection with that key already exists */
+    public boolean create(Connection conn) {
+        OffsetDateTime now = RecordStore.now();
+        try {
+            db.inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement("""
+                        INSERT INTO connections (provider_config_key, connection_id, base_url, credentials, metadata,
+                                                 created_at, updated_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)""")) {
+                    ps.setString(1, conn.providerConfigKey());
+                    ps.setString(2, conn.connectionId());
+                    ps.setString(3, conn.baseUrl());
+                    ps.setString(4, seal(conn.credentials()));
+                    ps.setString(5, json(conn.metadata()));
+                    ps.setObject(6, now);
+                    ps.setObject(7, now);
+                    return ps.executeUpdate();
+                }
+            });
+        } catch (Database.StoreException e) {
+            if (e.isUniqueViolation()) {
+                return false;
+            }
+            throw e;
+        } finally {
+            forget(conn.providerConfigKey(), conn.connectionId());
+        }
+        return true;
+    }
+
+    /** Replaces the given parts; a null part is left as it is. @return false when there is no such connection */
+    public boolean update(String providerConfigKey, String connectionId, String baseUrl,
+            Map<String, String> credentials, Map<String, Object> metadata) {
+        try {
+            return db.inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement("""
+                        UPDATE connections SET base_url = COALESCE(?, base_url), credentials = COALESCE(?, credentials),
+                               metadata = COALESCE(?, metadata), updated_at = ?
+                         WHERE provider_config_key = ? AND connection_id = ?""")) {
+                    ps.setString(1, baseUrl);
+                    ps.setString(2, credentials == null ? null : seal(credentials));
+                    ps.setString(3, metadata == null ? null : json(metadata));
+                    ps.setObject(4, RecordStore.now());
+                    ps.setString(5, providerConfigKey);
+                    ps.setString(6, connectionId);
+                    return ps.executeUpdate() == 1;
+                }
+            });
+        } finally {
+            forget(providerConfigKey, connectionId);
+        }
+    }
+
+    public boolean delete(String providerConfigKey, String connectionId) {
+        try {
+            return db.inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "DELETE FROM connections WHERE provider_config_key = ? AND connection_id = ?")) {
+                    ps.setString(1, providerConfigKey);
+                    ps.setString(2, connectionId);
+                    return ps.executeUpdate() == 1;
+                }
+            });
+        } finally {
+            forget(providerConfigKey, connectionId);
+        }
+    }
+
+    private void forget(String providerConfigKey, String connectionId) {
+        cache.remove(providerConfigKey + "\u0000" + connectionId);
+    }
+
+    private Connection read(ResultSet rs) throws SQLException {
+        String sealed = rs.getString(4);
+        Map<String, String> credentials = sealed == null ? Map.of()
+                : parse(cipher.decrypt(sealed), new TypeReference<LinkedHashMap<String, String>>() {
+                });
+        String meta = rs.getString(5);
+        Map<String, Object> metadata = meta == null ? Map.of()
+                : parse(meta, new TypeReference<LinkedHashMap<String, Object>>() {
+                });
+        return new Connection(rs.getString(1), rs.getString(2), rs.getString(3), credentials, metadata,
+                rs.getObject(6, OffsetDateTime.class), rs.getObject(7, OffsetDateTime.class));
+    }
+
+    private String seal(Map<String, String> credentials) {
+        return credentials == null || credentials.isEmpty() ? null : cipher.encrypt(json(credentials));
+    }
+
+    private static String json(Object value) {
+        try {
+            return value == null ? null : JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e.getOriginalMessage());
+        }
+    }
+
+    private static <T> T parse(String text, TypeReference<T> type) {
+        try {
+            return JSON.readValue(text, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored connection data is not valid JSON");
+        }
+    }
+}

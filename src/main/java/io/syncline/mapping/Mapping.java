@@ -1,0 +1,183 @@
+package io.syncline.mapping;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import com.jayway.jsonpath.Configuration;
+import com.jayway.jsonpath.JsonPath;
+import com.jayway.jsonpath.Option;
+import com.jayway.jsonpath.spi.json.JacksonJsonProvider;
+import com.jayway.jsonpath.spi.mapper.JacksonMappingProvider;
+
+/**
+ * A declarative mapping from a source document (parsed JSON) to a record of a model. Only the
+ * declared fields are produced: anything the source carries that is not declared never leaves
+ * this step (the allow-list that keeps unmapped PII out of the store and out of writes).
+ */
+public final class Mapping {
+
+    public static final Configuration JSONPATH = Configuration.builder()
+            .jsonProvider(new JacksonJsonProvider())
+            .mappingProvider(new JacksonMappingProvider())
+            .options(Option.SUPPRESS_EXCEPTIONS, Option.DEFAULT_PATH_LEAF_TO_NULL)
+            .build();
+
+    /** Where a field's value comes from: one JSONPath, the parts of a concatenation, or a constant. */
+    public sealed interface Source permits PathSource, ConcatSource, ConstantSource {
+        Object read(Object document);
+    }
+
+    public record PathSource(String path, JsonPath compiled) implements Source {
+        public Object read(Object document) {
+            return compiled.read(document, JSONPATH);
+        }
+    }
+
+    /** Parts starting with "$" are JSONPaths; others are literal text. Null parts count as empty. */
+    public record ConcatSource(List<Object> parts) implements Source {
+        public Object read(Object document) {
+            StringBuilder out = new StringBuilder();
+            for (Object part : parts) {
+                Object v = part instanceof JsonPath p ? p.read(document, JSONPATH) : part;
+                if (v != null) {
+                    out.append(v instanceof BigDecimal b ? b.toPlainString() : v);
+                }
+            }
+            return out.toString();
+        }
+    }
+
+    public record ConstantSource(Object value) implements Source {
+        public Object read(Object document) {
+            return value;
+        }
+    }
+
+    public record Field(String name, Source source, List<Transform> transforms, String type, boolean required,
+            Pattern pattern) {
+    }
+
+    /** The rule that says a source document reports a deletion. */
+    public record DeletedWhen(JsonPath path, List<String> values) {
+        boolean matches(Object document) {
+            Object v = path.read(document, JSONPATH);
+            return v != null && values.contains(String.valueOf(v));
+        }
+    }
+
+    public record Result(Map<String, Object> record, String externalId, boolean deleted, List<FieldError> errors) {
+        public boolean ok() {
+            return errors.isEmpty();
+        }
+    }
+
+    private final String file;
+    private final String model;
+    private final String keyField;
+    private final List<Field> fields;
+    private final DeletedWhen deletedWhen;
+
+    Mapping(String file, String model, String keyField, List<Field> fields, DeletedWhen deletedWhen) {
+        this.file = file;
+        this.model = model;
+        this.keyField = keyField;
+        this.fields = List.copyOf(fields);
+        this.deletedWhen = deletedWhen;
+    }
+
+    public String file() {
+        return file;
+    }
+
+    public String model() {
+        return model;
+    }
+
+    public String keyField() {
+        return keyField;
+    }
+
+    public List<Field> fields() {
+        return fields;
+    }
+
+    /** Maps and validates one document. Never throws for bad data: problems come back as errors. */
+    public Result apply(Object document) {
+        boolean deleted = deletedWhen != null && deletedWhen.matches(document);
+        Map<String, Object> out = new LinkedHashMap<>();
+        List<FieldError> errors = new ArrayList<>();
+        for (Field f : fields) {
+            if (deleted && !f.name().equals(keyField)) {
+                continue; // a deletion needs only its key
+            }
+            Object value;
+            try {
+                value = f.source().read(document);
+                for (Transform t : f.transforms()) {
+                    value = t.apply(value);
+                }
+            } catch (MappingException e) {
+                errors.add(new FieldError(f.name(), e.getMessage()));
+                continue;
+            }
+            String problem = check(f, value);
+            if (problem != null) {
+                errors.add(new FieldError(f.name(), problem));
+                continue;
+            }
+            out.put(f.name(), value);
+        }
+        Object key = out.get(keyField);
+        String externalId = key == null ? null : key instanceof BigDecimal b ? b.toPlainString() : String.valueOf(key);
+        if (externalId == null && errors.stream().noneMatch(e -> e.field().equals(keyField))) {
+            errors.add(new FieldError(keyField, "the record key is missing"));
+        }
+        return new Result(out, externalId, deleted, errors);
+    }
+
+    private static String check(Field f, Object value) {
+        if (value == null || (value instanceof String s && s.isEmpty())) {
+            return f.required() ? "is required but missing" : null;
+        }
+        if (f.type() != null) {
+            boolean ok = switch (f.type()) {
+                case "string" -> value instanceof String;
+                case "number" -> value instanceof Number;
+                case "integer" -> value instanceof Integer || value instanceof Long
+                        || (value instanceof BigDecimal b && b.stripTrailingZeros().scale() <= 0);
+                case "boolean" -> value instanceof Boolean;
+                case "object" -> value instanceof Map;
+                case "array" -> value instanceof List;
+                default -> true;
+            };
+            if (!ok) {
+                return "must be " + article(f.type()) + " " + f.type() + ", got " + describe(value);
+            }
+        }
+        if (f.pattern() != null && value instanceof String s && !f.pattern().matcher(s).matches()) {
+            return "'" + s + "' does not match the pattern " + f.pattern().pattern();
+        }
+        return null;
+    }
+
+    private static String article(String type) {
+        return type.matches("[aeiou].*") ? "an" : "a";
+    }
+
+    private static String describe(Object value) {
+        if (value instanceof String s) {
+            return "the string '" + (s.length() > 40 ? s.substring(0, 40) + "…" : s) + "'";
+        }
+        if (value instanceof Map) {
+            return "an object";
+        }
+        if (value instanceof List) {
+            return "an array";
+        }
+        return value.getClass().getSimpleName().toLowerCase() + " " + value;
+    }
+}

@@ -1,0 +1,85 @@
+package io.syncline.store;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Optional;
+
+import javax.sql.DataSource;
+
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.agroal.DataSource.DataSourceLiteral;
+import io.quarkus.arc.Arc;
+import io.quarkus.arc.Unremovable;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The one state store every component uses: the embedded H2 or, when {@code syncline.db.url}
+ * is set, PostgreSQL. Both run the same Flyway migrations and the same SQL.
+ */
+@Unremovable // looked up by the route templates
+@ApplicationScoped
+public class Database {
+
+    private final boolean postgres;
+    private volatile DataSource dataSource;
+
+    public Database(@ConfigProperty(name = DatabaseChoice.URL) Optional<String> url) {
+        this.postgres = url.filter(u -> !u.isBlank()).isPresent();
+    }
+
+    public boolean isPostgres() {
+        return postgres;
+    }
+
+    public DataSource dataSource() {
+        DataSource ds = dataSource;
+        if (ds == null) {
+            ds = postgres
+                    ? Arc.container().select(AgroalDataSource.class, new DataSourceLiteral("pg")).get()
+                    : Arc.container().select(AgroalDataSource.class).get();
+            dataSource = ds;
+        }
+        return ds;
+    }
+
+    public Connection connection() throws SQLException {
+        return dataSource().getConnection();
+    }
+
+    /** Runs work in one transaction: committed if it returns, rolled back if it throws. */
+    public <T> T inTransaction(Work<T> work) {
+        try (Connection c = connection()) {
+            boolean auto = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (Throwable t) {
+                c.rollback();
+                throw t;
+            } finally {
+                c.setAutoCommit(auto);
+            }
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
+    }
+
+    @FunctionalInterface
+    public interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /** A database failure: never the client's fault, so it surfaces as a 5xx. */
+    public static class StoreException extends RuntimeException {
+        public StoreException(SQLException cause) {
+            super(cause.getMessage(), cause);
+        }
+
+        public boolean isUniqueViolation() {
+            return getCause() instanceof SQLException s && "23505".equals(s.getSQLState());
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package io.syncline.store;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.syncline.mapping.FieldError;
+import io.quarkus.arc.Unremovable;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+/**
+ * What cannot succeed without a person: kept with its reason and the original payload, until
+ * someone replays or discards it. A record that fails mapping or validation lands here and its
+ * webhook is still acknowledged, because a sender must not retry what can never succeed.
+ */
+@Unremovable // looked up by the route templates
+@ApplicationScoped
+public class DeadLetters {
+
+    private static final Logger LOG = Logger.getLogger(DeadLetters.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public record Entry(long id, String kind, String syncName, String providerConfigKey, String connectionId,
+            String model, String messageId, String reason, String errors, String payload, String status,
+            OffsetDateTime createdAt, OffsetDateTime updatedAt) {
+    }
+
+    public record Filter(String syncName, String providerConfigKey, String connectionId, String status, long afterId,
+            int limit) {
+    }
+
+    private final Database db;
+
+    public DeadLetters(Database db) {
+        this.db = db;
+    }
+
+    public long add(String kind, String syncName, String providerConfigKey, String connectionId, String model,
+            String messageId, String reason, List<FieldError> errors, String payload) {
+        OffsetDateTime now = RecordStore.now();
+        long id = db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO dead_letters (kind, sync_name, provider_config_key, connection_id, model, message_id,
+                                              reason, errors, payload, status, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)""", Statement.RETURN_GENERATED_KEYS)) {
+                ps.setString(1, kind);
+                ps.setString(2, syncName);
+                ps.setString(3, providerConfigKey);
+                ps.setString(4, connectionId);
+                ps.setString(5, model);
+                ps.setString(6, messageId);
+                ps.setString(7, reason);
+                ps.setString(8, errors == null ? null : JSON.writeValueAsString(errors));
+                ps.setString(9, payload);
+                ps.setObject(10, now);
+                ps.setObject(11, now);
+                ps.executeUpdate();
+                try (ResultSet keys = ps.getGeneratedKeys()) {
+                    keys.next();
+                    return keys.getLong(1);
+                }
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        // One line per dead letter, with ids only: payloads may hold PII and never reach the log.
+        LOG.infof("dead letter %d: sync=%s connection=%s/%s message=%s reason=%s", id, syncName, providerConfigKey,
+                connectionId, messageId, reason);
+        return id;
+    }
+
+    public List<Entry> list(Filter f) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM dead_letters WHERE id > ?");
+        List<Object> args = new ArrayList<>();
+        args.add(f.afterId());
+        condition(sql, args, "sync_name", f.syncName());
+        condition(sql, args, "provider_config_key", f.providerConfigKey());
+        condition(sql, args, "connection_id", f.connectionId());
+        condition(sql, args, "status", f.status());
+        sql.append(" ORDER BY id LIMIT ?");
+        args.add(f.limit());
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                for (int i = 0; i < args.size(); i++) {
+                    ps.setObject(i + 1, args.get(i));
+                }
+                List<Entry> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(read(rs));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    public Optional<Entry> find(long id) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM dead_letters WHERE id = ?")) {
+                ps.setLong(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(read(rs)) : Optional.<Entry>empty();
+                }
+            }
+        });
+    }
+
+    /** @return false when there is no open dead letter with that id */
+    public boolean mark(long id, String status) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE dead_letters SET status = ?, updated_at = ? WHERE id = ? AND status = 'open'")) {
+                ps.setString(1, status);
+                ps.setObject(2, RecordStore.now());
+                ps.setLong(3, id);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    private static final String COLUMNS = "id, kind, sync_name, provider_config_key, connection_id, model, message_id, "
+            + "reason, errors, payload, status, created_at, updated_at";
+
+    private static Entry read(ResultSet rs) throws SQLException {
+        return new Entry(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),
+                rs.getObject(12, OffsetDateTime.class), rs.getObject(13, OffsetDateTime.class));
+    }
+
+    private static void condition(StringBuilder sql, List<Object> args, String column, String value) {
+        if (value != null && !value.isBlank()) {
+            sql.append(" AND ").append(column).append(" = ?");
+            args.add(value);
+        }
+    }
+}

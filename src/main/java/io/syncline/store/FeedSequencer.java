@@ -1,0 +1,103 @@
+package io.syncline.store;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Gives committed changes their position in the changes feed (guarantee 3: no gaps).
+ *
+ * Writers never pick positions themselves: a writer that took position 7 could commit after
+ * one that took 8, and a reader that had already passed 8 would never see 7. Instead, writers
+ * commit with no position, and this sequencer, one run at a time across every replica (it holds
+ * a row lock on feed_sequencer_lock until it commits), numbers the committed changes it can see.
+ * A run starts only after the previous run committed and draws later sequence values, so every
+ * position a reader can see was committed together with or after every smaller one.
+ */
+@ApplicationScoped
+public class FeedSequencer {
+
+    private static final Logger LOG = Logger.getLogger(FeedSequencer.class);
+
+    private final Database db;
+    private final int batchSize;
+    private final long idleMillis;
+    private final Semaphore wake = new Semaphore(0);
+    private volatile boolean running;
+    private Thread thread;
+
+    public FeedSequencer(Database db,
+            @ConfigProperty(name = "syncline.feed.sequencer-batch", defaultValue = "5000") int batchSize,
+            @ConfigProperty(name = "syncline.feed.sequencer-idle-ms", defaultValue = "200") long idleMillis) {
+        this.db = db;
+        this.batchSize = batchSize;
+        this.idleMillis = idleMillis;
+    }
+
+    void start(@Observes StartupEvent ignored) {
+        running = true;
+        thread = new Thread(this::loop, "feed-sequencer");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    void stop(@Observes ShutdownEvent ignored) throws InterruptedException {
+        running = false;
+        wake.release();
+        if (thread != null) {
+            thread.join(5000);
+        }
+    }
+
+    /** A change was committed: place it soon. Cheap, and coalesces under load. */
+    public void poke() {
+        if (wake.availablePermits() == 0) {
+            wake.release();
+        }
+    }
+
+    private void loop() {
+        while (running) {
+            try {
+                wake.tryAcquire(idleMillis, TimeUnit.MILLISECONDS);
+                wake.drainPermits();
+                while (running && placeBatch() == batchSize) {
+                    // keep going while a full batch was placed: more are waiting
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                if (running) {
+                    LOG.warnf("feed sequencer run failed, retrying: %s", e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** Places up to one batch of committed, unplaced changes. Returns how many it placed. */
+    public int placeBatch() {
+        return db.inTransaction(c -> {
+            try (Statement lock = c.createStatement();
+                    ResultSet rs = lock.executeQuery("SELECT id FROM feed_sequencer_lock WHERE id = 1 FOR UPDATE")) {
+                rs.next();
+            }
+            try (PreparedStatement place = c.prepareStatement("""
+                    UPDATE records SET feed_position = nextval('feed_position')
+                     WHERE feed_position IS NULL
+                       AND id IN (SELECT id FROM records WHERE feed_position IS NULL ORDER BY id LIMIT ?)""")) {
+                place.setInt(1, batchSize);
+                return place.executeUpdate();
+            }
+        });
+    }
+}

@@ -1,0 +1,145 @@
+package io.syncline.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+
+import io.quarkus.arc.Unremovable;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Records by key, with change detection. Applying the same content twice is a no-op
+ * ({@link Change#UNCHANGED}), which is what makes at-least-once delivery effectively once
+ * (guarantee 2). Every real change leaves the record without a feed position; the
+ * {@link FeedSequencer} places it at the end of the changes feed after it commits.
+ */
+@Unremovable // looked up by the route templates
+@ApplicationScoped
+public class RecordStore {
+
+    private final Database db;
+    private final FeedSequencer sequencer;
+
+    public RecordStore(Database db, FeedSequencer sequencer) {
+        this.db = db;
+        this.sequencer = sequencer;
+    }
+
+    /** Stores the record in its own transaction; returns once it is committed. */
+    public Change upsert(RecordKey key, Map<String, ?> payload) {
+        String canonical = CanonicalJson.write(payload);
+        String hash = CanonicalJson.sha256(canonical);
+        Change change = retryOnInsertRace(() -> db.inTransaction(c -> upsert(c, key, canonical, hash)));
+        if (change != Change.UNCHANGED) {
+            sequencer.poke();
+        }
+        return change;
+    }
+
+    /** Soft-deletes the record in its own transaction; a record never seen is left alone. */
+    public Change delete(RecordKey key) {
+        Change change = db.inTransaction(c -> delete(c, key, now()));
+        if (change != Change.UNCHANGED) {
+            sequencer.poke();
+        }
+        return change;
+    }
+
+    /** Applies within the caller's transaction (the caller pokes the sequencer after commit). */
+    public Change upsert(Connection c, RecordKey key, String canonical, String hash) throws SQLException {
+        OffsetDateTime now = now();
+        try (PreparedStatement select = c.prepareStatement("""
+                SELECT content_hash, deleted_at FROM records
+                 WHERE provider_config_key = ? AND connection_id = ? AND model = ? AND external_id = ?
+                 FOR UPDATE""")) {
+            bindKey(select, key);
+            try (ResultSet rs = select.executeQuery()) {
+                if (!rs.next()) {
+                    insert(c, key, canonical, hash, now);
+                    return Change.ADDED;
+                }
+                boolean wasDeleted = rs.getObject(2) != null;
+                if (!wasDeleted && hash.equals(rs.getString(1))) {
+                    return Change.UNCHANGED;
+                }
+                // A record that comes back after a delete is new again to a reader that removed it.
+                Change change = wasDeleted ? Change.ADDED : Change.UPDATED;
+                try (PreparedStatement update = c.prepareStatement("""
+                        UPDATE records SET payload = ?, content_hash = ?, last_modified_at = ?, deleted_at = NULL,
+                               last_action = ?, feed_position = NULL
+                         WHERE provider_config_key = ? AND connection_id = ? AND model = ? AND external_id = ?""")) {
+                    update.setString(1, canonical);
+                    update.setString(2, hash);
+                    update.setObject(3, now);
+                    update.setString(4, change.name());
+                    bindKey(update, key, 5);
+                    update.executeUpdate();
+                }
+                return change;
+            }
+        }
+    }
+
+    public Change delete(Connection c, RecordKey key, OffsetDateTime at) throws SQLException {
+        try (PreparedStatement update = c.prepareStatement("""
+                UPDATE records SET deleted_at = ?, last_modified_at = ?, last_action = 'DELETED', feed_position = NULL
+                 WHERE provider_config_key = ? AND connection_id = ? AND model = ? AND external_id = ?
+                   AND deleted_at IS NULL""")) {
+            update.setObject(1, at);
+            update.setObject(2, at);
+            bindKey(update, key, 3);
+            return update.executeUpdate() == 1 ? Change.DELETED : Change.UNCHANGED;
+        }
+    }
+
+    public void poke() {
+        sequencer.poke();
+    }
+
+    private static void insert(Connection c, RecordKey key, String canonical, String hash, OffsetDateTime now)
+            throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement("""
+                INSERT INTO records (provider_config_key, connection_id, model, external_id, payload, content_hash,
+                                     first_seen_at, last_modified_at, last_action)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ADDED')""")) {
+            bindKey(insert, key);
+            insert.setString(5, canonical);
+            insert.setString(6, hash);
+            insert.setObject(7, now);
+            insert.setObject(8, now);
+            insert.executeUpdate();
+        }
+    }
+
+    /** Two first deliveries of one record can race to insert it; the loser re-reads and compares. */
+    private static Change retryOnInsertRace(java.util.function.Supplier<Change> attempt) {
+        try {
+            return attempt.get();
+        } catch (Database.StoreException e) {
+            if (e.isUniqueViolation()) {
+                return attempt.get();
+            }
+            throw e;
+        }
+    }
+
+    private static void bindKey(PreparedStatement ps, RecordKey key) throws SQLException {
+        bindKey(ps, key, 1);
+    }
+
+    private static void bindKey(PreparedStatement ps, RecordKey key, int from) throws SQLException {
+        ps.setString(from, key.providerConfigKey());
+        ps.setString(from + 1, key.connectionId());
+        ps.setString(from + 2, key.model());
+        ps.setString(from + 3, key.externalId());
+    }
+
+    public static OffsetDateTime now() {
+        return OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MILLIS);
+    }
+}

@@ -1,0 +1,177 @@
+package io.syncline.webhook;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Locale;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.jayway.jsonpath.JsonPath;
+
+import io.syncline.api.Problem;
+import io.syncline.api.ProblemException;
+import io.syncline.connection.Connection;
+import io.syncline.connection.Connections;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Processor;
+
+/**
+ * The gate of an inbound webhook, in the order a sender's mistakes are reported: media type
+ * (415), size (413), connection (404), signature over the raw bytes (401), JSON (400), delivery
+ * id (400). Nothing is stored before every check has passed (guarantee 7).
+ */
+public final class WebhookAdmission implements Processor {
+
+    /** Exchange properties handed to the next steps. */
+    public static final String CONNECTION = "synclineConnection";
+    public static final String RAW_BODY = "synclineRawBody";
+    public static final String MESSAGE_ID = "SynclineMessageId";
+
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .build();
+
+    public record Settings(String integration, String connectionHeader, SignatureScheme scheme, String secret,
+            String idFrom, long maxBodyBytes) {
+    }
+
+    private final Settings settings;
+    private final Connections connections;
+    private final Clock clock;
+    private final JsonPath idPath;
+    private final String idHeader;
+
+    public WebhookAdmission(Settings settings, Connections connections, Clock clock) {
+        this.settings = settings;
+        this.connections = connections;
+        this.clock = clock;
+        String from = settings.idFrom() == null ? "" : settings.idFrom().trim();
+        if (from.startsWith("header:")) {
+            this.idHeader = from.substring(7).trim();
+            this.idPath = null;
+        } else if (from.startsWith("$")) {
+            this.idHeader = null;
+            this.idPath = JsonPath.compile(from);
+        } else if (from.isEmpty()) {
+            this.idHeader = settings.scheme().deliveryIdHeader().orElse(null);
+            this.idPath = idHeader == null ? JsonPath.compile("$.id") : null;
+        } else {
+            throw new IllegalArgumentException("idFrom must be header:<Name> or a JSONPath starting with $, not '" + from
+                    + "'");
+        }
+    }
+
+    /** The signature scheme a sync names, with its options. */
+    public static SignatureScheme scheme(String name, String header, String encoding, Duration tolerance) {
+        return switch (name == null ? "" : name.trim().toLowerCase(Locale.ROOT)) {
+            case "standard-webhooks" -> new StandardWebhookVerifier(tolerance);
+            case "github" -> new GithubVerifier();
+            case "stripe" -> new StripeVerifier(tolerance);
+            case "hmac-sha256" -> new HeaderHmacVerifier(header, encoding);
+            case "none" -> new NoSignature();
+            default -> throw new IllegalArgumentException("signature must be one of standard-webhooks, github, stripe, "
+                    + "hmac-sha256 or none (explicitly), not '" + name + "'");
+        };
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        Message in = exchange.getMessage();
+        requireJson(in.getHeader(Exchange.CONTENT_TYPE, String.class));
+        byte[] raw = in.getBody(byte[].class);
+        if (raw == null) {
+            raw = new byte[0];
+        }
+        if (raw.length > settings.maxBodyBytes()) {
+            throw new ProblemException(Problem.of(413, "body-too-large", "Payload too large",
+                    "the body is " + raw.length + " bytes; this endpoint accepts at most " + settings.maxBodyBytes()));
+        }
+        Connection connection = connection(in);
+        verify(in, raw, connection);
+        Object document = parse(raw);
+        String id = deliveryId(in, document);
+        exchange.setProperty(CONNECTION, connection);
+        exchange.setProperty(RAW_BODY, raw);
+        in.setHeader(MESSAGE_ID, connection.connectionId() + "/" + id);
+        in.setBody(document);
+    }
+
+    private static void requireJson(String contentType) {
+        String type = contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        if (!type.equals("application/json") && !(type.startsWith("application/") && type.endsWith("+json"))) {
+            throw new ProblemException(Problem.of(415, "unsupported-media-type", "Unsupported media type",
+                    "Content-Type must be application/json, not '" + (contentType == null ? "(none)" : contentType)
+                            + "'"));
+        }
+    }
+
+    private Connection connection(Message in) {
+        String header = settings.connectionHeader() == null || settings.connectionHeader().isBlank() ? "connectionId"
+                : settings.connectionHeader();
+        String id = in.getHeader(header, String.class);
+        if (id == null || id.isBlank()) {
+            throw ProblemException.badRequest("the connection is named by the " + header + " header, which is missing");
+        }
+        return connections.find(settings.integration(), id)
+                .orElseThrow(() -> ProblemException.notFound("no connection '" + id + "' in integration '"
+                        + settings.integration() + "'"));
+    }
+
+    private void verify(Message in, byte[] raw, Connection connection) {
+        if (settings.scheme() instanceof NoSignature) {
+            return;
+        }
+        String secret = settings.secret() != null && !settings.secret().isBlank() ? settings.secret()
+                : connection.credential("webhook_secret");
+        if (secret == null || secret.isBlank()) {
+            throw ProblemException.unauthorized("invalid-signature",
+                    "no webhook secret is configured for this connection, so no signature can be verified");
+        }
+        try {
+            settings.scheme().verify(name -> in.getHeader(name, String.class), raw, secret, clock.instant());
+        } catch (SignatureScheme.SignatureRejected e) {
+            throw ProblemException.unauthorized("invalid-signature", e.getMessage());
+        }
+    }
+
+    private static Object parse(byte[] raw) {
+        if (raw.length == 0) {
+            throw ProblemException.badRequest("the body is empty; a JSON document is expected");
+        }
+        try {
+            return JSON.readValue(raw, Object.class);
+        } catch (JsonParseException e) {
+            throw ProblemException.badRequest("the body is not valid JSON: " + e.getOriginalMessage() + " (line "
+                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+        } catch (JsonProcessingException e) {
+            throw ProblemException.badRequest("the body is not valid JSON: " + e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            throw ProblemException.badRequest("the body could not be read: " + e.getMessage());
+        }
+    }
+
+    private String deliveryId(Message in, Object document) {
+        String id = null;
+        String where;
+        if (idHeader != null) {
+            id = in.getHeader(idHeader, String.class);
+            where = "the " + idHeader + " header";
+        } else {
+            Object v = idPath.read(document, io.syncline.mapping.Mapping.JSONPATH);
+            id = v == null || v instanceof java.util.Map || v instanceof java.util.List ? null : String.valueOf(v);
+            where = "the body at " + idPath.getPath();
+        }
+        if (id == null || id.isBlank()) {
+            throw ProblemException.badRequest("no delivery id: expected one in " + where);
+        }
+        if (id.length() > 300) {
+            throw ProblemException.badRequest("the delivery id in " + where + " is longer than 300 characters");
+        }
+        return id;
+    }
+}

@@ -1,0 +1,120 @@
+package io.syncline.webhook;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+
+import io.quarkus.arc.Arc;
+import io.syncline.api.HttpAnswer;
+import io.syncline.api.Problem;
+import io.syncline.api.ProblemException;
+import io.syncline.connection.Connections;
+import io.syncline.mapping.MappingLoader;
+import io.syncline.store.Database;
+import io.syncline.store.DeadLetters;
+import io.syncline.store.JdbcIdempotentRepository;
+import io.syncline.store.RecordIntake;
+import io.syncline.store.RecordStore;
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.RouteTemplateContext;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.jboss.logging.Logger;
+
+/**
+ * Route template {@code webhook-sync}: one-way in by webhook. A sync in {@code routes/} is a
+ * {@code templatedRoute} of it; the parameters below are its whole contract.
+ *
+ * <pre>
+ * POST /webhooks/{path} → admission (media type, size, connection, signature, JSON, delivery id)
+ *   → idempotent consumer (same database) → mapping + validation → record store | dead letters
+ *   → 200 only after the commit (guarantee 1)
+ * </pre>
+ */
+public class WebhookSyncTemplate extends RouteBuilder {
+
+    private static final Logger LOG = Logger.getLogger(WebhookSyncTemplate.class);
+
+    @Override
+    public void configure() {
+        routeTemplate("webhook-sync")
+                .templateParameter("name", null, "The sync's name, unique within its integration, e.g. contacts")
+                .templateParameter("integration", null, "The provider config key of the connected app, e.g. crm")
+                .templateParameter("path", null,
+                        "Path under /webhooks/. Put {connectionId} in it to name the connection by path, "
+                                + "e.g. crm/contacts/{connectionId}")
+                .templateParameter("connectionHeader", "",
+                        "Header that names the connection, when the path does not (e.g. X-Connection-Id)")
+                .templateParameter("signature", null,
+                        "Signature scheme: standard-webhooks, github, stripe, hmac-sha256 or none")
+                .templateParameter("secret", "",
+                        "Signing secret. Empty: each connection's webhook_secret credential is used")
+                .templateParameter("signatureHeader", "X-Signature", "Header of the hmac-sha256 scheme")
+                .templateParameter("signatureEncoding", "hex", "Encoding of the hmac-sha256 scheme: hex or base64")
+                .templateParameter("toleranceSeconds", "300", "Allowed clock skew for signed timestamps")
+                .templateParameter("idFrom", "",
+                        "Where the delivery id is: header:<Name> or a JSONPath. Empty: the scheme's id header, else $.id")
+                .templateParameter("mapping", null, "Mapping file, relative to the routes directory")
+                .templateParameter("maxBodyBytes", "1048576", "Largest body accepted; larger ones get 413")
+                .templateBean("admission", WebhookAdmission.class, WebhookSyncTemplate::admission)
+                .templateBean("intake", WebhookIntake.class, WebhookSyncTemplate::intake)
+                .templateBean("idempotency", JdbcIdempotentRepository.class,
+                        rtc -> new JdbcIdempotentRepository(bean(Database.class),
+                                "webhook:" + param(rtc, "integration") + ":" + param(rtc, "name")))
+                .from("platform-http:/webhooks/{{path}}?httpMethodRestrict=POST")
+                    .onException(ProblemException.class).handled(true)
+                        .process(e -> HttpAnswer.problem(e, e.getProperty(Exchange.EXCEPTION_CAUGHT,
+                                ProblemException.class).problem()))
+                    .end()
+                    .onException(Exception.class).handled(true)
+                        .process(WebhookSyncTemplate::internalError)
+                    .end()
+                    .process("{{admission}}")
+                    .idempotentConsumer(header(WebhookAdmission.MESSAGE_ID))
+                        .idempotentRepository("{{idempotency}}")
+                        .eager(false).completionEager(true).removeOnFailure(false).skipDuplicate(false)
+                        .choice()
+                            .when(exchangeProperty(Exchange.DUPLICATE_MESSAGE).isEqualTo(true))
+                                .process(e -> HttpAnswer.json(e, 200, java.util.Map.of("status", "duplicate")))
+                            .otherwise()
+                                .process("{{intake}}")
+                        .end()
+                    .end();
+    }
+
+    private static void internalError(Exchange e) {
+        Throwable t = e.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        LOG.errorf(t, "webhook %s failed inside Syncline", e.getFromRouteId());
+        HttpAnswer.problem(e, Problem.of(500, "internal-error", "Internal error",
+                "Syncline could not store this webhook; nothing was acknowledged, so the sender should retry"));
+    }
+
+    private static WebhookAdmission admission(RouteTemplateContext rtc) {
+        Duration tolerance = Duration.ofSeconds(Long.parseLong(param(rtc, "toleranceSeconds")));
+        SignatureScheme scheme = WebhookAdmission.scheme(param(rtc, "signature"), param(rtc, "signatureHeader"),
+                param(rtc, "signatureEncoding"), tolerance);
+        return new WebhookAdmission(new WebhookAdmission.Settings(param(rtc, "integration"),
+                param(rtc, "connectionHeader"), scheme, param(rtc, "secret"), param(rtc, "idFrom"),
+                Long.parseLong(param(rtc, "maxBodyBytes"))), bean(Connections.class), Clock.systemUTC());
+    }
+
+    private static WebhookIntake intake(RouteTemplateContext rtc) {
+        return new WebhookIntake(new RecordIntake(param(rtc, "name"),
+                MappingLoader.load(routesDir().resolve(param(rtc, "mapping"))), bean(RecordStore.class),
+                bean(DeadLetters.class)));
+    }
+
+    static Path routesDir() {
+        return Path.of(ConfigProvider.getConfig().getOptionalValue("syncline.routes-dir", String.class)
+                .orElse("routes"));
+    }
+
+    static String param(RouteTemplateContext rtc, String name) {
+        Object v = rtc.getProperty(name);
+        return v == null ? "" : v.toString();
+    }
+
+    static <T> T bean(Class<T> type) {
+        return Arc.container().instance(type).get();
+    }
+}
