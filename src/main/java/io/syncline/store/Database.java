@@ -4,13 +4,13 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Optional;
 
-import javax.sql.DataSource;
 
 import io.agroal.api.AgroalDataSource;
-import io.quarkus.agroal.DataSource.DataSourceLiteral;
-import io.quarkus.arc.Arc;
+import io.quarkus.agroal.DataSource;
 import io.quarkus.arc.Unremovable;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Default;
+import jakarta.enterprise.inject.Instance;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -22,22 +22,27 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class Database {
 
     private final boolean postgres;
-    private volatile DataSource dataSource;
+    private volatile javax.sql.DataSource dataSource;
 
-    public Database(@ConfigProperty(name = DatabaseChoice.URL) Optional<String> url) {
+    private final Instance<AgroalDataSource> embedded;
+    private final Instance<AgroalDataSource> pg;
+
+    public Database(@ConfigProperty(name = DatabaseChoice.URL) Optional<String> url,
+            @Default Instance<AgroalDataSource> embedded, @DataSource("pg") Instance<AgroalDataSource> pg) {
         this.postgres = url.filter(u -> !u.isBlank()).isPresent();
+        this.embedded = embedded;
+        this.pg = pg;
     }
 
     public boolean isPostgres() {
         return postgres;
     }
 
-    public DataSource dataSource() {
-        DataSource ds = dataSource;
+    public javax.sql.DataSource dataSource() {
+        javax.sql.DataSource ds = dataSource;
         if (ds == null) {
-            ds = postgres
-                    ? Arc.container().select(AgroalDataSource.class, new DataSourceLiteral("pg")).get()
-                    : Arc.container().select(AgroalDataSource.class).get();
+            // Only the active one is resolved; the other datasource is never opened.
+            ds = postgres ? pg.get() : embedded.get();
             dataSource = ds;
         }
         return ds;

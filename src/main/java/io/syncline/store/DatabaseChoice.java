@@ -1,5 +1,6 @@
 package io.syncline.store;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -14,7 +15,8 @@ import io.smallrye.config.common.MapBackedConfigSource;
 /**
  * Chooses the state store at run time, so one build serves both: the embedded H2 (default
  * datasource) unless {@code syncline.db.url} names a PostgreSQL database (datasource "pg").
- * Only the chosen datasource is active; the other one is never opened.
+ * Only the chosen datasource is active; the other one is never opened. The H2 file lives
+ * under {@code syncline.data-dir}.
  */
 public class DatabaseChoice implements ConfigSourceFactory {
 
@@ -24,11 +26,18 @@ public class DatabaseChoice implements ConfigSourceFactory {
     public Iterable<ConfigSource> getConfigSources(ConfigSourceContext context) {
         ConfigValue url = context.getValue(URL);
         boolean postgres = url != null && url.getValue() != null && !url.getValue().isBlank();
+        ConfigValue dir = context.getValue("syncline.data-dir");
+        String dataDir = dir == null || dir.getValue() == null || dir.getValue().isBlank() ? "./data" : dir.getValue();
+        // H2 wants an explicit path; resolving it here lets syncline.data-dir be any relative or absolute path.
+        String h2 = "jdbc:h2:file:" + Path.of(dataDir).toAbsolutePath().normalize().resolve("syncline")
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;LOCK_TIMEOUT=10000";
         Map<String, String> values = Map.of(
-                "quarkus.datasource.active", Boolean.toString(!postgres),
-                "quarkus.datasource.\"pg\".active", Boolean.toString(postgres),
-                "quarkus.datasource.pg.active", Boolean.toString(postgres));
-        // Low ordinal: an explicit quarkus.datasource.*.active setting still wins.
+                "quarkus.datasource.jdbc.url", h2,
+                "syncline.db.embedded", Boolean.toString(!postgres),
+                "syncline.db.postgres", Boolean.toString(postgres));
+        // application.properties sets quarkus.datasource[.pg].active from these two. (Setting the
+        // quarkus.* keys here directly made the build drop the named datasource.) Low ordinal:
+        // explicit settings still win.
         return List.of(new MapBackedConfigSource("syncline-database-choice", values, 150) {
         });
     }

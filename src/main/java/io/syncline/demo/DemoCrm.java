@@ -1,0 +1,82 @@
+package io.syncline.demo;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * The demo connected app: a tiny CRM held in memory. Each tick changes one contact (creates,
+ * updates or deletes it) and describes the change as the webhook a real CRM would send.
+ */
+@ApplicationScoped
+public class DemoCrm {
+
+    private static final String[][] PEOPLE = {
+            { "Ada", "Lovelace", "gb" }, { "Grace", "Hopper", "us" }, { "Alan", "Turing", "gb" },
+            { "Katherine", "Johnson", "us" }, { "Edsger", "Dijkstra", "nl" }, { "Barbara", "Liskov", "us" },
+            { "Margaret", "Hamilton", "us" }, { "Tim", "Berners-Lee", "gb" }, { "Frances", "Allen", "us" },
+            { "Linus", "Torvalds", "fi" }, { "Radia", "Perlman", "us" }, { "Niklaus", "Wirth", "ch" } };
+    private static final String[] STAGES = { "lead", "trial", "customer", "churned" };
+
+    private final Map<String, Map<String, Object>> contacts = new LinkedHashMap<>();
+    private final AtomicInteger nextId = new AtomicInteger(1);
+    private final AtomicInteger events = new AtomicInteger();
+    private final Random random = new Random();
+    private final long boot = System.currentTimeMillis();
+
+    /** A change, as the CRM's webhook body. */
+    public synchronized Map<String, Object> nextChange() {
+        int n = events.incrementAndGet();
+        String type;
+        Map<String, Object> contact;
+        int roll = random.nextInt(10);
+        if (contacts.size() < 5 || (roll < 3 && contacts.size() < PEOPLE.length)) {
+            contact = create();
+            type = "contact.created";
+        } else if (roll == 9 && contacts.size() > 5) {
+            List<String> ids = new ArrayList<>(contacts.keySet());
+            contact = contacts.remove(ids.get(random.nextInt(ids.size())));
+            type = "contact.deleted";
+        } else {
+            List<String> ids = new ArrayList<>(contacts.keySet());
+            contact = contacts.get(ids.get(random.nextInt(ids.size())));
+            contact.put("lifecycle", STAGES[random.nextInt(STAGES.length)]);
+            contact.put("ltv_cents", random.nextInt(500_000));
+            contact.put("updated_at", Instant.now().toString());
+            type = "contact.updated";
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", "evt_" + boot + "_" + n); // unique across restarts, as a real CRM's ids are
+        body.put("type", type);
+        body.put("timestamp", Instant.now().toString());
+        body.put("data", new LinkedHashMap<>(contact));
+        return body;
+    }
+
+    public synchronized List<Map<String, Object>> contacts() {
+        return contacts.values().stream().map(c -> (Map<String, Object>) new LinkedHashMap<>(c)).toList();
+    }
+
+    private Map<String, Object> create() {
+        int i = nextId.getAndIncrement();
+        String[] p = PEOPLE[(i - 1) % PEOPLE.length];
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("id", "ct_" + i);
+        c.put("first_name", p[0]);
+        c.put("last_name", p[1]);
+        c.put("email", (p[0] + "." + p[1]).toLowerCase() + "@example.com");
+        c.put("country", p[2]);
+        c.put("lifecycle", "lead");
+        c.put("ltv_cents", 0);
+        c.put("phone", "+1 555 0100 " + i); // not mapped: never reaches Syncline's store
+        c.put("updated_at", Instant.now().toString());
+        contacts.put((String) c.get("id"), c);
+        return c;
+    }
+}

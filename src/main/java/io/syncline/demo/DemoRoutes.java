@@ -1,0 +1,97 @@
+package io.syncline.demo;
+
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.syncline.connection.Connection;
+import io.syncline.connection.Connections;
+import io.syncline.webhook.StandardWebhookVerifier;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.RouteBuilder;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs the demo: makes sure connection {@code demo-crm/demo} exists with a webhook secret, then
+ * every few seconds lets the demo CRM change a contact and POST the signed webhook to Syncline,
+ * exactly as a connected app out on the internet would. Off in the prod profile.
+ */
+@ApplicationScoped
+public class DemoRoutes extends RouteBuilder {
+
+    public static final String INTEGRATION = "demo-crm";
+    public static final String CONNECTION = "demo";
+    private static final Logger LOG = Logger.getLogger("io.syncline.demo");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final DemoCrm crm;
+    private final Connections connections;
+    private final boolean enabled;
+    private final String targetUrl;
+
+    public DemoRoutes(DemoCrm crm, Connections connections,
+            @ConfigProperty(name = "syncline.demo.enabled", defaultValue = "false") boolean enabled,
+            @ConfigProperty(name = "syncline.demo.target-url") String targetUrl) {
+        this.crm = crm;
+        this.connections = connections;
+        this.enabled = enabled;
+        this.targetUrl = targetUrl;
+    }
+
+    @Override
+    public void configure() {
+        if (!enabled) {
+            return;
+        }
+        from("timer:demo-crm?delay={{syncline.demo.first-delay-ms:2000}}&period={{syncline.demo.interval-ms:3000}}")
+                .routeId("demo-crm-changes")
+                .process(this::signedWebhook)
+                .toD(targetUrl + "/webhooks/demo-crm/contacts/" + CONNECTION
+                        + "?throwExceptionOnFailure=false&connectTimeout=2000&responseTimeout=5000")
+                .process(this::report);
+    }
+
+    private void signedWebhook(Exchange e) throws Exception {
+        Connection demo = ensureConnection();
+        Map<String, Object> change = crm.nextChange();
+        byte[] body = JSON.writeValueAsBytes(change);
+        String id = (String) change.get("id");
+        String timestamp = Long.toString(Instant.now().getEpochSecond());
+        e.getMessage().removeHeaders("*");
+        e.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
+        e.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+        e.getMessage().setHeader(StandardWebhookVerifier.ID, id);
+        e.getMessage().setHeader(StandardWebhookVerifier.TIMESTAMP, timestamp);
+        e.getMessage().setHeader(StandardWebhookVerifier.SIGNATURE,
+                StandardWebhookVerifier.signature(demo.credential("webhook_secret"), id, timestamp, body));
+        e.getMessage().setBody(body);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> data = (Map<String, Object>) change.get("data");
+        e.setProperty("demoSummary", change.get("type") + " " + data.get("id") + " (" + data.get("first_name") + " "
+                + data.get("last_name") + ", " + data.get("lifecycle") + ")");
+    }
+
+    private void report(Exchange e) {
+        LOG.infof("demo-crm → Syncline: %s → %s %s", e.getProperty("demoSummary"),
+                e.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE),
+                e.getMessage().getBody(String.class));
+    }
+
+    private Connection ensureConnection() {
+        return connections.find(INTEGRATION, CONNECTION).orElseGet(() -> {
+            byte[] raw = new byte[24];
+            new SecureRandom().nextBytes(raw);
+            String secret = "whsec_" + Base64.getEncoder().encodeToString(raw);
+            connections.create(new Connection(INTEGRATION, CONNECTION, "http://127.0.0.1/demo-crm",
+                    Map.of("webhook_secret", secret), Map.of("demo", true), null, null));
+            LOG.infof("created connection %s/%s for the demo CRM", INTEGRATION, CONNECTION);
+            return connections.find(INTEGRATION, CONNECTION).orElseThrow();
+        });
+    }
+
+}
