@@ -1,0 +1,7 @@
+package io.syncline.connection;
+
+import io.quarkus.test.junit.QuarkusTest;
+
+@QuarkusTest
+class ConnectionsH2Test extends ConnectionsContract {
+}
