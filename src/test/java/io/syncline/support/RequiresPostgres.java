@@ -15,7 +15,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * PostgreSQL variants run when 127.0.0.1:5432 answers and are skipped, with one clear line,
- * when it does not. CI starts PostgreSQL first, so there they always run.
+ * when it does not. CI starts PostgreSQL first and sets SYNCLINE_REQUIRE_POSTGRES, so there
+ * they always run, or fail.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
@@ -30,6 +31,10 @@ public @interface RequiresPostgres {
         public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
             if (reachable()) {
                 return ConditionEvaluationResult.enabled("PostgreSQL answers on 127.0.0.1:5432");
+            }
+            if (System.getenv("SYNCLINE_REQUIRE_POSTGRES") != null) {
+                throw new IllegalStateException("SYNCLINE_REQUIRE_POSTGRES is set, but nothing answers on "
+                        + "127.0.0.1:5432");
             }
             if (WARNED.compareAndSet(false, true)) {
                 System.out.println("SKIPPING the PostgreSQL variants: nothing answers on 127.0.0.1:5432 "
