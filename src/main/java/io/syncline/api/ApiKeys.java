@@ -1,17 +1,14 @@
 package io.syncline.api;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Optional;
 
 import io.quarkus.runtime.Startup;
+import io.syncline.config.GeneratedSecrets;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -61,29 +58,16 @@ public class ApiKeys {
     }
 
     private static String generated(Path dataDir) {
-        Path file = dataDir.resolve("api-key");
-        try {
-            if (Files.exists(file)) {
-                LOG.infof("API key: using the generated key in %s", file.toAbsolutePath());
-                return Files.readString(file).trim();
-            }
-            Files.createDirectories(dataDir);
-            byte[] raw = new byte[24];
-            new SecureRandom().nextBytes(raw);
-            String key = "sk_" + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
-            Files.writeString(file, key);
-            try {
-                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException ignored) {
-                // not a POSIX file system
-            }
+        GeneratedSecrets.Secret key = GeneratedSecrets.readOrCreate(dataDir, "api-key", 24,
+                raw -> "sk_" + Base64.getUrlEncoder().withoutPadding().encodeToString(raw));
+        if (key.created()) {
             // Printed once, at generation; never again, and never in production.
             LOG.warnf("*** No syncline.api-key configured: generated API key %s (saved to %s). "
-                    + "Set SYNCLINE_API_KEY in production. ***", key, file.toAbsolutePath());
-            return key;
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read or create the API key at " + file + ": " + e.getMessage());
+                    + "Set SYNCLINE_API_KEY in production. ***", key.value(), key.file().toAbsolutePath());
+        } else {
+            LOG.infof("API key: using the generated key in %s", key.file().toAbsolutePath());
         }
+        return key.value();
     }
 
     private static byte[] sha256(String s) {

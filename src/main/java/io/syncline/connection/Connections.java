@@ -19,6 +19,7 @@ import io.syncline.store.Database;
 import io.syncline.store.RecordStore;
 import io.quarkus.arc.Unremovable;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 
 /**
  * Connections in the database, with credentials sealed by {@link CredentialCipher}. Lookups on
@@ -38,9 +39,16 @@ public class Connections {
     private record Cached(Optional<Connection> connection, long loadedAt) {
     }
 
-    public Connections(Database db, CredentialCipher cipher) {
+    private final Event<Created> created;
+
+    /** Fired after a connection is committed, so that its syncs can run their first import. */
+    public record Created(String providerConfigKey, String connectionId) {
+    }
+
+    public Connections(Database db, CredentialCipher cipher, Event<Created> created) {
         this.db = db;
         this.cipher = cipher;
+        this.created = created;
     }
 
     public Optional<Connection> find(String providerConfigKey, String connectionId) {
@@ -117,6 +125,7 @@ public class Connections {
         } finally {
             forget(conn.providerConfigKey(), conn.connectionId());
         }
+        created.fire(new Created(conn.providerConfigKey(), conn.connectionId()));
         return true;
     }
 

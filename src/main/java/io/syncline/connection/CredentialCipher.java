@@ -1,10 +1,7 @@
 package io.syncline.connection;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -17,6 +14,7 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 import io.quarkus.runtime.Startup;
+import io.syncline.config.GeneratedSecrets;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -123,26 +121,13 @@ public class CredentialCipher {
                     + "generate one: set SYNCLINE_ENCRYPTION_KEY to base64 of 32 random bytes "
                     + "(for example: openssl rand -base64 32) and keep it with your other secrets.");
         }
-        Path file = dataDir.resolve("encryption.key");
-        try {
-            if (Files.exists(file)) {
-                return decodeKey(Files.readString(file));
-            }
-            Files.createDirectories(dataDir);
-            byte[] raw = new byte[32];
-            new SecureRandom().nextBytes(raw);
-            Files.writeString(file, Base64.getEncoder().encodeToString(raw));
-            try {
-                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException ignored) {
-                // not a POSIX file system
-            }
+        GeneratedSecrets.Secret key = GeneratedSecrets.readOrCreate(dataDir, "encryption.key", 32,
+                raw -> Base64.getEncoder().encodeToString(raw));
+        if (key.created()) {
             LOG.warnf("*** No syncline.encryption-key configured: generated one into %s. Credentials are encrypted "
                     + "with it; losing the file makes them unreadable. Set SYNCLINE_ENCRYPTION_KEY in production. ***",
-                    file.toAbsolutePath());
-            return raw;
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read or create the encryption key at " + file + ": " + e.getMessage());
+                    key.file().toAbsolutePath());
         }
+        return decodeKey(key.value());
     }
 }

@@ -52,6 +52,15 @@ public class RecordStore {
 
     /** Applies within the caller's transaction (the caller pokes the sequencer after commit). */
     public Change upsert(Connection c, RecordKey key, String canonical, String hash) throws SQLException {
+        return upsert(c, key, canonical, hash, null);
+    }
+
+    /**
+     * As {@link #upsert(Connection, RecordKey, String, String)}, also noting that full-refresh run
+     * {@code seenByRun} saw the record, so that the run's deletion step keeps it.
+     */
+    public Change upsert(Connection c, RecordKey key, String canonical, String hash, Long seenByRun)
+            throws SQLException {
         OffsetDateTime now = now();
         try (PreparedStatement select = c.prepareStatement("""
                 SELECT content_hash, deleted_at FROM records
@@ -60,24 +69,28 @@ public class RecordStore {
             bindKey(select, key);
             try (ResultSet rs = select.executeQuery()) {
                 if (!rs.next()) {
-                    insert(c, key, canonical, hash, now);
+                    insert(c, key, canonical, hash, now, seenByRun);
                     return Change.ADDED;
                 }
                 boolean wasDeleted = rs.getObject(2) != null;
                 if (!wasDeleted && hash.equals(rs.getString(1))) {
+                    if (seenByRun != null) {
+                        markSeen(c, key, seenByRun);
+                    }
                     return Change.UNCHANGED;
                 }
                 // A record that comes back after a delete is new again to a reader that removed it.
                 Change change = wasDeleted ? Change.ADDED : Change.UPDATED;
                 try (PreparedStatement update = c.prepareStatement("""
                         UPDATE records SET payload = ?, content_hash = ?, last_modified_at = ?, deleted_at = NULL,
-                               last_action = ?, feed_position = NULL
+                               last_action = ?, feed_position = NULL, seen_by_run = COALESCE(?, seen_by_run)
                          WHERE provider_config_key = ? AND connection_id = ? AND model = ? AND external_id = ?""")) {
                     update.setString(1, canonical);
                     update.setString(2, hash);
                     update.setObject(3, now);
                     update.setString(4, change.name());
-                    bindKey(update, key, 5);
+                    update.setObject(5, seenByRun);
+                    bindKey(update, key, 6);
                     update.executeUpdate();
                 }
                 return change;
@@ -101,19 +114,97 @@ public class RecordStore {
         sequencer.poke();
     }
 
-    private static void insert(Connection c, RecordKey key, String canonical, String hash, OffsetDateTime now)
-            throws SQLException {
+    private static void insert(Connection c, RecordKey key, String canonical, String hash, OffsetDateTime now,
+            Long seenByRun) throws SQLException {
         try (PreparedStatement insert = c.prepareStatement("""
                 INSERT INTO records (provider_config_key, connection_id, model, external_id, payload, content_hash,
-                                     first_seen_at, last_modified_at, last_action)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ADDED')""")) {
+                                     first_seen_at, last_modified_at, last_action, seen_by_run)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ADDED', ?)""")) {
             bindKey(insert, key);
             insert.setString(5, canonical);
             insert.setString(6, hash);
             insert.setObject(7, now);
             insert.setObject(8, now);
+            insert.setObject(9, seenByRun);
             insert.executeUpdate();
         }
+    }
+
+    private static void markSeen(Connection c, RecordKey key, long run) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                UPDATE records SET seen_by_run = ?
+                 WHERE provider_config_key = ? AND connection_id = ? AND model = ? AND external_id = ?""")) {
+            ps.setLong(1, run);
+            bindKey(ps, key, 2);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Live records of (connection, model), and how many of them full-refresh run {@code run} did not see. */
+    public record Unseen(long live, long unseen) {
+    }
+
+    public Unseen countUnseen(Connection c, String providerConfigKey, String connectionId, String model, long run)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT COUNT(*), COALESCE(SUM(CASE WHEN seen_by_run IS NULL OR seen_by_run <> ? THEN 1 ELSE 0 END), 0)
+                  FROM records WHERE provider_config_key = ? AND connection_id = ? AND model = ? AND deleted_at IS NULL""")) {
+            ps.setLong(1, run);
+            ps.setString(2, providerConfigKey);
+            ps.setString(3, connectionId);
+            ps.setString(4, model);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new Unseen(rs.getLong(1), rs.getLong(2));
+            }
+        }
+    }
+
+    /** Soft-deletes the live records a complete full-refresh run did not see (guarantee 4). */
+    public long deleteUnseen(Connection c, String providerConfigKey, String connectionId, String model, long run)
+            throws SQLException {
+        OffsetDateTime now = now();
+        try (PreparedStatement ps = c.prepareStatement("""
+                UPDATE records SET deleted_at = ?, last_modified_at = ?, last_action = 'DELETED', feed_position = NULL
+                 WHERE provider_config_key = ? AND connection_id = ? AND model = ? AND deleted_at IS NULL
+                   AND (seen_by_run IS NULL OR seen_by_run <> ?)""")) {
+            ps.setObject(1, now);
+            ps.setObject(2, now);
+            ps.setString(3, providerConfigKey);
+            ps.setString(4, connectionId);
+            ps.setString(5, model);
+            ps.setLong(6, run);
+            return ps.executeUpdate();
+        }
+    }
+
+    public long countLive(String providerConfigKey, String connectionId, String model) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT COUNT(*) FROM records
+                     WHERE provider_config_key = ? AND connection_id = ? AND model = ? AND deleted_at IS NULL""")) {
+                ps.setString(1, providerConfigKey);
+                ps.setString(2, connectionId);
+                ps.setString(3, model);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+    }
+
+    /** Empties the cache of (connection, model): the records are gone, not marked deleted. */
+    public long purge(String providerConfigKey, String connectionId, String model) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "DELETE FROM records WHERE provider_config_key = ? AND connection_id = ? AND model = ?")) {
+                ps.setString(1, providerConfigKey);
+                ps.setString(2, connectionId);
+                ps.setString(3, model);
+                return (long) ps.executeUpdate();
+            }
+        });
     }
 
     /** Two first deliveries of one record can race to insert it; the loser re-reads and compares. */

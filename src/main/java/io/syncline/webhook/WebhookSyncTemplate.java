@@ -1,10 +1,9 @@
 package io.syncline.webhook;
 
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 
-import io.quarkus.arc.Arc;
+import io.syncline.config.TemplateParams;
 import io.syncline.api.HttpAnswer;
 import io.syncline.api.Problem;
 import io.syncline.api.ProblemException;
@@ -18,7 +17,6 @@ import io.syncline.store.RecordStore;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.RouteTemplateContext;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 /**
@@ -59,8 +57,8 @@ public class WebhookSyncTemplate extends RouteBuilder {
                 .templateBean("admission", WebhookAdmission.class, WebhookSyncTemplate::admission)
                 .templateBean("intake", WebhookIntake.class, WebhookSyncTemplate::intake)
                 .templateBean("idempotency", JdbcIdempotentRepository.class,
-                        rtc -> new JdbcIdempotentRepository(bean(Database.class),
-                                "webhook:" + param(rtc, "integration") + ":" + param(rtc, "name")))
+                        rtc -> new JdbcIdempotentRepository(TemplateParams.bean(Database.class),
+                                "webhook:" + TemplateParams.text(rtc, "integration") + ":" + TemplateParams.text(rtc, "name")))
                 .from("platform-http:/webhooks/{{path}}?httpMethodRestrict=POST")
                     .onException(ProblemException.class).handled(true)
                         .process(e -> HttpAnswer.problem(e, e.getProperty(Exchange.EXCEPTION_CAUGHT,
@@ -90,31 +88,18 @@ public class WebhookSyncTemplate extends RouteBuilder {
     }
 
     private static WebhookAdmission admission(RouteTemplateContext rtc) {
-        Duration tolerance = Duration.ofSeconds(Long.parseLong(param(rtc, "toleranceSeconds")));
-        SignatureScheme scheme = WebhookAdmission.scheme(param(rtc, "signature"), param(rtc, "signatureHeader"),
-                param(rtc, "signatureEncoding"), tolerance);
-        return new WebhookAdmission(new WebhookAdmission.Settings(param(rtc, "integration"),
-                param(rtc, "connectionHeader"), scheme, param(rtc, "secret"), param(rtc, "idFrom"),
-                Long.parseLong(param(rtc, "maxBodyBytes"))), bean(Connections.class), Clock.systemUTC());
+        Duration tolerance = Duration.ofSeconds(Long.parseLong(TemplateParams.text(rtc, "toleranceSeconds")));
+        SignatureScheme scheme = WebhookAdmission.scheme(TemplateParams.text(rtc, "signature"), TemplateParams.text(rtc, "signatureHeader"),
+                TemplateParams.text(rtc, "signatureEncoding"), tolerance);
+        return new WebhookAdmission(new WebhookAdmission.Settings(TemplateParams.text(rtc, "integration"),
+                TemplateParams.text(rtc, "connectionHeader"), scheme, TemplateParams.text(rtc, "secret"), TemplateParams.text(rtc, "idFrom"),
+                Long.parseLong(TemplateParams.text(rtc, "maxBodyBytes"))), TemplateParams.bean(Connections.class), Clock.systemUTC());
     }
 
     private static WebhookIntake intake(RouteTemplateContext rtc) {
-        return new WebhookIntake(new RecordIntake(param(rtc, "name"),
-                MappingLoader.load(routesDir().resolve(param(rtc, "mapping"))), bean(RecordStore.class),
-                bean(DeadLetters.class)));
+        return new WebhookIntake(new RecordIntake(TemplateParams.text(rtc, "name"),
+                MappingLoader.load(TemplateParams.routesDir().resolve(TemplateParams.text(rtc, "mapping"))), TemplateParams.bean(RecordStore.class),
+                TemplateParams.bean(DeadLetters.class)));
     }
 
-    static Path routesDir() {
-        return Path.of(ConfigProvider.getConfig().getOptionalValue("syncline.routes-dir", String.class)
-                .orElse("routes"));
-    }
-
-    static String param(RouteTemplateContext rtc, String name) {
-        Object v = rtc.getProperty(name);
-        return v == null ? "" : v.toString();
-    }
-
-    static <T> T bean(Class<T> type) {
-        return Arc.container().instance(type).get();
-    }
 }

@@ -1,0 +1,215 @@
+package io.syncline.api;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.syncline.connection.Connection;
+import io.syncline.connection.Connections;
+import io.syncline.mapping.FieldError;
+import io.syncline.schedule.Frequency;
+import io.syncline.schedule.PollRunner;
+import io.syncline.schedule.PollSync;
+import io.syncline.schedule.SyncRegistry;
+import io.syncline.schedule.SyncState;
+import io.syncline.store.ChangesFeed;
+import io.syncline.store.RecordStore;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+/** Sync control, shaped like Nango's: trigger, start, pause, status, and a per-connection frequency. */
+@Path("/sync")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class SyncResource {
+
+    private final SyncRegistry registry;
+    private final Connections connections;
+    private final SyncState state;
+    private final PollRunner runner;
+    private final RecordStore store;
+
+    public SyncResource(SyncRegistry registry, Connections connections, SyncState state, PollRunner runner,
+            RecordStore store) {
+        this.registry = registry;
+        this.connections = connections;
+        this.state = state;
+        this.runner = runner;
+        this.store = store;
+    }
+
+    @RegisterForReflection
+    public record Opts(Boolean reset, Boolean emptyCache) {
+    }
+
+    @RegisterForReflection
+    public record Control(@JsonProperty("provider_config_key") String providerConfigKey,
+            @JsonProperty("connection_id") String connectionId, List<String> syncs, Opts opts,
+            @JsonProperty("sync_mode") String syncMode, @JsonProperty("full_resync") Boolean fullResync) {
+    }
+
+    @RegisterForReflection
+    public record FrequencyUpdate(@JsonProperty("provider_config_key") String providerConfigKey,
+            @JsonProperty("connection_id") String connectionId, @JsonProperty("sync_name") String syncName,
+            String frequency) {
+    }
+
+    /** Runs the syncs now. {@code reset} restarts from no checkpoint and keeps the records, so change detection still works. */
+    @POST
+    @Path("/trigger")
+    public Map<String, Object> trigger(Control body) {
+        Target t = target(body);
+        boolean reset = body.opts() != null && Boolean.TRUE.equals(body.opts().reset())
+                || "full_refresh".equals(body.syncMode()) || Boolean.TRUE.equals(body.fullResync());
+        boolean emptyCache = body.opts() != null && Boolean.TRUE.equals(body.opts().emptyCache());
+        for (PollSync s : t.syncs()) {
+            for (Connection c : t.connections()) {
+                SyncState.Pair pair = new SyncState.Pair(c.providerConfigKey(), c.connectionId(), s.name());
+                state.ensure(pair);
+                if (reset) {
+                    state.resetCheckpoint(pair);
+                }
+                if (emptyCache) {
+                    store.purge(c.providerConfigKey(), c.connectionId(), s.model());
+                }
+                runner.submit(s, c, "manual", false);
+            }
+        }
+        return Map.of("success", true);
+    }
+
+    @POST
+    @Path("/start")
+    public Map<String, Object> start(Control body) {
+        return setPaused(body, false);
+    }
+
+    @POST
+    @Path("/pause")
+    public Map<String, Object> pause(Control body) {
+        return setPaused(body, true);
+    }
+
+    @PUT
+    @Path("/update-connection-frequency")
+    public Map<String, Object> frequency(FrequencyUpdate body) {
+        if (body == null) {
+            throw ProblemException.badRequest("a JSON body is expected");
+        }
+        Target t = target(new Control(body.providerConfigKey(), body.connectionId(),
+                body.syncName() == null ? null : List.of(body.syncName()), null, null, null));
+        if (body.connectionId() == null) {
+            throw ProblemException.badRequest("connection_id is required");
+        }
+        Long seconds = null;
+        if (body.frequency() != null && !body.frequency().isBlank()) {
+            try {
+                Duration d = Frequency.parse(body.frequency());
+                seconds = d.toSeconds();
+            } catch (IllegalArgumentException e) {
+                throw ProblemException.badRequest("frequency: " + e.getMessage());
+            }
+        }
+        PollSync s = t.syncs().get(0);
+        state.setFrequency(new SyncState.Pair(body.providerConfigKey(), body.connectionId(), s.name()), seconds);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("frequency", seconds == null ? s.frequencyText() : "every " + seconds + "s");
+        return out;
+    }
+
+    @GET
+    @Path("/status")
+    public Map<String, Object> status(@QueryParam("provider_config_key") String providerConfigKey,
+            @QueryParam("syncs") String syncs, @QueryParam("connection_id") String connectionId) {
+        if (syncs == null || syncs.isBlank()) {
+            throw ProblemException.badRequest("syncs is required: a comma-separated list of sync names, or *");
+        }
+        List<String> names = syncs.trim().equals("*") ? null : List.of(syncs.split(","));
+        Target t = target(new Control(providerConfigKey, connectionId, names, null, null, null));
+        List<Map<String, Object>> out = new ArrayList<>();
+        java.time.OffsetDateTime now = RecordStore.now();
+        for (PollSync s : t.syncs()) {
+            for (Connection c : t.connections()) {
+                SyncState.Pair pair = new SyncState.Pair(c.providerConfigKey(), c.connectionId(), s.name());
+                SyncState.Row row = state.find(pair).orElse(null);
+                SyncState.Run last = row == null || row.lastRunId() == null ? null
+                        : state.run(row.lastRunId()).orElse(null);
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("id", c.providerConfigKey() + ":" + c.connectionId() + ":" + s.name());
+                m.put("connection_id", c.connectionId());
+                m.put("name", s.name());
+                m.put("status", row != null && row.running(now) ? "RUNNING" : row != null && row.paused() ? "PAUSED"
+                        : last == null ? "STOPPED" : last.status());
+                m.put("type", s.fullRefresh() ? "FULL" : "INCREMENTAL");
+                m.put("finishedAt", last == null ? null : ChangesFeed.iso(last.finishedAt()));
+                m.put("nextScheduledSyncAt", row == null ? null : ChangesFeed.iso(row.nextRunAt()));
+                m.put("frequency", row != null && row.frequencySeconds() != null ? "every " + row.frequencySeconds()
+                        + "s" : s.frequencyText());
+                m.put("latestResult", last == null ? null : Map.of("added", last.added(), "updated", last.updated(),
+                        "deleted", last.deleted()));
+                m.put("recordCount", Map.of(s.model(), store.countLive(c.providerConfigKey(), c.connectionId(),
+                        s.model())));
+                m.put("checkpoint", row == null || row.checkpoint().hwm() == null ? null
+                        : Map.of("hwm", row.checkpoint().hwm()));
+                m.put("skippedSlots", row == null ? 0 : row.skippedSlots());
+                out.add(m);
+            }
+        }
+        return Map.of("syncs", out);
+    }
+
+    private Map<String, Object> setPaused(Control body, boolean paused) {
+        Target t = target(body);
+        for (PollSync s : t.syncs()) {
+            for (Connection c : t.connections()) {
+                state.setPaused(new SyncState.Pair(c.providerConfigKey(), c.connectionId(), s.name()), paused);
+            }
+        }
+        return Map.of("success", true);
+    }
+
+    private record Target(List<PollSync> syncs, List<Connection> connections) {
+    }
+
+    private Target target(Control body) {
+        if (body == null) {
+            throw ProblemException.badRequest("a JSON body is expected");
+        }
+        List<FieldError> errors = new ArrayList<>();
+        if (body.providerConfigKey() == null || body.providerConfigKey().isBlank()) {
+            errors.add(new FieldError("provider_config_key", "is required"));
+        }
+        if (body.syncs() != null && body.syncs().stream().anyMatch(n -> n == null || n.isBlank())) {
+            errors.add(new FieldError("syncs", "must be a list of sync names"));
+        }
+        ConnectionsResource.invalidIf(errors);
+        List<PollSync> syncs = body.syncs() == null || body.syncs().isEmpty() ? registry.of(body.providerConfigKey())
+                : body.syncs().stream().map(String::trim).map(n -> registry.find(body.providerConfigKey(), n)
+                        .orElseThrow(() -> ProblemException.notFound("no sync '" + n + "' in integration '"
+                                + body.providerConfigKey() + "'")))
+                        .toList();
+        if (syncs.isEmpty()) {
+            throw ProblemException.notFound("integration '" + body.providerConfigKey() + "' has no polling syncs");
+        }
+        List<Connection> conns;
+        if (body.connectionId() != null && !body.connectionId().isBlank()) {
+            conns = List.of(connections.find(body.providerConfigKey(), body.connectionId())
+                    .orElseThrow(() -> ProblemException.notFound("no connection '" + body.connectionId()
+                            + "' in integration '" + body.providerConfigKey() + "'")));
+        } else {
+            conns = connections.list(body.providerConfigKey());
+        }
+        return new Target(syncs, conns);
+    }
+}

@@ -1,0 +1,30 @@
+package io.syncline.config;
+
+import java.nio.file.Path;
+
+import io.quarkus.arc.Arc;
+import org.apache.camel.RouteTemplateContext;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+/** What the engine's route templates read when Camel builds a route from them. */
+public final class TemplateParams {
+
+    private TemplateParams() {
+    }
+
+    /** A template parameter as text; empty when absent. */
+    public static String text(RouteTemplateContext rtc, String name) {
+        Object v = rtc.getProperty(name);
+        return v == null ? "" : v.toString();
+    }
+
+    /** Where route files and their mapping files are ({@code syncline.routes-dir}). */
+    public static Path routesDir() {
+        return Path.of(ConfigProvider.getConfig().getOptionalValue("syncline.routes-dir", String.class).orElse("routes"));
+    }
+
+    /** An engine bean, for a template's local beans (they are built by Camel, not by CDI). */
+    public static <T> T bean(Class<T> type) {
+        return Arc.container().instance(type).get();
+    }
+}

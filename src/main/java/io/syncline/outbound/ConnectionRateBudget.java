@@ -1,0 +1,109 @@
+package io.syncline.outbound;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Every request to a connected app, read or write, takes a permit from its connection's budget
+ * (guarantee 6): at most {@code rate} requests per {@code per} interval and {@code maxInFlight}
+ * at once. A 429 or 503 pauses the whole connection until the time the server named.
+ *
+ * Hand-written because the limit, the concurrency cap and the pause must be one object per
+ * connection, changed at run time; Camel's throttle EIP sits in a route, not around a call.
+ */
+@ApplicationScoped
+public class ConnectionRateBudget {
+
+    /** A connection's limits. */
+    public record Limits(int rate, Duration per, int maxInFlight) {
+    }
+
+    private final Limits defaults;
+    private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+
+    public ConnectionRateBudget(@ConfigProperty(name = "syncline.rate.requests", defaultValue = "10") int rate,
+            @ConfigProperty(name = "syncline.rate.per", defaultValue = "1s") Duration per,
+            @ConfigProperty(name = "syncline.rate.max-in-flight", defaultValue = "4") int maxInFlight) {
+        this.defaults = new Limits(rate, per, maxInFlight);
+    }
+
+    public Limits defaults() {
+        return defaults;
+    }
+
+    /** Blocks until the connection may send one request; call {@link Permit#close()} when it is answered. */
+    public Permit acquire(String connectionKey, Limits limits) throws InterruptedException {
+        Bucket b = buckets.compute(connectionKey, (k, old) -> old != null && old.limits.equals(limits) ? old
+                : new Bucket(limits));
+        return b.acquire();
+    }
+
+    /** The server asked us to stop for a while: nothing more goes to this connection until then. */
+    public void pause(String connectionKey, Duration pause) {
+        Bucket b = buckets.get(connectionKey);
+        if (b != null) {
+            b.pauseUntil(System.nanoTime() + pause.toNanos());
+        }
+    }
+
+    public interface Permit extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** A sliding window of send times, plus a semaphore for requests in flight. */
+    static final class Bucket {
+        final Limits limits;
+        final long[] sent;
+        int next;
+        long pausedUntil;
+        final Semaphore inFlight;
+
+        Bucket(Limits limits) {
+            this.limits = limits;
+            this.sent = new long[limits.rate()];
+            java.util.Arrays.fill(sent, Long.MIN_VALUE / 2);
+            this.inFlight = new Semaphore(limits.maxInFlight(), true);
+        }
+
+        synchronized void pauseUntil(long nanos) {
+            pausedUntil = Math.max(pausedUntil, nanos);
+        }
+
+        Permit acquire() throws InterruptedException {
+            inFlight.acquire();
+            try {
+                waitForWindow();
+            } catch (InterruptedException | RuntimeException e) {
+                inFlight.release();
+                throw e;
+            }
+            return inFlight::release;
+        }
+
+        private void waitForWindow() throws InterruptedException {
+            long window = limits.per().toNanos();
+            while (true) {
+                long wait;
+                synchronized (this) {
+                    long now = System.nanoTime();
+                    // the oldest of the last `rate` sends must be a whole window ago
+                    long oldest = sent[next];
+                    wait = Math.max(pausedUntil - now, oldest + window - now);
+                    if (wait <= 0) {
+                        sent[next] = now;
+                        next = (next + 1) % sent.length;
+                        return;
+                    }
+                }
+                TimeUnit.NANOSECONDS.sleep(Math.min(wait, TimeUnit.SECONDS.toNanos(1)));
+            }
+        }
+    }
+}

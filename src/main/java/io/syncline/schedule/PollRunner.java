@@ -1,0 +1,341 @@
+package io.syncline.schedule;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import io.quarkus.arc.Unremovable;
+import io.quarkus.runtime.ShutdownEvent;
+import io.syncline.connection.Connection;
+import io.syncline.connection.Connections;
+import io.syncline.mapping.Mapping;
+import io.syncline.outbound.AppWebhooks;
+import io.syncline.outbound.Backoff;
+import io.syncline.outbound.ConnectionRateBudget;
+import io.syncline.store.CanonicalJson;
+import io.syncline.store.Change;
+import io.syncline.store.ChangesFeed;
+import io.syncline.store.Database;
+import io.syncline.store.DeadLetters;
+import io.syncline.store.RecordKey;
+import io.syncline.store.RecordStore;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs polling syncs, one (sync, connection) pair at a time per pair and several pairs at once.
+ *
+ * A run reads page after page; each page's records and the checkpoint after it commit in one
+ * transaction, so a run that dies resumes after its last committed page and nothing is stored
+ * twice. A full refresh deletes what it did not see only after it read the whole source
+ * (guarantee 4), and refuses to delete more than the sync's share without being told to.
+ */
+@Unremovable
+@ApplicationScoped
+public class PollRunner {
+
+    private static final Logger LOG = Logger.getLogger(PollRunner.class);
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
+
+    public enum Outcome {
+        SUCCESS, ERROR, SKIPPED
+    }
+
+    private final Database db;
+    private final RecordStore store;
+    private final DeadLetters deadLetters;
+    private final SyncState state;
+    private final Connections connections;
+    private final ConnectionRateBudget budget;
+    private final AppWebhooks appWebhooks;
+    private final SyncRegistry registry;
+    private final Duration lease;
+    private final Duration timeout;
+    private final String notifyUrl;
+    private final String owner = "syncline-" + UUID.randomUUID().toString().substring(0, 8);
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final ExecutorService workers;
+
+    public PollRunner(Database db, RecordStore store, DeadLetters deadLetters, SyncState state, Connections connections,
+            ConnectionRateBudget budget, AppWebhooks appWebhooks, SyncRegistry registry,
+            @ConfigProperty(name = "syncline.poll.lease", defaultValue = "5m") Duration lease,
+            @ConfigProperty(name = "syncline.poll.request-timeout", defaultValue = "30s") Duration timeout,
+            @ConfigProperty(name = "syncline.poll.workers", defaultValue = "4") int workers,
+            @ConfigProperty(name = "syncline.notify.url") java.util.Optional<String> notifyUrl) {
+        this.db = db;
+        this.store = store;
+        this.deadLetters = deadLetters;
+        this.state = state;
+        this.connections = connections;
+        this.budget = budget;
+        this.appWebhooks = appWebhooks;
+        this.registry = registry;
+        this.lease = lease;
+        this.timeout = timeout;
+        this.notifyUrl = notifyUrl.filter(u -> !u.isBlank()).orElse(null);
+        this.workers = Executors.newFixedThreadPool(workers, r -> {
+            Thread t = new Thread(r, "poll-run");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    void stop(@Observes ShutdownEvent ignored) {
+        workers.shutdownNow();
+    }
+
+    /** A schedule slot: every connection of the integration whose pair is due runs, in the background. */
+    public void tick(PollSync sync) {
+        for (Connection c : connections.list(sync.integration())) {
+            SyncState.Pair pair = new SyncState.Pair(c.providerConfigKey(), c.connectionId(), sync.name());
+            state.ensure(pair);
+            SyncState.Row row = state.find(pair).orElseThrow();
+            OffsetDateTime now = RecordStore.now();
+            if (row.paused() || (row.nextRunAt() != null && row.nextRunAt().isAfter(now))) {
+                continue;
+            }
+            if (sync.waitForStart() && row.lastRunId() == null && row.nextRunAt() == null) {
+                continue; // declared to wait for an explicit start or trigger
+            }
+            if (row.running(now)) {
+                state.countSkipped(pair);
+                continue;
+            }
+            submit(sync, c, "schedule", true);
+        }
+    }
+
+    /** A new connection: its syncs import everything right away, unless they wait for a start. */
+    void connected(@Observes Connections.Created event) {
+        String integration = event.providerConfigKey();
+        connections.find(integration, event.connectionId()).ifPresent(c -> registry.of(integration).stream()
+                .filter(s -> !s.waitForStart()).forEach(s -> submit(s, c, "connect", false)));
+    }
+
+    public Future<Outcome> submit(PollSync sync, Connection c, String trigger, boolean scheduled) {
+        return workers.submit(() -> run(sync, c, trigger, scheduled));
+    }
+
+    /** One run of one pair, start to finish, in the calling thread. */
+    public Outcome run(PollSync sync, Connection c, String trigger, boolean scheduled) {
+        SyncState.Pair pair = new SyncState.Pair(c.providerConfigKey(), c.connectionId(), sync.name());
+        OffsetDateTime started = RecordStore.now();
+        if (!state.claim(pair, owner, started, started.plus(lease), scheduled)) {
+            if (!scheduled) {
+                state.countSkipped(pair);
+            }
+            return Outcome.SKIPPED;
+        }
+        SyncState.Row row = state.find(pair).orElseThrow();
+        Checkpoint cp = row.checkpoint();
+        boolean resuming = cp.inProgress();
+        long runId = state.startRun(pair, sync.model(), resuming ? "resume" : trigger, sync.fullRefresh(), started);
+        SyncState.RunCounts n = new SyncState.RunCounts();
+        SourceClient client = new SourceClient(http, budget, Backoff.standard(sync.maxAttempts()), timeout);
+        String errorType = null;
+        String errorDescription = null;
+        try {
+            read(sync, c, pair, runId, cp, n, client);
+        } catch (RunFailure f) {
+            errorType = f.type();
+            errorDescription = f.getMessage();
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "run %d of %s/%s failed inside Syncline", runId, c.connectionId(), sync.name());
+            errorType = "internal_error";
+            errorDescription = "the run failed inside Syncline; see the service log for run " + runId;
+        } finally {
+            n.requests = client.requests.get();
+            n.retries = client.retries.get();
+        }
+        OffsetDateTime finished = RecordStore.now();
+        state.finishRun(runId, errorType == null ? "SUCCESS" : "ERROR", n, errorType, errorDescription);
+        state.release(pair, sync.nextRun(finished, row.frequencySeconds()), runId);
+        store.poke();
+        // One line per run, with ids and counts only.
+        LOG.infof("run %d %s: sync=%s connection=%s/%s added=%d updated=%d deleted=%d unchanged=%d failed=%d pages=%d%s",
+                runId, errorType == null ? "succeeded" : "failed", sync.name(), c.providerConfigKey(),
+                c.connectionId(), n.added, n.updated, n.deleted, n.unchanged, n.failed, n.pages,
+                errorType == null ? "" : " error=" + errorType + ": " + errorDescription);
+        notifyApp(sync, c, started, finished, n, errorType, errorDescription, cp.hwm());
+        return errorType == null ? Outcome.SUCCESS : Outcome.ERROR;
+    }
+
+    private void read(PollSync sync, Connection c, SyncState.Pair pair, long runId, Checkpoint cp,
+            SyncState.RunCounts n, SourceClient client) {
+        Pagination p = sync.pagination();
+        Pagination.State position = cp.inProgress() ? cp.page() : p.start();
+        String since = cp.inProgress() ? cp.since() : cp.hwm() == null ? null : sync.sinceValue(Instant.parse(cp.hwm()));
+        Long generation = sync.fullRefresh() ? (cp.inProgress() && cp.generation() != null ? cp.generation() : runId)
+                : null;
+        String runHwm = cp.inProgress() ? cp.runHwm() : null;
+        URI first = sync.firstRequest(c, since);
+        while (position != null) {
+            URI uri = p.request(first, position);
+            SourceClient.Page page = client.get(c, uri, sync.auth());
+            Object body;
+            try {
+                body = JSON.readValue(page.body(), Object.class);
+            } catch (java.io.IOException e) {
+                throw new RunFailure("bad_response", uri.getHost() + " answered with a body that is not JSON");
+            }
+            Object items = sync.recordsPath().read(body, Mapping.JSONPATH);
+            if (!(items instanceof List<?> records)) {
+                throw new RunFailure("bad_response", "no list of records at " + sync.recordsPath().getPath()
+                        + " in the answer from " + uri.getHost());
+            }
+            Pagination.State next = p.next(position, uri, page, body, records.size());
+            String pageHwm = commitPage(sync, c, pair, records, generation, n, runHwm,
+                    new Checkpoint(cp.hwm(), next, since, generation, null));
+            runHwm = pageHwm;
+            n.pages++;
+            position = next;
+        }
+        // The whole source was read: only now may a full refresh delete, and the high-water mark advance.
+        String finalHwm = latest(cp.hwm(), runHwm);
+        Checkpoint done = new Checkpoint(sync.fullRefresh() ? null : finalHwm, null, null, null, null);
+        db.inTransaction(tx -> {
+            if (sync.fullRefresh()) {
+                RecordStore.Unseen u = store.countUnseen(tx, c.providerConfigKey(), c.connectionId(), sync.model(),
+                        generation);
+                if (u.unseen() > 0 && u.unseen() > sync.maxDeleteShare() * u.live()) {
+                    throw new RunFailure("deletion_guard", "the source no longer lists " + u.unseen() + " of "
+                            + u.live() + " records, more than the allowed share of " + sync.maxDeleteShare()
+                            + "; nothing was deleted (raise maxDeleteShare to allow it)");
+                }
+                n.deleted += store.deleteUnseen(tx, c.providerConfigKey(), c.connectionId(), sync.model(), generation);
+            }
+            state.saveCheckpoint(tx, pair, done, RecordStore.now().plus(lease));
+            return null;
+        });
+    }
+
+    /** One page: its records and the checkpoint after it, in one transaction. Returns the run's newest modification time. */
+    private String commitPage(PollSync sync, Connection c, SyncState.Pair pair, List<?> records, Long generation,
+            SyncState.RunCounts n, String runHwm, Checkpoint after) {
+        Mapping mapping = sync.mapping();
+        String[] hwm = { runHwm };
+        long[] counts = new long[4];
+        List<Object[]> failures = new java.util.ArrayList<>();
+        db.inTransaction(tx -> {
+            java.util.Arrays.fill(counts, 0);
+            failures.clear();
+            hwm[0] = runHwm;
+            for (Object item : records) {
+                Mapping.Result r = mapping.apply(item);
+                if (!r.ok()) {
+                    failures.add(new Object[] { item, r });
+                    continue;
+                }
+                hwm[0] = latest(hwm[0], modifiedAt(sync, item));
+                RecordKey key = new RecordKey(c.providerConfigKey(), c.connectionId(), mapping.model(), r.externalId());
+                Change change;
+                if (r.deleted()) {
+                    change = store.delete(tx, key, RecordStore.now());
+                } else {
+                    String canonical = CanonicalJson.write(r.record());
+                    change = store.upsert(tx, key, canonical, CanonicalJson.sha256(canonical), generation);
+                }
+                counts[change.ordinal()]++;
+            }
+            // After the last page the checkpoint has no page: read() completes the run, and a crash
+            // before that starts the next run afresh, which re-reads rather than misses.
+            state.saveCheckpoint(tx, pair, new Checkpoint(after.hwm(), after.page(), after.since(), after.generation(),
+                    hwm[0]), RecordStore.now().plus(lease));
+            return null;
+        });
+        n.added += counts[Change.ADDED.ordinal()];
+        n.updated += counts[Change.UPDATED.ordinal()];
+        n.deleted += counts[Change.DELETED.ordinal()];
+        n.unchanged += counts[Change.UNCHANGED.ordinal()];
+        for (Object[] f : failures) {
+            Mapping.Result r = (Mapping.Result) f[1];
+            n.failed++;
+            deadLetters.add("inbound", sync.name(), c.providerConfigKey(), c.connectionId(), mapping.model(),
+                    r.externalId(), "mapping or validation failed: " + r.errors(), r.errors(), json(f[0]));
+        }
+        store.poke();
+        return hwm[0];
+    }
+
+    private static String modifiedAt(PollSync sync, Object item) {
+        if (sync.modifiedField() == null) {
+            return null;
+        }
+        Object v = sync.modifiedField().read(item, Mapping.JSONPATH);
+        if (v == null) {
+            return null;
+        }
+        try {
+            if (v instanceof Number num) {
+                long x = num.longValue();
+                return (x > 100_000_000_000L ? Instant.ofEpochMilli(x) : Instant.ofEpochSecond(x)).toString();
+            }
+            return OffsetDateTime.parse(v.toString()).toInstant().toString();
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    static String latest(String a, String b) {
+        if (a == null) {
+            return b;
+        }
+        if (b == null) {
+            return a;
+        }
+        return Instant.parse(a).isAfter(Instant.parse(b)) ? a : b;
+    }
+
+    private void notifyApp(PollSync sync, Connection c, OffsetDateTime started, OffsetDateTime finished,
+            SyncState.RunCounts n, String errorType, String errorDescription, String modifiedAfter) {
+        Object perConnection = c.metadata() == null ? null : c.metadata().get("notify_url");
+        String url = perConnection != null ? perConnection.toString() : sync.notifyUrl() != null ? sync.notifyUrl()
+                : notifyUrl;
+        boolean changed = n.added + n.updated + n.deleted > 0;
+        if (url == null || (errorType == null && !changed)) {
+            return;
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("from", "syncline");
+        body.put("type", "sync");
+        body.put("connectionId", c.connectionId());
+        body.put("providerConfigKey", c.providerConfigKey());
+        body.put("syncName", sync.name());
+        body.put("model", sync.model());
+        body.put("success", errorType == null);
+        if (errorType == null) {
+            body.put("modifiedAfter", ChangesFeed.iso(started));
+            body.put("responseResults", Map.of("added", n.added, "updated", n.updated, "deleted", n.deleted));
+        } else {
+            body.put("error", Map.of("type", errorType, "description", errorDescription));
+            body.put("startedAt", ChangesFeed.iso(started));
+            body.put("failedAt", ChangesFeed.iso(finished));
+        }
+        appWebhooks.enqueue(url, body);
+    }
+
+    private static String json(Object o) {
+        try {
+            return JSON.writeValueAsString(o);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return String.valueOf(o);
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package io.syncline.schedule;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.text.ParseException;
+import java.util.Date;
+
+import org.quartz.CronExpression;
+
+import com.jayway.jsonpath.JsonPath;
+
+import io.syncline.connection.Connection;
+import io.syncline.mapping.Mapping;
+
+/**
+ * One declared polling sync: what to request, how it pages, how it maps, and when it runs.
+ * Built from the parameters of the {@code poll-sync} route template.
+ */
+public record PollSync(String name, String integration, Mapping mapping, Duration every, CronExpression cron,
+        String path, String query, SourceClient.Auth auth, JsonPath recordsPath, Pagination pagination,
+        boolean fullRefresh, String modifiedSinceParam, String modifiedSinceFormat, JsonPath modifiedField,
+        Duration lookback, double maxDeleteShare, boolean waitForStart, int maxAttempts, String notifyUrl) {
+
+    public String model() {
+        return mapping.model();
+    }
+
+    public String frequencyText() {
+        return cron != null ? cron.getCronExpression() : "every " + every.toSeconds() + "s";
+    }
+
+    /** When the next slot after {@code after} is, given an optional per-connection interval. */
+    public OffsetDateTime nextRun(OffsetDateTime after, Long overrideSeconds) {
+        if (overrideSeconds != null) {
+            return after.plusSeconds(overrideSeconds);
+        }
+        if (cron != null) {
+            Date next = cron.getNextValidTimeAfter(Date.from(after.toInstant()));
+            return next == null ? null : next.toInstant().atOffset(ZoneOffset.UTC);
+        }
+        return after.plus(every);
+    }
+
+    /** The first page's request: the connection's base URL, the path, the static query, and "since". */
+    public URI firstRequest(Connection c, String since) {
+        String base = c.baseUrl();
+        if (base == null || base.isBlank()) {
+            throw new RunFailure("configuration", "connection " + c.connectionId() + " has no base_url");
+        }
+        URI uri = URI.create(base.endsWith("/") && path.startsWith("/") ? base + path.substring(1) : base + path);
+        StringBuilder q = new StringBuilder(query == null ? "" : query);
+        if (since != null && !fullRefresh && !Pagination.blank(modifiedSinceParam)) {
+            Pagination.param(q, modifiedSinceParam, since);
+        }
+        return Pagination.append(uri, q.toString());
+    }
+
+    /** The high-water mark in the format the source expects for its "modified since" parameter. */
+    public String sinceValue(Instant hwm) {
+        Instant since = hwm.minus(lookback);
+        return switch (modifiedSinceFormat) {
+            case "epoch_s" -> Long.toString(since.getEpochSecond());
+            case "epoch_ms" -> Long.toString(since.toEpochMilli());
+            default -> since.toString();
+        };
+    }
+
+    static CronExpression cron(String expression) {
+        try {
+            return new CronExpression(expression);
+        } catch (ParseException e) {
+            throw new IllegalArgumentException("cron '" + expression + "' is not a Quartz cron expression: "
+                    + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package io.syncline.schedule;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.syncline.connection.Connection;
+import io.syncline.outbound.Backoff;
+import io.syncline.outbound.ConnectionRateBudget;
+import org.jboss.logging.Logger;
+
+/**
+ * Reads pages from a connected app: credentials from the connection, every request inside the
+ * connection's rate budget, 429/503/5xx and network errors retried by {@link Backoff} (waiting
+ * as long as the server asked), and 401/403 failing the run at once: a rejected credential
+ * does not get better by asking again.
+ */
+public final class SourceClient {
+
+    private static final Logger LOG = Logger.getLogger(SourceClient.class);
+
+    /** How the connection's credentials are presented. */
+    public record Auth(String style, String name) {
+        static Auth parse(String spec) {
+            String s = spec == null || spec.isBlank() ? "none" : spec.trim();
+            int colon = s.indexOf(':');
+            return colon < 0 ? new Auth(s, null) : new Auth(s.substring(0, colon), s.substring(colon + 1));
+        }
+    }
+
+    public record Page(int status, Map<String, java.util.List<String>> headers, byte[] body) {
+        public String header(String name) {
+            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name)).findFirst()
+                    .map(e -> e.getValue().isEmpty() ? null : e.getValue().get(0)).orElse(null);
+        }
+    }
+
+    private final HttpClient http;
+    private final ConnectionRateBudget budget;
+    private final Backoff backoff;
+    private final Duration timeout;
+    final AtomicLong requests = new AtomicLong();
+    final AtomicLong retries = new AtomicLong();
+
+    public SourceClient(HttpClient http, ConnectionRateBudget budget, Backoff backoff, Duration timeout) {
+        this.http = http;
+        this.budget = budget;
+        this.backoff = backoff;
+        this.timeout = timeout;
+    }
+
+    public Page get(Connection c, URI uri, Auth auth) {
+        URI target = withQueryAuth(c, uri, auth);
+        String key = c.providerConfigKey() + "/" + c.connectionId();
+        for (int attempt = 1;; attempt++) {
+            HttpRequest.Builder req = HttpRequest.newBuilder(target).timeout(timeout).GET()
+                    .header("Accept", "application/json");
+            authorize(c, auth, req);
+            Page page;
+            try (ConnectionRateBudget.Permit permit = budget.acquire(key, budget.defaults())) {
+                requests.incrementAndGet();
+                HttpResponse<byte[]> r = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
+                page = new Page(r.statusCode(), r.headers().map(), r.body());
+            } catch (IOException e) {
+                if (backoff.exhausted(attempt)) {
+                    throw new RunFailure("network_error", "no answer from " + target.getHost() + " after " + attempt
+                            + " attempts: " + e.getMessage());
+                }
+                pauseThenRetry(key, attempt, backoff.delay(attempt), "network error: " + e.getMessage());
+                continue;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RunFailure("interrupted", "the run was stopped");
+            }
+            int s = page.status();
+            if (s >= 200 && s < 300) {
+                return page;
+            }
+            if (s == 401 || s == 403) {
+                throw new RunFailure("credentials_rejected", "credentials rejected: " + target.getHost() + " answered "
+                        + s);
+            }
+            boolean retryable = s == 429 || s == 503 || s >= 500 || s == 408;
+            if (!retryable) {
+                throw new RunFailure("source_error", target.getHost() + " answered " + s + ": " + snippet(page.body()));
+            }
+            if (backoff.exhausted(attempt)) {
+                throw new RunFailure(s == 429 ? "rate_limited" : "source_error", target.getHost() + " still answered " + s
+                        + " after " + attempt + " attempts");
+            }
+            Duration wait = Backoff.requested(page.header("Retry-After"), page.header("X-RateLimit-Reset"), Instant.now())
+                    .orElse(backoff.delay(attempt));
+            if (s == 429 || s == 503) {
+                budget.pause(key, wait); // the whole connection waits, not just this request
+            }
+            pauseThenRetry(key, attempt, wait, "answered " + s);
+        }
+    }
+
+    private void pauseThenRetry(String key, int attempt, Duration wait, String why) {
+        retries.incrementAndGet();
+        LOG.debugf("source %s %s; attempt %d, retrying in %d ms", key, why, attempt, wait.toMillis());
+        try {
+            Thread.sleep(wait.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RunFailure("interrupted", "the run was stopped");
+        }
+    }
+
+    private static void authorize(Connection c, Auth auth, HttpRequest.Builder req) {
+        switch (auth.style()) {
+            case "bearer" -> req.header("Authorization", "Bearer " + credential(c, auth.name() == null ? "access_token"
+                    : auth.name()));
+            case "basic" -> req.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                    (credential(c, "username") + ":" + credential(c, "password")).getBytes(StandardCharsets.UTF_8)));
+            case "header" -> req.header(auth.name(), credential(c, "api_key"));
+            case "query", "none" -> {
+            }
+            default -> throw new RunFailure("configuration", "unknown auth style '" + auth.style() + "'");
+        }
+    }
+
+    private static URI withQueryAuth(Connection c, URI uri, Auth auth) {
+        if (!"query".equals(auth.style())) {
+            return uri;
+        }
+        String q = auth.name() + "=" + URLEncoder.encode(credential(c, "api_key"), StandardCharsets.UTF_8);
+        String s = uri.toString();
+        return URI.create(s + (s.contains("?") ? "&" : "?") + q);
+    }
+
+    private static String credential(Connection c, String name) {
+        String v = c.credential(name);
+        if (v == null) {
+            throw new RunFailure("credentials_missing", "connection " + c.connectionId() + " has no '" + name
+                    + "' credential");
+        }
+        return v;
+    }
+
+    private static String snippet(byte[] body) {
+        String s = new String(body, StandardCharsets.UTF_8);
+        return s.length() > 200 ? s.substring(0, 200) + "…" : s;
+    }
+}

@@ -1,0 +1,492 @@
+package io.syncline.schedule;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.absent;
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.syncline.support.Api;
+import io.syncline.support.Signing;
+
+/**
+ * Polling syncs against a WireMock source: every pagination style, incremental reads with a
+ * lookback, full refresh with deletion detection and its guards, resuming after a failed page,
+ * Retry-After, rejected credentials, overlapping slots, the control API, and the signed
+ * webhook to your app.
+ */
+abstract class PollingContract {
+
+    static WireMockServer wm;
+
+    @BeforeAll
+    static void source() {
+        wm = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
+        wm.start();
+    }
+
+    @AfterAll
+    static void stopSource() {
+        wm.stop();
+    }
+
+    /** A new connection of the integration whose source lives under its own path on WireMock. */
+    String connect(String integration, Map<String, Object> metadata) {
+        String id = "p" + UUID.randomUUID().toString().substring(0, 8);
+        Map<String, Object> body = new HashMap<>(Map.of("provider_config_key", integration, "connection_id", id,
+                "base_url", wm.baseUrl() + "/" + id, "credentials", Map.of("access_token", "tok-" + id)));
+        if (metadata != null) {
+            body.put("metadata", metadata);
+        }
+        Api.authed().contentType(ContentType.JSON).body(body).post("/api/connections").then().statusCode(201);
+        return id;
+    }
+
+    String connect(String integration) {
+        return connect(integration, null);
+    }
+
+    static String contact(String id, String updatedAt) {
+        return "{\"id\":\"%s\",\"email\":\"%s@EXAMPLE.com\",\"updated_at\":\"%s\"}".formatted(id, id, updatedAt);
+    }
+
+    static String items(String... contacts) {
+        return "{\"items\":[" + String.join(",", contacts) + "]}";
+    }
+
+    int runCount(String integration, String conn) {
+        return Api.authed().queryParam("provider_config_key", integration).queryParam("connection_id", conn)
+                .get("/api/runs").then().statusCode(200).extract().jsonPath().getList("runs").size();
+    }
+
+    /** Triggers the sync and waits for the run it causes to finish; returns that run. */
+    JsonPath triggerAndWait(String integration, String conn, Map<String, Object> opts) {
+        int before = runCount(integration, conn);
+        Map<String, Object> body = new HashMap<>(Map.of("provider_config_key", integration, "connection_id", conn,
+                "syncs", List.of("contacts")));
+        if (opts != null) {
+            body.put("opts", opts);
+        }
+        Api.authed().contentType(ContentType.JSON).body(body).post("/sync/trigger").then().statusCode(200)
+                .body("success", is(true));
+        return awaitRun(integration, conn, before + 1);
+    }
+
+    JsonPath awaitRun(String integration, String conn, int nth) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            JsonPath runs = runs(integration, conn);
+            return runs.getList("runs").size() >= nth && !"RUNNING".equals(runs.getString("runs[0].status"));
+        });
+        return new JsonPath(runs(integration, conn).prettify()).setRootPath("runs[0]");
+    }
+
+    JsonPath runs(String integration, String conn) {
+        return Api.authed().queryParam("provider_config_key", integration).queryParam("connection_id", conn)
+                .get("/api/runs").then().extract().jsonPath();
+    }
+
+    List<Map<String, Object>> feed(String integration, String conn) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> unplaced(integration, conn) == 0);
+        return Api.authed().header("Connection-Id", conn).header("Provider-Config-Key", integration)
+                .queryParam("model", "Contact").queryParam("limit", 1000).get("/records").then().statusCode(200)
+                .extract().jsonPath().getList("records");
+    }
+
+    /** Records committed but not yet placed in the feed by the sequencer. */
+    long unplaced(String integration, String conn) {
+        return (long) io.syncline.support.Db.count(
+                "SELECT COUNT(*) FROM records WHERE provider_config_key = ? AND connection_id = ? AND feed_position IS NULL",
+                integration, conn);
+    }
+
+    static Map<String, String> actions(List<Map<String, Object>> feed) {
+        Map<String, String> out = new HashMap<>();
+        for (Map<String, Object> r : feed) {
+            out.put((String) r.get("id"), (String) ((Map<?, ?>) r.get("_sync_metadata")).get("last_action"));
+        }
+        return out;
+    }
+
+    List<LoggedRequest> requests(String conn) {
+        return wm.findAll(getRequestedFor(urlPathEqualTo("/" + conn + "/contacts")));
+    }
+
+    // ---- pagination styles ----
+
+    @Test
+    void cursorPagesIncrementallyAndRereadsTheLookbackWithoutCountingTwice() {
+        String conn = connect("src-cursor");
+        String path = "/" + conn + "/contacts";
+        wm.stubFor(get(urlPathEqualTo(path)).withHeader("Authorization", equalTo("Bearer tok-" + conn))
+                .withQueryParam("cursor", absent())
+                .willReturn(okJson("{\"results\":[" + contact("a", "2026-11-20T10:00:00Z") + ","
+                        + contact("b", "2026-11-20T11:00:00Z") + "],\"next_cursor\":\"c2\"}")));
+        wm.stubFor(get(urlPathEqualTo(path)).withQueryParam("cursor", equalTo("c2"))
+                .willReturn(okJson("{\"results\":[" + contact("c", "2026-11-20T12:00:00Z") + "],\"next_cursor\":null}")));
+        JsonPath run = triggerAndWait("src-cursor", conn, null);
+        assertEquals("SUCCESS", run.getString("status"), run.prettify());
+        assertEquals(3, run.getInt("counts.added"));
+        assertEquals(2, run.getInt("pages"));
+        assertEquals(List.of("a", "b", "c"), feed("src-cursor", conn).stream().map(r -> r.get("id")).toList());
+        assertEquals("a@example.com", feed("src-cursor", conn).get(0).get("email"));
+        assertFalse(requests(conn).get(0).queryParameter("updated_since").isPresent(), "the first run reads everything");
+
+        JsonPath second = triggerAndWait("src-cursor", conn, null);
+        assertEquals("SUCCESS", second.getString("status"));
+        assertEquals(0, second.getInt("counts.added") + second.getInt("counts.updated"));
+        assertEquals(3, second.getInt("counts.unchanged"), "re-read records are recognised, not updated");
+        List<LoggedRequest> all = requests(conn);
+        assertEquals("2026-11-20T11:59:00Z", all.get(all.size() - 2).queryParameter("updated_since").firstValue(),
+                "the high-water mark minus the 60 s lookback");
+    }
+
+    @Test
+    void linkHeaderPagination() {
+        String conn = connect("src-link");
+        String path = "/" + conn + "/contacts";
+        wm.stubFor(get(urlPathEqualTo(path)).withQueryParam("page", absent())
+                .willReturn(okJson("[" + contact("a", "2026-11-20T10:00:00Z") + "]")
+                        .withHeader("Link", "<" + wm.baseUrl() + path + "?page=2>; rel=\"next\", <"
+                                + wm.baseUrl() + path + "?page=9>; rel=\"last\"")));
+        wm.stubFor(get(urlPathEqualTo(path)).withQueryParam("page", equalTo("2"))
+                .willReturn(okJson("[" + contact("b", "2026-11-20T10:00:00Z") + "]")));
+        JsonPath run = triggerAndWait("src-link", conn, null);
+        assertEquals("SUCCESS", run.getString("status"), run.prettify());
+        assertEquals(List.of("a", "b"), feed("src-link", conn).stream().map(r -> r.get("id")).toList());
+    }
+
+    @Test
+    void offsetPagination() {
+        String conn = connect("src-offset");
+        String path = "/" + conn + "/contacts";
+        wm.stubFor(get(urlPathEqualTo(path)).withQueryParam("offset", equalTo("0")).withQueryParam("limit", equalTo("2"))
+                .willReturn(okJson(items(contact("a", "x"), contact("b", "x")))));
+        wm.stubFor(get(urlPathEqualTo(path)).withQueryParam("offset", equalTo("2"))
+                .willReturn(okJson(items(contact("c", "x")))));
+        JsonPath run = triggerAndWait("src-offset", conn, null);
+        assertEquals("SUCCESS", run.getString("status"), run.prettify());
+        assertEquals(List.of("a", "b", "c"), feed("src-offset", conn).stream().map(r -> r.get("id")).toList());
+    }
+
+    @Test
+    void pageNumberPagination() {
+        String conn = connect("src-page");
+        String path = "/" + conn + "/contacts";
+        wm.stubFor(get(urlPathEqualTo(path)).withQueryParam("p", equalTo("1"))
+                .willReturn(okJson(items(contact("a", "x"), contact("b", "x")))));
+        wm.stubFor(get(urlPathEqualTo(path)).withQueryParam("p", equalTo("2"))
+                .willReturn(okJson(items())));
+        JsonPath run = triggerAndWait("src-page", conn, null);
+        assertEquals("SUCCESS", run.getString("status"), run.prettify());
+        assertEquals(2, run.getInt("pages"));
+        assertEquals(List.of("a", "b"), feed("src-page", conn).stream().map(r -> r.get("id")).toList());
+    }
+
+    @Test
+    void nextUrlPaginationResolvesRelativeUrls() {
+        String conn = connect("src-nexturl");
+        String path = "/" + conn + "/contacts";
+        wm.stubFor(get(urlPathEqualTo(path)).withQueryParam("after", absent())
+                .willReturn(okJson("{\"data\":[" + contact("a", "x") + "],\"next\":\"contacts?after=a\"}")));
+        wm.stubFor(get(urlPathEqualTo(path)).withQueryParam("after", equalTo("a"))
+                .willReturn(okJson("{\"data\":[" + contact("b", "x") + "],\"next\":null}")));
+        JsonPath run = triggerAndWait("src-nexturl", conn, null);
+        assertEquals("SUCCESS", run.getString("status"), run.prettify());
+        assertEquals(List.of("a", "b"), feed("src-nexturl", conn).stream().map(r -> r.get("id")).toList());
+    }
+
+    // ---- full refresh and deletes ----
+
+    void fullSource(String conn, String... ids) {
+        String path = "/" + conn + "/contacts";
+        wm.removeStubsByMetadata(com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath("$.conn",
+                equalTo(conn)));
+        String[] contacts = java.util.Arrays.stream(ids).map(i -> contact(i, "x")).toArray(String[]::new);
+        for (int page = 1; page <= contacts.length / 2 + 1; page++) {
+            int from = Math.min((page - 1) * 2, contacts.length);
+            int to = Math.min(page * 2, contacts.length);
+            wm.stubFor(get(urlPathEqualTo(path)).withQueryParam("page", equalTo(Integer.toString(page)))
+                    .withMetadata(Map.of("conn", conn))
+                    .willReturn(okJson(items(java.util.Arrays.copyOfRange(contacts, from, to)))));
+        }
+    }
+
+    @Test
+    void fullRefreshDeletesOnlyWhatACompleteRunDidNotSee() {
+        String conn = connect("src-full");
+        fullSource(conn, "a", "b", "c", "d", "e");
+        assertEquals(5, triggerAndWait("src-full", conn, null).getInt("counts.added"));
+        fullSource(conn, "a", "b", "c", "e");
+        JsonPath second = triggerAndWait("src-full", conn, null);
+        assertEquals("SUCCESS", second.getString("status"), second.prettify());
+        assertEquals(1, second.getInt("counts.deleted"));
+        assertEquals(4, second.getInt("counts.unchanged"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> "DELETED".equals(actions(feed("src-full", conn)).get("d")));
+        assertEquals("ADDED", actions(feed("src-full", conn)).get("a"));
+    }
+
+    @Test
+    void aFailedRunDeletesNothing() {
+        String conn = connect("src-full");
+        fullSource(conn, "a", "b", "c", "d");
+        triggerAndWait("src-full", conn, null);
+        wm.removeStubsByMetadata(com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath("$.conn",
+                equalTo(conn)));
+        String path = "/" + conn + "/contacts";
+        wm.stubFor(get(urlPathEqualTo(path)).withQueryParam("page", equalTo("1")).withMetadata(Map.of("conn", conn))
+                .willReturn(okJson(items(contact("a", "x"), contact("b", "x")))));
+        wm.stubFor(get(urlPathEqualTo(path)).withQueryParam("page", equalTo("2")).withMetadata(Map.of("conn", conn))
+                .willReturn(aResponse().withStatus(500)));
+        JsonPath failed = triggerAndWait("src-full", conn, null);
+        assertEquals("ERROR", failed.getString("status"));
+        assertEquals("source_error", failed.getString("error.type"));
+        assertEquals(0, failed.getInt("counts.deleted"));
+        assertTrue(actions(feed("src-full", conn)).values().stream().noneMatch("DELETED"::equals));
+    }
+
+    @Test
+    void anEmptySourceIsSuspiciousAndDeletesNothing() {
+        String conn = connect("src-full");
+        fullSource(conn, "a", "b", "c");
+        triggerAndWait("src-full", conn, null);
+        fullSource(conn);
+        JsonPath guarded = triggerAndWait("src-full", conn, null);
+        assertEquals("ERROR", guarded.getString("status"));
+        assertEquals("deletion_guard", guarded.getString("error.type"));
+        assertTrue(guarded.getString("error.description").contains("3 of 3"), guarded.getString("error.description"));
+        assertEquals(3, feed("src-full", conn).size());
+        assertTrue(actions(feed("src-full", conn)).values().stream().noneMatch("DELETED"::equals));
+    }
+
+    @Test
+    void aTombstoneFlagDeletesIncrementally() {
+        String conn = connect("src-offset");
+        String path = "/" + conn + "/contacts";
+        wm.stubFor(get(urlPathEqualTo(path)).withQueryParam("offset", equalTo("0"))
+                .willReturn(okJson(items(contact("a", "x")))));
+        triggerAndWait("src-offset", conn, null);
+        wm.stubFor(get(urlPathEqualTo(path)).withQueryParam("offset", equalTo("0"))
+                .willReturn(okJson(items("{\"id\":\"a\",\"archived\":true}"))));
+        assertEquals(1, triggerAndWait("src-offset", conn, null).getInt("counts.deleted"));
+    }
+
+    // ---- failures, resume, politeness ----
+
+    @Test
+    void aRunThatFailsAtPageThreeResumesThereAndStoresNothingTwice() {
+        String conn = connect("src-offset");
+        String path = "/" + conn + "/contacts";
+        for (int off = 0; off < 8; off += 2) {
+            String body = items(contact("r" + off, "x"), contact("r" + (off + 1), "x"));
+            if (off == 4) {
+                wm.stubFor(get(urlPathEqualTo(path)).withQueryParam("offset", equalTo("4"))
+                        .inScenario("page3-" + conn).whenScenarioStateIs(Scenario.STARTED)
+                        .willReturn(aResponse().withStatus(502)));
+                wm.stubFor(get(urlPathEqualTo(path)).withQueryParam("offset", equalTo("4"))
+                        .inScenario("page3-" + conn).whenScenarioStateIs("healed").willReturn(okJson(body)));
+            } else {
+                wm.stubFor(get(urlPathEqualTo(path)).withQueryParam("offset", equalTo(Integer.toString(off)))
+                        .willReturn(okJson(body)));
+            }
+        }
+        wm.stubFor(get(urlPathEqualTo(path)).withQueryParam("offset", equalTo("8")).willReturn(okJson(items())));
+        JsonPath failed = triggerAndWait("src-offset", conn, null);
+        assertEquals("ERROR", failed.getString("status"));
+        assertEquals(4, failed.getInt("counts.added"), "pages 1 and 2 were committed");
+        assertEquals(2, failed.getInt("retries") + 1, "the failing page was tried maxAttempts (2) times");
+
+        wm.setScenarioState("page3-" + conn, "healed");
+        int before = requests(conn).size();
+        JsonPath resumed = triggerAndWait("src-offset", conn, null);
+        assertEquals("SUCCESS", resumed.getString("status"), resumed.prettify());
+        assertEquals("resume", resumed.getString("trigger"));
+        assertEquals(4, resumed.getInt("counts.added"));
+        List<LoggedRequest> after = requests(conn).subList(before, requests(conn).size());
+        assertEquals("4", after.get(0).queryParameter("offset").firstValue(), "resumed at the failed page");
+        assertEquals(8, feed("src-offset", conn).size());
+    }
+
+    @Test
+    void retryAfterIsHonouredBeforeTheNextAttempt() {
+        String conn = connect("src-page");
+        String path = "/" + conn + "/contacts";
+        wm.stubFor(get(urlPathEqualTo(path)).inScenario("429-" + conn).whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "2")).willSetStateTo("open"));
+        wm.stubFor(get(urlPathEqualTo(path)).inScenario("429-" + conn).whenScenarioStateIs("open")
+                .willReturn(okJson(items(contact("a", "x")))));
+        JsonPath run = triggerAndWait("src-page", conn, null);
+        assertEquals("SUCCESS", run.getString("status"), run.prettify());
+        assertEquals(1, run.getInt("retries"));
+        List<LoggedRequest> r = requests(conn);
+        assertEquals(2, r.size());
+        long waitedMs = r.get(1).getLoggedDate().getTime() - r.get(0).getLoggedDate().getTime();
+        assertTrue(waitedMs >= 1900 && waitedMs < 4000, "waited " + waitedMs + " ms for Retry-After: 2");
+    }
+
+    @Test
+    void rejectedCredentialsFailTheRunAtOnce() {
+        String conn = connect("src-page");
+        wm.stubFor(get(urlPathEqualTo("/" + conn + "/contacts")).willReturn(aResponse().withStatus(401)));
+        JsonPath run = triggerAndWait("src-page", conn, null);
+        assertEquals("ERROR", run.getString("status"));
+        assertEquals("credentials_rejected", run.getString("error.type"));
+        assertTrue(run.getString("error.description").contains("credentials rejected"));
+        assertEquals(1, requests(conn).size(), "no retry storm");
+    }
+
+    @Test
+    void aSlotThatComesWhileARunIsGoingIsSkippedAndCounted() {
+        String conn = connect("src-slow");
+        wm.stubFor(get(urlPathEqualTo("/" + conn + "/contacts"))
+                .willReturn(okJson(items(contact("a", "x"))).withFixedDelay(1500)));
+        Map<String, Object> body = Map.of("provider_config_key", "src-slow", "connection_id", conn);
+        Api.authed().contentType(ContentType.JSON).body(body).post("/sync/trigger").then().statusCode(200);
+        await().atMost(Duration.ofSeconds(5)).until(() -> requests(conn).size() == 1);
+        Api.authed().contentType(ContentType.JSON).body(body).post("/sync/trigger").then().statusCode(200);
+        awaitRun("src-slow", conn, 1);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> Api.authed()
+                .queryParam("provider_config_key", "src-slow").queryParam("connection_id", conn)
+                .queryParam("syncs", "contacts").get("/sync/status").then().statusCode(200)
+                .body("syncs[0].skippedSlots", is(1)).body("syncs[0].status", is("SUCCESS")));
+        assertEquals(1, runCount("src-slow", conn));
+        assertEquals(1, requests(conn).size());
+    }
+
+    // ---- schedule, first import, control ----
+
+    @Test
+    void aNewConnectionImportsRightAwayAndThenRunsOnSchedule() {
+        String conn = connect("src-sched");
+        wm.stubFor(get(urlPathEqualTo("/" + conn + "/contacts")).willReturn(okJson(items(contact("a", "x")))));
+        await().atMost(Duration.ofSeconds(20)).until(() -> runCount("src-sched", conn) >= 3);
+        String first = runs("src-sched", conn).getString("runs[-1].trigger");
+        assertTrue(List.of("connect", "schedule").contains(first), first);
+        assertEquals("schedule", runs("src-sched", conn).getString("runs[0].trigger"));
+    }
+
+    @Test
+    void controlPausesStartsResetsAndOverridesTheFrequency() {
+        String conn = connect("src-cursor");
+        String path = "/" + conn + "/contacts";
+        wm.stubFor(get(urlPathEqualTo(path)).willReturn(okJson("{\"results\":[" + contact("a", "2026-11-20T10:00:00Z")
+                + "],\"next_cursor\":null}")));
+        triggerAndWait("src-cursor", conn, null);
+        Map<String, Object> pair = Map.of("provider_config_key", "src-cursor", "connection_id", conn, "syncs",
+                List.of("contacts"));
+        Api.authed().contentType(ContentType.JSON).body(pair).post("/sync/pause").then().statusCode(200);
+        status("src-cursor", conn).body("syncs[0].status", is("PAUSED")).body("syncs[0].type", is("INCREMENTAL"))
+                .body("syncs[0].recordCount.Contact", is(1)).body("syncs[0].checkpoint.hwm", is("2026-11-20T10:00:00Z"));
+        Api.authed().contentType(ContentType.JSON).body(pair).post("/sync/start").then().statusCode(200);
+        // started again, the pair is due at once: the schedule runs it
+        await().atMost(Duration.ofSeconds(10)).until(() -> runCount("src-cursor", conn) == 2);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> status("src-cursor", conn)
+                .body("syncs[0].status", is("SUCCESS")));
+        assertEquals("schedule", runs("src-cursor", conn).getString("runs[0].trigger"));
+        Api.authed().contentType(ContentType.JSON).body(Map.of("provider_config_key", "src-cursor", "connection_id",
+                conn, "sync_name", "contacts", "frequency", "every 2 hours")).put("/sync/update-connection-frequency")
+                .then().statusCode(200);
+        status("src-cursor", conn).body("syncs[0].frequency", is("every 7200s"));
+        triggerAndWait("src-cursor", conn, Map.of("reset", true));
+        List<LoggedRequest> all = requests(conn);
+        assertFalse(all.get(all.size() - 1).queryParameter("updated_since").isPresent(),
+                "reset starts from no checkpoint");
+        assertEquals(1, feed("src-cursor", conn).size(), "reset keeps the records");
+        // the legacy form of the Nango client
+        Api.authed().contentType(ContentType.JSON).body(Map.of("provider_config_key", "src-cursor", "connection_id",
+                conn, "syncs", List.of("contacts"), "sync_mode", "full_refresh")).post("/sync/trigger").then()
+                .statusCode(200);
+    }
+
+    @Test
+    void controlRefusesWhatItDoesNotKnow() {
+        Api.authed().contentType(ContentType.JSON).body(Map.of("provider_config_key", "src-cursor", "syncs",
+                List.of("nope"))).post("/sync/trigger").then().statusCode(404).contentType("application/problem+json");
+        Api.authed().contentType(ContentType.JSON).body(Map.of("syncs", List.of("contacts"))).post("/sync/trigger")
+                .then().statusCode(400).body("errors[0].field", is("provider_config_key"));
+        Api.authed().contentType(ContentType.JSON).body(Map.of("provider_config_key", "src-cursor", "connection_id",
+                "nobody")).post("/sync/pause").then().statusCode(404);
+        Api.authed().queryParam("provider_config_key", "src-cursor").get("/sync/status").then().statusCode(400)
+                .body("detail", containsString("syncs"));
+        io.restassured.RestAssured.given().contentType(ContentType.JSON).body(Map.of("provider_config_key", "x"))
+                .post("/sync/trigger").then().statusCode(401);
+    }
+
+    io.restassured.response.ValidatableResponse status(String integration, String conn) {
+        return Api.authed().queryParam("provider_config_key", integration).queryParam("connection_id", conn)
+                .queryParam("syncs", "*").get("/sync/status").then().statusCode(200);
+    }
+
+    // ---- the webhook to your app ----
+
+    @Test
+    void aRunThatChangesRecordsSendsASignedWebhookToYourApp() throws Exception {
+        String hook = "/app-hook-" + UUID.randomUUID();
+        wm.stubFor(post(urlPathEqualTo(hook)).inScenario(hook).whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(503)).willSetStateTo("up"));
+        wm.stubFor(post(urlPathEqualTo(hook)).inScenario(hook).whenScenarioStateIs("up")
+                .willReturn(aResponse().withStatus(204)));
+        String conn = connect("src-page", Map.of("notify_url", wm.baseUrl() + hook));
+        wm.stubFor(get(urlPathEqualTo("/" + conn + "/contacts")).willReturn(okJson(items(contact("a", "x")))));
+        Instant before = Instant.now();
+        triggerAndWait("src-page", conn, null);
+        await().atMost(Duration.ofSeconds(15)).until(() -> wm.findAll(postRequestedFor(urlPathEqualTo(hook))).size() == 2);
+        LoggedRequest delivered = wm.findAll(postRequestedFor(urlPathEqualTo(hook))).get(1);
+        String id = delivered.getHeader("webhook-id");
+        String ts = delivered.getHeader("webhook-timestamp");
+        String body = delivered.getBodyAsString();
+        assertEquals(Signing.standard(Api.STANDARD_SECRET, id, Long.parseLong(ts), body),
+                delivered.getHeader("webhook-signature"), "verified with an independent HMAC computation");
+        assertTrue(Math.abs(Long.parseLong(ts) - before.getEpochSecond()) < 60);
+        JsonPath json = new JsonPath(body);
+        assertEquals("syncline", json.getString("from"));
+        assertEquals("sync", json.getString("type"));
+        assertEquals(conn, json.getString("connectionId"));
+        assertEquals("src-page", json.getString("providerConfigKey"));
+        assertEquals("contacts", json.getString("syncName"));
+        assertEquals("Contact", json.getString("model"));
+        assertTrue(json.getBoolean("success"));
+        assertEquals(1, json.getInt("responseResults.added"));
+    }
+
+    @Test
+    void aFailedRunSendsAFailureWebhook() {
+        String hook = "/app-hook-" + UUID.randomUUID();
+        wm.stubFor(post(urlPathEqualTo(hook)).willReturn(aResponse().withStatus(200)));
+        String conn = connect("src-page", Map.of("notify_url", wm.baseUrl() + hook));
+        wm.stubFor(get(urlPathEqualTo("/" + conn + "/contacts")).willReturn(aResponse().withStatus(403)));
+        triggerAndWait("src-page", conn, null);
+        await().atMost(Duration.ofSeconds(10)).until(() -> wm.findAll(postRequestedFor(urlPathEqualTo(hook))).size() == 1);
+        JsonPath json = new JsonPath(wm.findAll(postRequestedFor(urlPathEqualTo(hook))).get(0).getBodyAsString());
+        assertEquals(false, json.getBoolean("success"));
+        assertEquals("credentials_rejected", json.getString("error.type"));
+        assertTrue(json.getString("startedAt") != null && json.getString("failedAt") != null);
+    }
+}

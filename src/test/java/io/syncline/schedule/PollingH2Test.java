@@ -1,0 +1,7 @@
+package io.syncline.schedule;
+
+import io.quarkus.test.junit.QuarkusTest;
+
+@QuarkusTest
+class PollingH2Test extends PollingContract {
+}
