@@ -36,15 +36,19 @@ public class DemoCrm {
         String type;
         Map<String, Object> contact;
         int roll = random.nextInt(10);
-        if (contacts.size() < 5 || (roll < 3 && contacts.size() < PEOPLE.length)) {
+        long live = contacts.values().stream().filter(c -> !Boolean.TRUE.equals(c.get("archived"))).count();
+        if (live < 5 || (roll < 3 && contacts.size() < PEOPLE.length)) {
             contact = create();
             type = "contact.created";
-        } else if (roll == 9 && contacts.size() > 5) {
+        } else if (roll == 9 && live > 5) {
             List<String> ids = new ArrayList<>(contacts.keySet());
-            contact = contacts.remove(ids.get(random.nextInt(ids.size())));
+            contact = contacts.get(ids.get(random.nextInt(ids.size())));
+            contact.put("archived", true); // kept as a tombstone, as CRMs do, so a poll sees the delete too
+            contact.put("updated_at", Instant.now().toString());
             type = "contact.deleted";
         } else {
-            List<String> ids = new ArrayList<>(contacts.keySet());
+            List<String> ids = contacts.values().stream().filter(c -> !Boolean.TRUE.equals(c.get("archived")))
+                    .map(c -> (String) c.get("id")).toList();
             contact = contacts.get(ids.get(random.nextInt(ids.size())));
             contact.put("lifecycle", STAGES[random.nextInt(STAGES.length)]);
             contact.put("ltv_cents", random.nextInt(500_000));
@@ -59,8 +63,12 @@ public class DemoCrm {
         return body;
     }
 
-    public synchronized List<Map<String, Object>> contacts() {
-        return contacts.values().stream().map(c -> (Map<String, Object>) new LinkedHashMap<>(c)).toList();
+    /** The CRM's list API: contacts (tombstones included) modified at or after {@code since}, oldest first. */
+    public synchronized List<Map<String, Object>> contacts(Instant since) {
+        return contacts.values().stream()
+                .filter(c -> since == null || !Instant.parse((String) c.get("updated_at")).isBefore(since))
+                .sorted(java.util.Comparator.comparing(c -> (String) c.get("updated_at")))
+                .map(c -> (Map<String, Object>) new LinkedHashMap<>(c)).toList();
     }
 
     private Map<String, Object> create() {

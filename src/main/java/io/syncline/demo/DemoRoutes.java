@@ -83,15 +83,25 @@ public class DemoRoutes extends RouteBuilder {
     }
 
     private Connection ensureConnection() {
-        return connections.find(INTEGRATION, CONNECTION).orElseGet(() -> {
-            byte[] raw = new byte[24];
-            new SecureRandom().nextBytes(raw);
-            String secret = "whsec_" + Base64.getEncoder().encodeToString(raw);
-            connections.create(new Connection(INTEGRATION, CONNECTION, "http://127.0.0.1/demo-crm",
-                    Map.of("webhook_secret", secret), Map.of("demo", true), null, null));
+        Connection c = connections.find(INTEGRATION, CONNECTION).orElse(null);
+        if (c != null && c.credential("access_token") != null) {
+            return c;
+        }
+        Map<String, String> credentials = Map.of("webhook_secret", c != null && c.credential("webhook_secret") != null
+                ? c.credential("webhook_secret") : "whsec_" + random(24), "access_token", "demo_" + random(18));
+        if (c == null) {
+            connections.create(new Connection(INTEGRATION, CONNECTION, targetUrl + "/demo-crm/api", credentials,
+                    Map.of("demo", true), null, null));
             LOG.infof("created connection %s/%s for the demo CRM", INTEGRATION, CONNECTION);
-            return connections.find(INTEGRATION, CONNECTION).orElseThrow();
-        });
+        } else {
+            connections.update(INTEGRATION, CONNECTION, targetUrl + "/demo-crm/api", credentials, null);
+        }
+        return connections.find(INTEGRATION, CONNECTION).orElseThrow();
     }
 
+    private static String random(int bytes) {
+        byte[] raw = new byte[bytes];
+        new SecureRandom().nextBytes(raw);
+        return Base64.getEncoder().encodeToString(raw);
+    }
 }
