@@ -233,10 +233,12 @@ public class PollRunner {
         String[] hwm = { runHwm };
         long[] counts = new long[4];
         List<Object[]> failures = new java.util.ArrayList<>();
-        db.inTransaction(tx -> {
+        RecordStore.retryOnInsertRace(() -> db.inTransaction(tx -> {
             java.util.Arrays.fill(counts, 0);
             failures.clear();
             hwm[0] = runHwm;
+            List<RecordStore.Item> upserts = new java.util.ArrayList<>(records.size());
+            List<RecordKey> deletes = new java.util.ArrayList<>();
             for (Object item : records) {
                 Mapping.Result r = mapping.apply(item);
                 if (!r.ok()) {
@@ -244,22 +246,26 @@ public class PollRunner {
                     continue;
                 }
                 hwm[0] = latest(hwm[0], modifiedAt(sync, item));
-                RecordKey key = new RecordKey(c.providerConfigKey(), c.connectionId(), mapping.model(), r.externalId());
-                Change change;
                 if (r.deleted()) {
-                    change = store.delete(tx, key, RecordStore.now());
+                    deletes.add(new RecordKey(c.providerConfigKey(), c.connectionId(), mapping.model(), r.externalId()));
                 } else {
                     String canonical = CanonicalJson.write(r.record());
-                    change = store.upsert(tx, key, canonical, CanonicalJson.sha256(canonical), generation);
+                    upserts.add(new RecordStore.Item(r.externalId(), canonical, CanonicalJson.sha256(canonical)));
                 }
+            }
+            for (Change change : store.upsertAll(tx, c.providerConfigKey(), c.connectionId(), mapping.model(), upserts,
+                    generation)) {
                 counts[change.ordinal()]++;
+            }
+            for (RecordKey key : deletes) {
+                counts[store.delete(tx, key, RecordStore.now()).ordinal()]++;
             }
             // After the last page the checkpoint has no page: read() completes the run, and a crash
             // before that starts the next run afresh, which re-reads rather than misses.
             state.saveCheckpoint(tx, pair, new Checkpoint(after.hwm(), after.page(), after.since(), after.generation(),
                     hwm[0]), RecordStore.now().plus(lease));
             return null;
-        });
+        }));
         n.added += counts[Change.ADDED.ordinal()];
         n.updated += counts[Change.UPDATED.ordinal()];
         n.deleted += counts[Change.DELETED.ordinal()];

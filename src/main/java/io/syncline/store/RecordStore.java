@@ -98,6 +98,94 @@ public class RecordStore {
         }
     }
 
+    /** One record of a batch: its external id and canonical payload with its hash. */
+    public record Item(String externalId, String canonical, String hash) {
+    }
+
+    /**
+     * Applies a page of records of one (connection, model) within the caller's transaction, with a
+     * handful of statements instead of two per record: one SELECT ... FOR UPDATE of the page's
+     * keys, then batched inserts and updates. Same outcome as calling {@link #upsert} per item.
+     */
+    public java.util.List<Change> upsertAll(Connection c, String providerConfigKey, String connectionId, String model,
+            java.util.List<Item> items, Long seenByRun) throws SQLException {
+        java.util.Map<String, String[]> existing = new java.util.HashMap<>(items.size() * 2);
+        if (!items.isEmpty()) {
+            try (PreparedStatement select = c.prepareStatement("""
+                    SELECT external_id, content_hash, deleted_at FROM records
+                     WHERE provider_config_key = ? AND connection_id = ? AND model = ? AND external_id IN ("""
+                    + "?,".repeat(items.size() - 1) + "?) FOR UPDATE")) {
+                select.setString(1, providerConfigKey);
+                select.setString(2, connectionId);
+                select.setString(3, model);
+                for (int i = 0; i < items.size(); i++) {
+                    select.setString(4 + i, items.get(i).externalId());
+                }
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        existing.put(rs.getString(1), new String[] { rs.getString(2),
+                                rs.getObject(3) == null ? null : "deleted" });
+                    }
+                }
+            }
+        }
+        OffsetDateTime now = now();
+        java.util.List<Change> out = new java.util.ArrayList<>(items.size());
+        java.util.Map<String, Item> latest = new java.util.LinkedHashMap<>();
+        try (PreparedStatement insert = c.prepareStatement("""
+                INSERT INTO records (provider_config_key, connection_id, model, external_id, payload, content_hash,
+                                     first_seen_at, last_modified_at, last_action, seen_by_run)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ADDED', ?)""");
+                PreparedStatement update = c.prepareStatement("""
+                        UPDATE records SET payload = ?, content_hash = ?, last_modified_at = ?, deleted_at = NULL,
+                               last_action = ?, feed_position = NULL, seen_by_run = COALESCE(?, seen_by_run)
+                         WHERE provider_config_key = ? AND connection_id = ? AND model = ? AND external_id = ?""");
+                PreparedStatement seen = c.prepareStatement("""
+                        UPDATE records SET seen_by_run = ?
+                         WHERE provider_config_key = ? AND connection_id = ? AND model = ? AND external_id = ?""")) {
+            for (Item item : items) {
+                String[] prior = existing.get(item.externalId());
+                Change change;
+                if (prior == null) {
+                    change = Change.ADDED;
+                    insert.setString(1, providerConfigKey);
+                    insert.setString(2, connectionId);
+                    insert.setString(3, model);
+                    insert.setString(4, item.externalId());
+                    insert.setString(5, item.canonical());
+                    insert.setString(6, item.hash());
+                    insert.setObject(7, now);
+                    insert.setObject(8, now);
+                    insert.setObject(9, seenByRun);
+                    insert.addBatch();
+                } else if (prior[1] == null && item.hash().equals(prior[0])) {
+                    change = Change.UNCHANGED;
+                    if (seenByRun != null) {
+                        seen.setLong(1, seenByRun);
+                        bindKey(seen, new RecordKey(providerConfigKey, connectionId, model, item.externalId()), 2);
+                        seen.addBatch();
+                    }
+                } else {
+                    change = prior[1] != null ? Change.ADDED : Change.UPDATED;
+                    update.setString(1, item.canonical());
+                    update.setString(2, item.hash());
+                    update.setObject(3, now);
+                    update.setString(4, change.name());
+                    update.setObject(5, seenByRun);
+                    bindKey(update, new RecordKey(providerConfigKey, connectionId, model, item.externalId()), 6);
+                    update.addBatch();
+                }
+                // a key twice in one page: the later one is compared with the earlier one
+                existing.put(item.externalId(), new String[] { item.hash(), null });
+                out.add(change);
+            }
+            insert.executeBatch();
+            update.executeBatch();
+            seen.executeBatch();
+        }
+        return out;
+    }
+
     public Change delete(Connection c, RecordKey key, OffsetDateTime at) throws SQLException {
         try (PreparedStatement update = c.prepareStatement("""
                 UPDATE records SET deleted_at = ?, last_modified_at = ?, last_action = 'DELETED', feed_position = NULL
@@ -207,8 +295,8 @@ public class RecordStore {
         });
     }
 
-    /** Two first deliveries of one record can race to insert it; the loser re-reads and compares. */
-    private static Change retryOnInsertRace(java.util.function.Supplier<Change> attempt) {
+    /** Two first deliveries of one record can race to insert it; the loser tries once more, re-reads and compares. */
+    public static <T> T retryOnInsertRace(java.util.function.Supplier<T> attempt) {
         try {
             return attempt.get();
         } catch (Database.StoreException e) {
