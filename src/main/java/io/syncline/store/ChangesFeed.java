@@ -36,7 +36,7 @@ public class ChangesFeed {
         StringBuilder sql = new StringBuilder("""
                 SELECT payload, first_seen_at, last_modified_at, last_action, deleted_at, feed_position
                   FROM records
-                 WHERE provider_config_key = ? AND connection_id = ? AND model = ? AND feed_position > ?""");
+                 WHERE stream = ? AND feed_position > ?""");
         if (q.modifiedAfter() != null) {
             sql.append(" AND last_modified_at >= ?");
         }
@@ -50,9 +50,7 @@ public class ChangesFeed {
         return db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
                 int i = 1;
-                ps.setString(i++, q.providerConfigKey());
-                ps.setString(i++, q.connectionId());
-                ps.setString(i++, q.model());
+                ps.setString(i++, RecordKey.stream(q.providerConfigKey(), q.connectionId(), q.model()));
                 ps.setLong(i++, q.afterPosition());
                 if (q.modifiedAfter() != null) {
                     ps.setObject(i++, q.modifiedAfter());

@@ -64,7 +64,7 @@ public class RecordStore {
         OffsetDateTime now = now();
         try (PreparedStatement select = c.prepareStatement("""
                 SELECT content_hash, deleted_at FROM records
-                 WHERE provider_config_key = ? AND connection_id = ? AND model = ? AND external_id = ?
+                 WHERE stream = ? AND external_id = ?
                  FOR UPDATE""")) {
             bindKey(select, key);
             try (ResultSet rs = select.executeQuery()) {
@@ -84,7 +84,7 @@ public class RecordStore {
                 try (PreparedStatement update = c.prepareStatement("""
                         UPDATE records SET payload = ?, content_hash = ?, last_modified_at = ?, deleted_at = NULL,
                                last_action = ?, feed_position = NULL, seen_by_run = COALESCE(?, seen_by_run)
-                         WHERE provider_config_key = ? AND connection_id = ? AND model = ? AND external_id = ?""")) {
+                         WHERE stream = ? AND external_id = ?""")) {
                     update.setString(1, canonical);
                     update.setString(2, hash);
                     update.setObject(3, now);
@@ -113,13 +113,11 @@ public class RecordStore {
         if (!items.isEmpty()) {
             try (PreparedStatement select = c.prepareStatement("""
                     SELECT external_id, content_hash, deleted_at FROM records
-                     WHERE provider_config_key = ? AND connection_id = ? AND model = ? AND external_id IN ("""
+                     WHERE stream = ? AND external_id IN ("""
                     + "?,".repeat(items.size() - 1) + "?) FOR UPDATE")) {
-                select.setString(1, providerConfigKey);
-                select.setString(2, connectionId);
-                select.setString(3, model);
+                select.setString(1, RecordKey.stream(providerConfigKey, connectionId, model));
                 for (int i = 0; i < items.size(); i++) {
-                    select.setString(4 + i, items.get(i).externalId());
+                    select.setString(2 + i, items.get(i).externalId());
                 }
                 try (ResultSet rs = select.executeQuery()) {
                     while (rs.next()) {
@@ -134,15 +132,15 @@ public class RecordStore {
         java.util.Map<String, Item> latest = new java.util.LinkedHashMap<>();
         try (PreparedStatement insert = c.prepareStatement("""
                 INSERT INTO records (provider_config_key, connection_id, model, external_id, payload, content_hash,
-                                     first_seen_at, last_modified_at, last_action, seen_by_run)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ADDED', ?)""");
+                                     first_seen_at, last_modified_at, last_action, seen_by_run, stream)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ADDED', ?, ?)""");
                 PreparedStatement update = c.prepareStatement("""
                         UPDATE records SET payload = ?, content_hash = ?, last_modified_at = ?, deleted_at = NULL,
                                last_action = ?, feed_position = NULL, seen_by_run = COALESCE(?, seen_by_run)
-                         WHERE provider_config_key = ? AND connection_id = ? AND model = ? AND external_id = ?""");
+                         WHERE stream = ? AND external_id = ?""");
                 PreparedStatement seen = c.prepareStatement("""
                         UPDATE records SET seen_by_run = ?
-                         WHERE provider_config_key = ? AND connection_id = ? AND model = ? AND external_id = ?""")) {
+                         WHERE stream = ? AND external_id = ?""")) {
             for (Item item : items) {
                 String[] prior = existing.get(item.externalId());
                 Change change;
@@ -157,6 +155,7 @@ public class RecordStore {
                     insert.setObject(7, now);
                     insert.setObject(8, now);
                     insert.setObject(9, seenByRun);
+                    insert.setString(10, RecordKey.stream(providerConfigKey, connectionId, model));
                     insert.addBatch();
                 } else if (prior[1] == null && item.hash().equals(prior[0])) {
                     change = Change.UNCHANGED;
@@ -189,7 +188,7 @@ public class RecordStore {
     public Change delete(Connection c, RecordKey key, OffsetDateTime at) throws SQLException {
         try (PreparedStatement update = c.prepareStatement("""
                 UPDATE records SET deleted_at = ?, last_modified_at = ?, last_action = 'DELETED', feed_position = NULL
-                 WHERE provider_config_key = ? AND connection_id = ? AND model = ? AND external_id = ?
+                 WHERE stream = ? AND external_id = ?
                    AND deleted_at IS NULL""")) {
             update.setObject(1, at);
             update.setObject(2, at);
@@ -206,9 +205,13 @@ public class RecordStore {
             Long seenByRun) throws SQLException {
         try (PreparedStatement insert = c.prepareStatement("""
                 INSERT INTO records (provider_config_key, connection_id, model, external_id, payload, content_hash,
-                                     first_seen_at, last_modified_at, last_action, seen_by_run)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ADDED', ?)""")) {
-            bindKey(insert, key);
+                                     first_seen_at, last_modified_at, last_action, seen_by_run, stream)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ADDED', ?, ?)""")) {
+            insert.setString(1, key.providerConfigKey());
+            insert.setString(2, key.connectionId());
+            insert.setString(3, key.model());
+            insert.setString(4, key.externalId());
+            insert.setString(10, key.stream());
             insert.setString(5, canonical);
             insert.setString(6, hash);
             insert.setObject(7, now);
@@ -221,7 +224,7 @@ public class RecordStore {
     private static void markSeen(Connection c, RecordKey key, long run) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 UPDATE records SET seen_by_run = ?
-                 WHERE provider_config_key = ? AND connection_id = ? AND model = ? AND external_id = ?""")) {
+                 WHERE stream = ? AND external_id = ?""")) {
             ps.setLong(1, run);
             bindKey(ps, key, 2);
             ps.executeUpdate();
@@ -236,11 +239,9 @@ public class RecordStore {
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT COUNT(*), COALESCE(SUM(CASE WHEN seen_by_run IS NULL OR seen_by_run <> ? THEN 1 ELSE 0 END), 0)
-                  FROM records WHERE provider_config_key = ? AND connection_id = ? AND model = ? AND deleted_at IS NULL""")) {
+                  FROM records WHERE stream = ? AND deleted_at IS NULL""")) {
             ps.setLong(1, run);
-            ps.setString(2, providerConfigKey);
-            ps.setString(3, connectionId);
-            ps.setString(4, model);
+            ps.setString(2, RecordKey.stream(providerConfigKey, connectionId, model));
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return new Unseen(rs.getLong(1), rs.getLong(2));
@@ -254,14 +255,11 @@ public class RecordStore {
         OffsetDateTime now = now();
         try (PreparedStatement ps = c.prepareStatement("""
                 UPDATE records SET deleted_at = ?, last_modified_at = ?, last_action = 'DELETED', feed_position = NULL
-                 WHERE provider_config_key = ? AND connection_id = ? AND model = ? AND deleted_at IS NULL
-                   AND (seen_by_run IS NULL OR seen_by_run <> ?)""")) {
+                 WHERE stream = ? AND deleted_at IS NULL AND (seen_by_run IS NULL OR seen_by_run <> ?)""")) {
             ps.setObject(1, now);
             ps.setObject(2, now);
-            ps.setString(3, providerConfigKey);
-            ps.setString(4, connectionId);
-            ps.setString(5, model);
-            ps.setLong(6, run);
+            ps.setString(3, RecordKey.stream(providerConfigKey, connectionId, model));
+            ps.setLong(4, run);
             return ps.executeUpdate();
         }
     }
@@ -270,10 +268,8 @@ public class RecordStore {
         return db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     SELECT COUNT(*) FROM records
-                     WHERE provider_config_key = ? AND connection_id = ? AND model = ? AND deleted_at IS NULL""")) {
-                ps.setString(1, providerConfigKey);
-                ps.setString(2, connectionId);
-                ps.setString(3, model);
+                     WHERE stream = ? AND deleted_at IS NULL""")) {
+                ps.setString(1, RecordKey.stream(providerConfigKey, connectionId, model));
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     return rs.getLong(1);
@@ -286,10 +282,8 @@ public class RecordStore {
     public long purge(String providerConfigKey, String connectionId, String model) {
         return db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement(
-                    "DELETE FROM records WHERE provider_config_key = ? AND connection_id = ? AND model = ?")) {
-                ps.setString(1, providerConfigKey);
-                ps.setString(2, connectionId);
-                ps.setString(3, model);
+                    "DELETE FROM records WHERE stream = ?")) {
+                ps.setString(1, RecordKey.stream(providerConfigKey, connectionId, model));
                 return (long) ps.executeUpdate();
             }
         });
@@ -312,10 +306,8 @@ public class RecordStore {
     }
 
     private static void bindKey(PreparedStatement ps, RecordKey key, int from) throws SQLException {
-        ps.setString(from, key.providerConfigKey());
-        ps.setString(from + 1, key.connectionId());
-        ps.setString(from + 2, key.model());
-        ps.setString(from + 3, key.externalId());
+        ps.setString(from, key.stream());
+        ps.setString(from + 1, key.externalId());
     }
 
     public static OffsetDateTime now() {

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Scenario 3, full refresh: N records from a local paginated source into Syncline on PostgreSQL.
+#   bench/fullrefresh.sh N PAGE_SIZE
+# Three runs on one fresh Syncline: first (all added), second (all unchanged), then with 1 %
+# changed and 1 % deleted at the source. Beside them, the limit: a raw client fetching and
+# parsing the same pages. Prints one RESULT line per run and one for the process.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+N="${1:-100000}" PAGE="${2:-1000}"
+SOURCE_PORT=19910 SOURCE="http://127.0.0.1:19910"
+ensure_pg; ensure_tools; build_syncline
+
+routes="$BENCH_TMP/routes-full"; rm -rf "$routes"; mkdir -p "$routes"
+cp "$BENCH_ROOT/routes/bench-contact.mapping.yaml" "$routes/"
+sed "s/PAGE_SIZE/$PAGE/" "$BENCH_ROOT/routes/bench-contacts-full.camel.yaml" > "$routes/bench-contacts-full.camel.yaml"
+
+trap 'stop_pidfile syncline-full; stop_pidfile bench-source' EXIT
+start_bg bench-source node "$BENCH_ROOT/source/source.js" "$SOURCE_PORT" >/dev/null
+wait_http "$SOURCE/stats" 10 || die "source did not start"
+curl -sf -X POST "$SOURCE/config" -d "{\"total\":$N,\"version\":1}" >/dev/null
+
+raw="$(timeout 600 node "$BENCH_ROOT/source/fetch.js" "$SOURCE" "$PAGE")"
+raw_rps="$(sed -n 's/.*"records_per_s":\([0-9]*\).*/\1/p' <<<"$raw")"
+log "limit: raw fetch of $N records in pages of $PAGE: $raw_rps records/s"
+
+JAVA_OPTS="${JAVA_OPTS:--Xmx1g}" start_syncline syncline-full pg "$routes"
+pid="$(syncline_pid syncline-full)"
+api -X POST "$SYNCLINE_URL/api/connections" -d "{\"provider_config_key\":\"bench-src\",\"connection_id\":\"bench\",
+  \"base_url\":\"$SOURCE\"}" >/dev/null
+
+run_once() {  # run_once LABEL -> prints RESULT line
+  local label="$1" before after status start end
+  before="$(api "$SYNCLINE_URL/api/runs?provider_config_key=bench-src&limit=1" | sed -n 's/.*"runs":\[{"id":\([0-9]*\).*/\1/p')"
+  api -X POST "$SYNCLINE_URL/sync/trigger" -d '{"provider_config_key":"bench-src","connection_id":"bench","syncs":["contacts-full"]}' >/dev/null
+  local deadline=$(( $(date +%s) + 1800 ))
+  while (( $(date +%s) < deadline )); do
+    after="$(api "$SYNCLINE_URL/api/runs?provider_config_key=bench-src&limit=1")"
+    status="$(sed -n 's/.*"status":"\([A-Z]*\)".*/\1/p' <<<"$after" | head -1)"
+    id="$(sed -n 's/.*"runs":\[{"id":\([0-9]*\).*/\1/p' <<<"$after")"
+    [[ "$id" != "$before" && "$status" != RUNNING && -n "$status" ]] && break
+    sleep 0.5
+  done
+  node -e '
+    const r = JSON.parse(process.argv[1]).runs[0], n = +process.argv[2], label = process.argv[3], raw = +process.argv[4];
+    const s = (Date.parse(r.finished_at) - Date.parse(r.started_at)) / 1000;
+    const read = r.counts.added + r.counts.updated + r.counts.unchanged;
+    const rps = Math.round(read / s);
+    console.log(`RESULT run=${label} status=${r.status} records=${read} seconds=${s} records_per_s=${rps} ` +
+      `limit_records_per_s=${raw} ratio=${(rps / raw).toFixed(2)} added=${r.counts.added} updated=${r.counts.updated} ` +
+      `unchanged=${r.counts.unchanged} deleted=${r.counts.deleted} pages=${r.pages}`);' "$after" "$N" "$label" "$raw_rps"
+}
+
+run_once first
+run_once second
+curl -sf -X POST "$SOURCE/config" -d "{\"total\":$N,\"version\":2}" >/dev/null
+run_once changed
+read -r heap_before heap_after < <(peak_heap_mib syncline-full)
+hwm_kb="$(proc_kb "$pid" VmHWM)"
+echo "RESULT process n=$N page=$PAGE peak_heap_mib=$heap_before peak_live_heap_after_gc_mib=$heap_after rss_peak_mib=$(kb_to_mib "$hwm_kb") xmx=${JAVA_OPTS:--Xmx1g}"

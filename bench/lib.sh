@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Helpers for Syncline's benchmarks. Source it. Builds on ../shared/bench/lib/common.sh (log,
+# die, start_bg/stop_pidfile by PID, wait_http, RSS sampling). Everything stays on 127.0.0.1.
+BENCH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$BENCH_ROOT/.." && pwd)"
+SHARED_BENCH="${SHARED_BENCH:-$REPO/../shared/bench}"
+[[ -f "$SHARED_BENCH/lib/common.sh" ]] || { echo "shared bench harness not found at $SHARED_BENCH" >&2; exit 1; }
+# shellcheck source=/dev/null
+source "$SHARED_BENCH/lib/common.sh"
+BENCH_TMP="${BENCH_TMP:-${TMPDIR:-/tmp}/syncline-bench}"
+mkdir -p "$BENCH_TMP"
+SYNCLINE_PORT="${SYNCLINE_PORT:-19901}"
+SYNCLINE_URL="http://127.0.0.1:$SYNCLINE_PORT"
+BENCH_KEY="bench-key"
+PG_URL="jdbc:postgresql://127.0.0.1:5432/test?currentSchema=syncline_bench"
+
+ensure_pg() {
+  pg_isready -q -h 127.0.0.1 -p 5432 && return 0
+  log "starting PostgreSQL"
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
+  for _ in $(seq 1 60); do pg_isready -q -h 127.0.0.1 -p 5432 && return 0; sleep 1; done
+  die "PostgreSQL did not come up"
+}
+
+ensure_tools() {
+  command -v wrk >/dev/null || { log "installing wrk"; apt-get install -y wrk >/dev/null 2>&1 \
+    || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; } || die "cannot install wrk"; }
+  command -v node >/dev/null || die "node is needed for the sink and the source"
+}
+
+build_syncline() {
+  if [[ -z "${SKIP_BUILD:-}" || ! -f "$REPO/target/quarkus-app/quarkus-run.jar" ]]; then
+    log "building Syncline from $(git -C "$REPO" rev-parse --short HEAD)"
+    (cd "$REPO" && ./mvnw -q -DskipTests package) || die "build failed"
+  fi
+}
+
+# start_syncline NAME DB ROUTES_DIR [VAR=VALUE ...]: a fresh Syncline on $SYNCLINE_PORT (h2|pg).
+start_syncline() {
+  local name="$1" db="$2" routes="$3"; shift 3
+  local data="$BENCH_TMP/$name-data"
+  rm -rf "$data"; mkdir -p "$data"
+  local -a env=(QUARKUS_HTTP_PORT="$SYNCLINE_PORT" SYNCLINE_DATA_DIR="$data" SYNCLINE_ROUTES_DIR="$routes"
+    SYNCLINE_API_KEY="$BENCH_KEY" SYNCLINE_ENCRYPTION_KEY="MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+    SYNCLINE_DEMO_ENABLED=false QUARKUS_LOG_CATEGORY__IO_SYNCLINE__LEVEL=WARN)
+  if [[ "$db" == pg ]]; then
+    env+=(SYNCLINE_DB_URL="$PG_URL" QUARKUS_FLYWAY_PG_SCHEMAS=syncline_bench QUARKUS_FLYWAY_PG_CLEAN_AT_START=true
+      QUARKUS_FLYWAY_PG_CLEAN_DISABLED=false)
+  fi
+  T0_MS="$(now_ms)"
+  start_bg "$name" env "${env[@]}" "$@" java ${JAVA_OPTS:-} -Xlog:gc:file="$BENCH_TMP/$name-gc.log" \
+    -jar "$REPO/target/quarkus-app/quarkus-run.jar" >/dev/null
+  wait_http "$SYNCLINE_URL/q/health/ready" 120 || { tail -50 "$BENCH_TMP/$name.out"; die "Syncline did not start"; }
+  READY_MS=$(( $(now_ms) - T0_MS ))
+}
+
+# JVM pid under the start_bg wrapper (env execs java, so it is the same pid)
+syncline_pid() { pid_of "$1"; }
+
+api() { curl -sf --max-time 30 -H "Authorization: Bearer $BENCH_KEY" -H 'Content-Type: application/json' "$@"; }
+
+# peak_heap_mib NAME: the largest heap in use before and after a collection, from the GC log
+peak_heap_mib() {
+  grep -oE '[0-9]+M->[0-9]+M\(' "$BENCH_TMP/$1-gc.log" | tr -d 'M(' | awk -F'->' '
+    { if ($1 + 0 > b) b = $1 + 0; if ($2 + 0 > a) a = $2 + 0 } END { printf "%d %d\n", b, a }' 
+}
+
+median() { sort -n | awk '{ a[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+minmax() { sort -n | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print lo "–" hi }'; }
+
+machine() { echo "$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m), $(java -version 2>&1 | head -1)"; }
+commit() { git -C "$REPO" rev-parse --short HEAD; }
