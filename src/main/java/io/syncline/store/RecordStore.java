@@ -264,6 +264,20 @@ public class RecordStore {
         }
     }
 
+    /**
+     * Refreshes the planner's statistics of the records table. Key lookups of a page are planned
+     * from them: without them (a fresh bulk load, or autovacuum off) PostgreSQL scans a whole
+     * connection's records for every page. Cheap: both databases sample.
+     */
+    public void analyze() {
+        db.inTransaction(c -> {
+            try (java.sql.Statement s = c.createStatement()) {
+                s.execute(db.isPostgres() ? "ANALYZE records" : "ANALYZE TABLE records");
+            }
+            return null;
+        });
+    }
+
     public long countLive(String providerConfigKey, String connectionId, String model) {
         return db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("""
