@@ -8,13 +8,13 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 N="${1:-100000}" PAGE="${2:-1000}"
 SOURCE_PORT=19910 SOURCE="http://127.0.0.1:19910"
-ensure_pg; ensure_tools; build_syncline
+ensure_pg; ensure_tools; build_syncline; with_autovacuum
 
 routes="$BENCH_TMP/routes-full"; rm -rf "$routes"; mkdir -p "$routes"
 cp "$BENCH_ROOT/routes/bench-contact.mapping.yaml" "$routes/"
 sed "s/PAGE_SIZE/$PAGE/" "$BENCH_ROOT/routes/bench-contacts-full.camel.yaml" > "$routes/bench-contacts-full.camel.yaml"
 
-trap 'stop_pidfile syncline-full; stop_pidfile bench-source' EXIT
+trap 'stop_pidfile syncline-full; stop_pidfile bench-source; restore_autovacuum' EXIT
 start_bg bench-source node "$BENCH_ROOT/source/source.js" "$SOURCE_PORT" >/dev/null
 wait_http "$SOURCE/stats" 10 || die "source did not start"
 curl -sf -X POST "$SOURCE/config" -d "{\"total\":$N,\"version\":1}" >/dev/null
@@ -54,6 +54,19 @@ run_once first
 run_once second
 curl -sf -X POST "$SOURCE/config" -d "{\"total\":$N,\"version\":2}" >/dev/null
 run_once changed
+# Scenario 6 on the same store: read the whole changes feed, and its limit, a raw JDBC read.
+if [[ -n "${FEED:-}" ]]; then
+  feed="$(node "$BENCH_ROOT/feed/read.js" "$SYNCLINE_URL" "$BENCH_KEY" bench-src bench Contact 1000)"
+  cp_file="$BENCH_TMP/jdbc.classpath"
+  [[ -s "$cp_file" ]] || (cd "$REPO" && ./mvnw -q dependency:build-classpath -Dmdep.outputFile="$cp_file" >/dev/null)
+  rawsel="$(java -cp "$(cat "$cp_file")" "$BENCH_ROOT/java/RawJdbc.java" select \
+    "jdbc:postgresql://127.0.0.1:5432/test?currentSchema=syncline_bench" postgres "$(printf 'bench-src\037bench\037Contact')" 1000)"
+  node -e '
+    const f = JSON.parse(process.argv[1]), raw = process.argv[2];
+    const rrps = +raw.match(/rps=(\d+)/)[1], rp99 = raw.match(/p99_ms=([\d.]+)/)[1];
+    console.log(`RESULT feed records=${f.records} records_per_s=${f.records_per_s} p99_page_ms=${f.p99_page_ms} ` +
+      `limit_records_per_s=${rrps} limit_p99_page_ms=${rp99} ratio=${(f.records_per_s / rrps).toFixed(2)}`);' "$feed" "$rawsel"
+fi
 read -r heap_before heap_after < <(peak_heap_mib syncline-full)
 hwm_kb="$(proc_kb "$pid" VmHWM)"
 echo "RESULT process n=$N page=$PAGE peak_heap_mib=$heap_before peak_live_heap_after_gc_mib=$heap_after rss_peak_mib=$(kb_to_mib "$hwm_kb") xmx=${JAVA_OPTS:--Xmx1g}"

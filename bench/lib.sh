@@ -22,6 +22,25 @@ ensure_pg() {
   die "PostgreSQL did not come up"
 }
 
+# PostgreSQL here runs with autovacuum off; a production server never does, and Syncline's
+# record store (like any table with updates) relies on it. The benchmarks switch it on for their
+# duration and put the setting back afterwards.
+with_autovacuum() {
+  local was
+  was="$(psql -h 127.0.0.1 -U postgres -d test -Atc 'SHOW autovacuum')"
+  if [[ "$was" == off ]]; then
+    psql -h 127.0.0.1 -U postgres -d test -qc "ALTER SYSTEM SET autovacuum = on" -c "SELECT pg_reload_conf()" >/dev/null
+    AUTOVACUUM_RESTORE=1
+    log "autovacuum switched on for the benchmark (it was off)"
+  fi
+}
+restore_autovacuum() {
+  if [[ -n "${AUTOVACUUM_RESTORE:-}" ]]; then
+    psql -h 127.0.0.1 -U postgres -d test -qc "ALTER SYSTEM RESET autovacuum" -c "SELECT pg_reload_conf()" >/dev/null
+    log "autovacuum setting restored"
+  fi
+}
+
 ensure_tools() {
   command -v wrk >/dev/null || { log "installing wrk"; apt-get install -y wrk >/dev/null 2>&1 \
     || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; } || die "cannot install wrk"; }

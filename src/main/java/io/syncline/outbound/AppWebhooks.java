@@ -58,11 +58,15 @@ public class AppWebhooks {
             @ConfigProperty(name = "syncline.notify.secret") Optional<String> secret,
             @ConfigProperty(name = "syncline.notify.max-attempts", defaultValue = "8") int maxAttempts,
             @ConfigProperty(name = "syncline.notify.backoff-base", defaultValue = "1s") Duration backoffBase,
-            @ConfigProperty(name = "syncline.data-dir", defaultValue = "./data") String dataDir) {
+            @ConfigProperty(name = "syncline.data-dir", defaultValue = "./data") String dataDir,
+            @ConfigProperty(name = "syncline.generate-missing-secrets", defaultValue = "true") boolean generate) {
         this.db = db;
         this.deadLetters = deadLetters;
-        this.secret = secret.filter(s -> !s.isBlank()).orElseGet(() -> GeneratedSecrets.readOrCreate(Path.of(dataDir),
-                "notify-secret", 24, raw -> "whsec_" + Base64.getEncoder().encodeToString(raw)).value());
+        // In production every replica must sign with the same secret, so it has to be configured;
+        // a secret generated per pod would make verification fail at random.
+        this.secret = secret.filter(s -> !s.isBlank()).orElseGet(() -> generate ? GeneratedSecrets.readOrCreate(
+                Path.of(dataDir), "notify-secret", 24, raw -> "whsec_" + Base64.getEncoder().encodeToString(raw)).value()
+                : null);
         this.backoff = new Backoff(maxAttempts, backoffBase, Duration.ofMinutes(10));
     }
 
@@ -154,6 +158,13 @@ public class AppWebhooks {
     }
 
     private void deliver(Due d) {
+        if (secret == null) {
+            settle(d.id(), "dead", d.attempts(), "syncline.notify.secret is not set", null);
+            deadLetters.add("notification", "app-webhook", "-", "-", null, "notification/" + d.id(),
+                    "not sent: set syncline.notify.secret (SYNCLINE_NOTIFY_SECRET) to sign webhooks to your app", null,
+                    d.body());
+            return;
+        }
         String error;
         try {
             byte[] body = d.body().getBytes(StandardCharsets.UTF_8);

@@ -23,6 +23,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.syncline.connection.Connection;
 import io.syncline.connection.Connections;
 import io.syncline.mapping.Mapping;
+import io.syncline.operate.SyncMetrics;
 import io.syncline.outbound.AppWebhooks;
 import io.syncline.outbound.Backoff;
 import io.syncline.outbound.ConnectionRateBudget;
@@ -69,6 +70,7 @@ public class PollRunner {
     private final ConnectionRateBudget budget;
     private final AppWebhooks appWebhooks;
     private final SyncRegistry registry;
+    private final SyncMetrics metrics;
     private final Duration lease;
     private final Duration timeout;
     private final String notifyUrl;
@@ -77,7 +79,7 @@ public class PollRunner {
     private final ExecutorService workers;
 
     public PollRunner(Database db, RecordStore store, DeadLetters deadLetters, SyncState state, Connections connections,
-            ConnectionRateBudget budget, AppWebhooks appWebhooks, SyncRegistry registry,
+            ConnectionRateBudget budget, AppWebhooks appWebhooks, SyncRegistry registry, SyncMetrics metrics,
             @ConfigProperty(name = "syncline.poll.lease", defaultValue = "5m") Duration lease,
             @ConfigProperty(name = "syncline.poll.request-timeout", defaultValue = "30s") Duration timeout,
             @ConfigProperty(name = "syncline.poll.workers", defaultValue = "4") int workers,
@@ -90,6 +92,7 @@ public class PollRunner {
         this.budget = budget;
         this.appWebhooks = appWebhooks;
         this.registry = registry;
+        this.metrics = metrics;
         this.lease = lease;
         this.timeout = timeout;
         this.notifyUrl = notifyUrl.filter(u -> !u.isBlank()).orElse(null);
@@ -169,6 +172,13 @@ public class PollRunner {
         }
         OffsetDateTime finished = RecordStore.now();
         state.finishRun(runId, errorType == null ? "SUCCESS" : "ERROR", n, errorType, errorDescription);
+        metrics.run(sync.integration(), sync.name(), errorType == null ? "SUCCESS" : "ERROR",
+                Duration.between(started, finished), n.retries);
+        metrics.recordsIn(sync.integration(), sync.name(), "added", n.added);
+        metrics.recordsIn(sync.integration(), sync.name(), "updated", n.updated);
+        metrics.recordsIn(sync.integration(), sync.name(), "deleted", n.deleted);
+        metrics.recordsIn(sync.integration(), sync.name(), "unchanged", n.unchanged);
+        metrics.recordsIn(sync.integration(), sync.name(), "dead_lettered", n.failed);
         state.release(pair, sync.nextRun(finished, row.frequencySeconds()), runId);
         store.poke();
         // One line per run, with ids and counts only.

@@ -32,6 +32,11 @@ public class SyncRegistry {
                 .sorted(java.util.Comparator.comparing(PollSync::name)).toList();
     }
 
+    public List<PollSync> all() {
+        return syncs.values().stream().sorted(java.util.Comparator.comparing(PollSync::integration)
+                .thenComparing(PollSync::name)).toList();
+    }
+
     private static String key(String integration, String name) {
         return integration + "\u0000" + name;
     }

@@ -233,6 +233,21 @@ public class SyncState {
         });
     }
 
+    /** When the pair's newest successful run finished, if it ever had one. */
+    public Optional<OffsetDateTime> lastSuccess(Pair p) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT MAX(finished_at) FROM sync_runs
+                     WHERE provider_config_key = ? AND connection_id = ? AND sync_name = ? AND status = 'SUCCESS'""")) {
+                bind(ps, p, 1);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return Optional.ofNullable(rs.getObject(1, OffsetDateTime.class));
+                }
+            }
+        });
+    }
+
     public Optional<Run> run(long id) {
         return db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT " + RUN_COLUMNS + " FROM sync_runs WHERE id = ?")) {

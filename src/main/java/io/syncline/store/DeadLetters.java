@@ -13,6 +13,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.syncline.mapping.FieldError;
+import io.syncline.operate.SyncMetrics;
 import io.quarkus.arc.Unremovable;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -39,43 +40,57 @@ public class DeadLetters {
     }
 
     private final Database db;
+    private final SyncMetrics metrics;
 
-    public DeadLetters(Database db) {
+    public DeadLetters(Database db, SyncMetrics metrics) {
         this.db = db;
+        this.metrics = metrics;
     }
 
     public long add(String kind, String syncName, String providerConfigKey, String connectionId, String model,
             String messageId, String reason, List<FieldError> errors, String payload) {
+        long id = db.inTransaction(c -> add(c, kind, syncName, providerConfigKey, connectionId, model, messageId, reason,
+                errors, payload));
+        added(id, kind, syncName, providerConfigKey, connectionId, messageId, reason);
+        return id;
+    }
+
+    /** Within the caller's transaction; the caller reports it with {@link #added} once committed. */
+    public long add(java.sql.Connection c, String kind, String syncName, String providerConfigKey, String connectionId,
+            String model, String messageId, String reason, List<FieldError> errors, String payload)
+            throws java.sql.SQLException {
         OffsetDateTime now = RecordStore.now();
-        long id = db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("""
-                    INSERT INTO dead_letters (kind, sync_name, provider_config_key, connection_id, model, message_id,
-                                              reason, errors, payload, status, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)""", Statement.RETURN_GENERATED_KEYS)) {
-                ps.setString(1, kind);
-                ps.setString(2, syncName);
-                ps.setString(3, providerConfigKey);
-                ps.setString(4, connectionId);
-                ps.setString(5, model);
-                ps.setString(6, messageId);
-                ps.setString(7, reason);
-                ps.setString(8, errors == null ? null : JSON.writeValueAsString(errors));
-                ps.setString(9, payload);
-                ps.setObject(10, now);
-                ps.setObject(11, now);
-                ps.executeUpdate();
-                try (ResultSet keys = ps.getGeneratedKeys()) {
-                    keys.next();
-                    return keys.getLong(1);
-                }
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException(e);
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO dead_letters (kind, sync_name, provider_config_key, connection_id, model, message_id,
+                                          reason, errors, payload, status, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)""", Statement.RETURN_GENERATED_KEYS)) {
+            ps.setString(1, kind);
+            ps.setString(2, syncName);
+            ps.setString(3, providerConfigKey);
+            ps.setString(4, connectionId);
+            ps.setString(5, model);
+            ps.setString(6, messageId);
+            ps.setString(7, reason);
+            ps.setString(8, errors == null ? null : JSON.writeValueAsString(errors));
+            ps.setString(9, payload);
+            ps.setObject(10, now);
+            ps.setObject(11, now);
+            ps.executeUpdate();
+            try (ResultSet keys = ps.getGeneratedKeys()) {
+                keys.next();
+                return keys.getLong(1);
             }
-        });
-        // One line per dead letter, with ids only: payloads may hold PII and never reach the log.
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Counts and logs a committed dead letter: one line, with ids only, since payloads may hold PII. */
+    public void added(long id, String kind, String syncName, String providerConfigKey, String connectionId,
+            String messageId, String reason) {
+        metrics.deadLetter(kind);
         LOG.infof("dead letter %d: sync=%s connection=%s/%s message=%s reason=%s", id, syncName, providerConfigKey,
                 connectionId, messageId, reason);
-        return id;
     }
 
     public List<Entry> list(Filter f) {

@@ -39,29 +39,54 @@ public final class RecordIntake {
     private final Mapping mapping;
     private final RecordStore store;
     private final DeadLetters deadLetters;
+    private final Database db;
 
-    public RecordIntake(String syncName, Mapping mapping, RecordStore store, DeadLetters deadLetters) {
+    public RecordIntake(String syncName, Mapping mapping, RecordStore store, DeadLetters deadLetters, Database db) {
         this.syncName = syncName;
         this.mapping = mapping;
         this.store = store;
         this.deadLetters = deadLetters;
+        this.db = db;
     }
 
     public Mapping mapping() {
         return mapping;
     }
 
-    public Outcome accept(String providerConfigKey, String connectionId, String messageId, Object document,
-            String rawPayload) {
+    /**
+     * Applies one delivery exactly once per message id: the id, and the record or its dead letter,
+     * commit in one transaction (guarantees 1 and 2). A duplicate id changes nothing.
+     *
+     * @param scope where message ids are unique, e.g. the sync
+     */
+    public Outcome accept(String scope, String providerConfigKey, String connectionId, String messageId,
+            Object document, String rawPayload) {
         Mapping.Result result = mapping.apply(document);
-        if (!result.ok()) {
-            String reason = "mapping or validation failed: " + result.errors();
-            long id = deadLetters.add("inbound", syncName, providerConfigKey, connectionId, mapping.model(), messageId,
-                    reason, result.errors(), rawPayload);
-            return new Outcome("dead_lettered", null, result.externalId(), id, result.errors());
+        RecordKey key = result.ok() ? new RecordKey(providerConfigKey, connectionId, mapping.model(),
+                result.externalId()) : null;
+        String canonical = result.ok() && !result.deleted() ? CanonicalJson.write(result.record()) : null;
+        Outcome outcome;
+        try {
+            outcome = RecordStore.retryOnInsertRace(() -> db.inTransaction(c -> {
+                IdempotencyKeys.claim(c, scope, messageId);
+                if (!result.ok()) {
+                    long id = deadLetters.add(c, "inbound", syncName, providerConfigKey, connectionId, mapping.model(),
+                            messageId, "mapping or validation failed: " + result.errors(), result.errors(), rawPayload);
+                    return new Outcome("dead_lettered", null, result.externalId(), id, result.errors());
+                }
+                Change change = result.deleted() ? store.delete(c, key, RecordStore.now())
+                        : store.upsert(c, key, canonical, CanonicalJson.sha256(canonical));
+                return new Outcome("stored", change, result.externalId(), null, null);
+            }));
+        } catch (IdempotencyKeys.AlreadyApplied duplicate) {
+            return new Outcome("duplicate", null, null, null, null);
         }
-        RecordKey key = new RecordKey(providerConfigKey, connectionId, mapping.model(), result.externalId());
-        Change change = result.deleted() ? store.delete(key) : store.upsert(key, result.record());
-        return new Outcome("stored", change, result.externalId(), null, null);
+        if (outcome.deadLetterId() != null) {
+            deadLetters.added(outcome.deadLetterId(), "inbound", syncName, providerConfigKey, connectionId, messageId,
+                    "mapping or validation failed");
+        } else if (outcome.change() != Change.UNCHANGED) {
+            store.poke();
+        }
+        return outcome;
     }
 }

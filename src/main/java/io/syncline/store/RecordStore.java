@@ -30,26 +30,6 @@ public class RecordStore {
         this.sequencer = sequencer;
     }
 
-    /** Stores the record in its own transaction; returns once it is committed. */
-    public Change upsert(RecordKey key, Map<String, ?> payload) {
-        String canonical = CanonicalJson.write(payload);
-        String hash = CanonicalJson.sha256(canonical);
-        Change change = retryOnInsertRace(() -> db.inTransaction(c -> upsert(c, key, canonical, hash)));
-        if (change != Change.UNCHANGED) {
-            sequencer.poke();
-        }
-        return change;
-    }
-
-    /** Soft-deletes the record in its own transaction; a record never seen is left alone. */
-    public Change delete(RecordKey key) {
-        Change change = db.inTransaction(c -> delete(c, key, now()));
-        if (change != Change.UNCHANGED) {
-            sequencer.poke();
-        }
-        return change;
-    }
-
     /** Applies within the caller's transaction (the caller pokes the sequencer after commit). */
     public Change upsert(Connection c, RecordKey key, String canonical, String hash) throws SQLException {
         return upsert(c, key, canonical, hash, null);
@@ -62,6 +42,10 @@ public class RecordStore {
     public Change upsert(Connection c, RecordKey key, String canonical, String hash, Long seenByRun)
             throws SQLException {
         OffsetDateTime now = now();
+        // Most deliveries of a new record end here, in one statement; a key that exists falls through.
+        if (insert(c, key, canonical, hash, now, seenByRun)) {
+            return Change.ADDED;
+        }
         try (PreparedStatement select = c.prepareStatement("""
                 SELECT content_hash, deleted_at FROM records
                  WHERE stream = ? AND external_id = ?
@@ -69,8 +53,7 @@ public class RecordStore {
             bindKey(select, key);
             try (ResultSet rs = select.executeQuery()) {
                 if (!rs.next()) {
-                    insert(c, key, canonical, hash, now, seenByRun);
-                    return Change.ADDED;
+                    throw new IllegalStateException("record " + key + " vanished while it was being updated");
                 }
                 boolean wasDeleted = rs.getObject(2) != null;
                 if (!wasDeleted && hash.equals(rs.getString(1))) {
@@ -201,12 +184,13 @@ public class RecordStore {
         sequencer.poke();
     }
 
-    private static void insert(Connection c, RecordKey key, String canonical, String hash, OffsetDateTime now,
+    /** Inserts the record unless its key exists (then it waits for, and yields to, the other writer). */
+    private static boolean insert(Connection c, RecordKey key, String canonical, String hash, OffsetDateTime now,
             Long seenByRun) throws SQLException {
         try (PreparedStatement insert = c.prepareStatement("""
                 INSERT INTO records (provider_config_key, connection_id, model, external_id, payload, content_hash,
                                      first_seen_at, last_modified_at, last_action, seen_by_run, stream)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ADDED', ?, ?)""")) {
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ADDED', ?, ?) ON CONFLICT DO NOTHING""")) {
             insert.setString(1, key.providerConfigKey());
             insert.setString(2, key.connectionId());
             insert.setString(3, key.model());
@@ -217,7 +201,7 @@ public class RecordStore {
             insert.setObject(7, now);
             insert.setObject(8, now);
             insert.setObject(9, seenByRun);
-            insert.executeUpdate();
+            return insert.executeUpdate() == 1;
         }
     }
 

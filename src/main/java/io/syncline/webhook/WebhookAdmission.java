@@ -15,6 +15,7 @@ import io.syncline.api.Problem;
 import io.syncline.api.ProblemException;
 import io.syncline.connection.Connection;
 import io.syncline.connection.Connections;
+import io.syncline.operate.SyncMetrics;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
@@ -36,20 +37,22 @@ public final class WebhookAdmission implements Processor {
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .build();
 
-    public record Settings(String integration, String connectionHeader, SignatureScheme scheme, String secret,
-            String idFrom, long maxBodyBytes) {
+    public record Settings(String integration, String sync, String connectionHeader, SignatureScheme scheme,
+            String secret, String idFrom, long maxBodyBytes) {
     }
 
     private final Settings settings;
     private final Connections connections;
     private final Clock clock;
+    private final SyncMetrics metrics;
     private final JsonPath idPath;
     private final String idHeader;
 
-    public WebhookAdmission(Settings settings, Connections connections, Clock clock) {
+    public WebhookAdmission(Settings settings, Connections connections, Clock clock, SyncMetrics metrics) {
         this.settings = settings;
         this.connections = connections;
         this.clock = clock;
+        this.metrics = metrics;
         String from = settings.idFrom() == null ? "" : settings.idFrom().trim();
         if (from.startsWith("header:")) {
             this.idHeader = from.substring(7).trim();
@@ -135,6 +138,7 @@ public final class WebhookAdmission implements Processor {
         try {
             settings.scheme().verify(name -> in.getHeader(name, String.class), raw, secret, clock.instant());
         } catch (SignatureScheme.SignatureRejected e) {
+            metrics.signatureFailure(settings.integration(), settings.sync());
             throw ProblemException.unauthorized("invalid-signature", e.getMessage());
         }
     }

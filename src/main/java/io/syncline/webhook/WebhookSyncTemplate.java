@@ -9,9 +9,9 @@ import io.syncline.api.Problem;
 import io.syncline.api.ProblemException;
 import io.syncline.connection.Connections;
 import io.syncline.mapping.MappingLoader;
+import io.syncline.operate.SyncMetrics;
 import io.syncline.store.Database;
 import io.syncline.store.DeadLetters;
-import io.syncline.store.JdbcIdempotentRepository;
 import io.syncline.store.RecordIntake;
 import io.syncline.store.RecordStore;
 import org.apache.camel.Exchange;
@@ -25,8 +25,8 @@ import org.jboss.logging.Logger;
  *
  * <pre>
  * POST /webhooks/{path} → admission (media type, size, connection, signature, JSON, delivery id)
- *   → idempotent consumer (same database) → mapping + validation → record store | dead letters
- *   → 200 only after the commit (guarantee 1)
+ *   → mapping + validation → in one transaction: the delivery id, and the record or its dead letter
+ *   → 200 only after the commit (guarantees 1 and 2); a delivery id seen before changes nothing
  * </pre>
  */
 public class WebhookSyncTemplate extends RouteBuilder {
@@ -56,9 +56,6 @@ public class WebhookSyncTemplate extends RouteBuilder {
                 .templateParameter("maxBodyBytes", "1048576", "Largest body accepted; larger ones get 413")
                 .templateBean("admission", WebhookAdmission.class, WebhookSyncTemplate::admission)
                 .templateBean("intake", WebhookIntake.class, WebhookSyncTemplate::intake)
-                .templateBean("idempotency", JdbcIdempotentRepository.class,
-                        rtc -> new JdbcIdempotentRepository(TemplateParams.bean(Database.class),
-                                "webhook:" + TemplateParams.text(rtc, "integration") + ":" + TemplateParams.text(rtc, "name")))
                 .from("platform-http:/webhooks/{{path}}?httpMethodRestrict=POST")
                     .onException(ProblemException.class).handled(true)
                         .process(e -> HttpAnswer.problem(e, e.getProperty(Exchange.EXCEPTION_CAUGHT,
@@ -68,16 +65,7 @@ public class WebhookSyncTemplate extends RouteBuilder {
                         .process(WebhookSyncTemplate::internalError)
                     .end()
                     .process("{{admission}}")
-                    .idempotentConsumer(header(WebhookAdmission.MESSAGE_ID))
-                        .idempotentRepository("{{idempotency}}")
-                        .eager(false).completionEager(true).removeOnFailure(false).skipDuplicate(false)
-                        .choice()
-                            .when(exchangeProperty(Exchange.DUPLICATE_MESSAGE).isEqualTo(true))
-                                .process(e -> HttpAnswer.json(e, 200, java.util.Map.of("status", "duplicate")))
-                            .otherwise()
-                                .process("{{intake}}")
-                        .end()
-                    .end();
+                    .process("{{intake}}");
     }
 
     private static void internalError(Exchange e) {
@@ -92,14 +80,17 @@ public class WebhookSyncTemplate extends RouteBuilder {
         SignatureScheme scheme = WebhookAdmission.scheme(TemplateParams.text(rtc, "signature"), TemplateParams.text(rtc, "signatureHeader"),
                 TemplateParams.text(rtc, "signatureEncoding"), tolerance);
         return new WebhookAdmission(new WebhookAdmission.Settings(TemplateParams.text(rtc, "integration"),
-                TemplateParams.text(rtc, "connectionHeader"), scheme, TemplateParams.text(rtc, "secret"), TemplateParams.text(rtc, "idFrom"),
-                Long.parseLong(TemplateParams.text(rtc, "maxBodyBytes"))), TemplateParams.bean(Connections.class), Clock.systemUTC());
+                TemplateParams.text(rtc, "name"), TemplateParams.text(rtc, "connectionHeader"), scheme, TemplateParams.text(rtc, "secret"), TemplateParams.text(rtc, "idFrom"),
+                Long.parseLong(TemplateParams.text(rtc, "maxBodyBytes"))), TemplateParams.bean(Connections.class), Clock.systemUTC(),
+                TemplateParams.bean(SyncMetrics.class));
     }
 
     private static WebhookIntake intake(RouteTemplateContext rtc) {
         return new WebhookIntake(new RecordIntake(TemplateParams.text(rtc, "name"),
                 MappingLoader.load(TemplateParams.routesDir().resolve(TemplateParams.text(rtc, "mapping"))), TemplateParams.bean(RecordStore.class),
-                TemplateParams.bean(DeadLetters.class)));
+                TemplateParams.bean(DeadLetters.class), TemplateParams.bean(Database.class)),
+                TemplateParams.bean(SyncMetrics.class),
+                TemplateParams.text(rtc, "integration"), TemplateParams.text(rtc, "name"));
     }
 
 }
