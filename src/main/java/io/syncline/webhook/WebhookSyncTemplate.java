@@ -64,6 +64,9 @@ public class WebhookSyncTemplate extends RouteBuilder {
                     .onException(Exception.class).handled(true)
                         .process(WebhookSyncTemplate::internalError)
                     .end()
+                    // Verification, JDBC and the commit block: leave the Vert.x event loop to a worker pool,
+                    // which answers the request asynchronously when the exchange completes.
+                    .threads().poolSize("{{syncline.webhook.workers:32}}").maxPoolSize("{{syncline.webhook.max-workers:64}}")
                     .process("{{admission}}")
                     .process("{{intake}}");
     }
