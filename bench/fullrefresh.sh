@@ -26,7 +26,7 @@ log "limit: raw fetch of $N records in pages of $PAGE: $raw_rps records/s"
 JAVA_OPTS="${JAVA_OPTS:--Xmx1g}" start_syncline syncline-full pg "$routes"
 pid="$(syncline_pid syncline-full)"
 api -X POST "$SYNCLINE_URL/api/connections" -d "{\"provider_config_key\":\"bench-src\",\"connection_id\":\"bench\",
-  \"base_url\":\"$SOURCE\"}" >/dev/null
+  \"base_url\":\"$SOURCE\",\"metadata\":{\"rate_requests\":100000,\"max_in_flight\":8}}" >/dev/null
 
 run_once() {  # run_once LABEL -> prints RESULT line
   local label="$1" before after status start end

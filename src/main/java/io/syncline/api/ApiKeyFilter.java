@@ -3,10 +3,14 @@ package io.syncline.api;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.core.HttpHeaders;
-import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.Provider;
 
-/** No key: 401. A wrong key: 403. Both as problem+json, before any resource runs. */
+/**
+ * Every request under /records, /sync and /api needs a key with the scope of its path: no key
+ * is 401, a key that is unknown, revoked or without the scope is 403, both as problem+json,
+ * before any resource runs. A key limited to one integration or connection reads only its records.
+ * Webhook endpoints are not here: a signature authenticates them.
+ */
 @Provider
 public class ApiKeyFilter implements ContainerRequestFilter {
 
@@ -16,21 +20,62 @@ public class ApiKeyFilter implements ContainerRequestFilter {
         this.keys = keys;
     }
 
+    /** The scope a path needs, or null when the path is not guarded by an API key. */
+    static String scopeFor(String path) {
+        if (path.startsWith("/records")) {
+            return ApiKeys.RECORDS_READ;
+        }
+        if (path.startsWith("/sync/") || path.equals("/sync")) {
+            return ApiKeys.SYNC_CONTROL;
+        }
+        if (path.startsWith("/api/connections")) {
+            return ApiKeys.CONNECTIONS_WRITE;
+        }
+        if (path.startsWith("/events")) {
+            return ApiKeys.EVENTS_WRITE;
+        }
+        if (path.startsWith("/api/") || path.equals("/api")) {
+            return ApiKeys.ADMIN;
+        }
+        return null;
+    }
+
     @Override
     public void filter(ContainerRequestContext request) {
-        String path = request.getUriInfo().getPath();
-        if (!(path.startsWith("/records") || path.startsWith("/api/") || path.equals("/api")
-                || path.startsWith("/sync/"))) {
+        String scope = scopeFor(request.getUriInfo().getPath());
+        if (scope == null) {
             return;
         }
-        switch (keys.check(request.getHeaderString(HttpHeaders.AUTHORIZATION))) {
+        ApiKeys.Check check = keys.check(request.getHeaderString(HttpHeaders.AUTHORIZATION));
+        switch (check.verdict()) {
             case MISSING -> request.abortWith(ProblemMappers.response(Problem.of(401, "api-key-missing",
-                    "Unauthorized", "send the API key as 'Authorization: Bearer <key>'")));
+                    "Unauthorized", "send an API key as 'Authorization: Bearer <key>'")));
             case WRONG -> request.abortWith(ProblemMappers.response(Problem.of(403, "api-key-invalid", "Forbidden",
-                    "the API key is not valid")));
+                    "the API key is not valid, or was revoked")));
             case OK -> {
+                ApiKeys.Principal p = check.principal();
+                if (!p.may(scope)) {
+                    request.abortWith(ProblemMappers.response(Problem.of(403, "scope-missing", "Forbidden",
+                            "this API key lacks the scope '" + scope + "'")));
+                } else if (!within(p, request)) {
+                    request.abortWith(ProblemMappers.response(Problem.of(403, "outside-key-limits", "Forbidden",
+                            "this API key is limited to " + p.providerConfigKey()
+                                    + (p.connectionId() == null ? "" : "/" + p.connectionId()))));
+                }
             }
         }
     }
 
+    /**
+     * A limited key reads records of its integration (and connection) only, by the headers that
+     * name them. Keys with other scopes are not limited: sync control and connections name their
+     * target in the body, which a filter cannot read without consuming it.
+     */
+    private static boolean within(ApiKeys.Principal p, ContainerRequestContext request) {
+        if (p.providerConfigKey() == null || !request.getUriInfo().getPath().startsWith("/records")) {
+            return true;
+        }
+        return p.providerConfigKey().equals(request.getHeaderString("Provider-Config-Key"))
+                && (p.connectionId() == null || p.connectionId().equals(request.getHeaderString("Connection-Id")));
+    }
 }

@@ -167,6 +167,45 @@ public class Connections {
         }
     }
 
+    /**
+     * Reseals every connection's credentials that an older key sealed, one row per transaction,
+     * with the current key. A row changed meanwhile is left for the next call (compare-and-set).
+     *
+     * @return how many connections were resealed
+     */
+    public int resealCredentials() {
+        List<String[]> stale = db.inTransaction(c -> {
+            List<String[]> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT provider_config_key, connection_id, credentials FROM connections WHERE credentials IS NOT NULL");
+                    ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (cipher.sealedWithOlderKey(rs.getString(3))) {
+                        out.add(new String[] { rs.getString(1), rs.getString(2), rs.getString(3) });
+                    }
+                }
+            }
+            return out;
+        });
+        int done = 0;
+        for (String[] row : stale) {
+            String resealed = cipher.encrypt(cipher.decrypt(row[2]));
+            done += db.inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement("""
+                        UPDATE connections SET credentials = ?
+                         WHERE provider_config_key = ? AND connection_id = ? AND credentials = ?""")) {
+                    ps.setString(1, resealed);
+                    ps.setString(2, row[0]);
+                    ps.setString(3, row[1]);
+                    ps.setString(4, row[2]);
+                    return ps.executeUpdate();
+                }
+            });
+            forget(row[0], row[1]);
+        }
+        return done;
+    }
+
     private void forget(String providerConfigKey, String connectionId) {
         cache.remove(providerConfigKey + "\u0000" + connectionId);
     }

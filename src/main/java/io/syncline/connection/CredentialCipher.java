@@ -24,6 +24,11 @@ import org.jboss.logging.Logger;
  * id of the key that sealed it ("v1:&lt;key id&gt;:&lt;base64 nonce+ciphertext&gt;"), so a later key
  * rotation can tell old values from new ones.
  *
+ * Rotation: set the new key as {@code syncline.encryption-key} and the old one in
+ * {@code syncline.encryption-previous-keys}; everything stays readable, new values are sealed
+ * with the new key, and {@code POST /api/admin/reseal-credentials} reseals the old ones while the
+ * service runs. Then the old key can go.
+ *
  * Without {@code syncline.encryption-key} the service generates a key into the data directory
  * and warns loudly, except in the prod profile, where it refuses to start: a generated key on a
  * pod's disk would make every stored credential unreadable after a reschedule.
@@ -39,16 +44,31 @@ public class CredentialCipher {
 
     private final SecretKeySpec key;
     private final String keyId;
+    /** Every key that can open a stored value: the current one and the previous ones, by key id. */
+    private final java.util.Map<String, SecretKeySpec> readable = new java.util.HashMap<>();
     private final SecureRandom random = new SecureRandom();
 
     public CredentialCipher(@ConfigProperty(name = "syncline.encryption-key") Optional<String> configured,
             @ConfigProperty(name = "syncline.data-dir", defaultValue = "./data") String dataDir,
-            @ConfigProperty(name = "syncline.generate-missing-secrets", defaultValue = "true") boolean generate) {
+            @ConfigProperty(name = "syncline.generate-missing-secrets", defaultValue = "true") boolean generate,
+            @ConfigProperty(name = "syncline.encryption-previous-keys") Optional<java.util.List<String>> previous) {
         byte[] raw = configured.filter(s -> !s.isBlank())
                 .map(CredentialCipher::decodeKey)
                 .orElseGet(() -> generatedKey(Path.of(dataDir), generate));
         this.key = new SecretKeySpec(raw, "AES");
         this.keyId = keyIdOf(raw);
+        readable.put(keyId, key);
+        for (String old : previous.orElse(java.util.List.of())) {
+            if (!old.isBlank()) {
+                byte[] oldRaw = decodeKey(old);
+                readable.putIfAbsent(keyIdOf(oldRaw), new SecretKeySpec(oldRaw, "AES"));
+            }
+        }
+    }
+
+    /** Whether a stored value was sealed with a key other than the current one (and wants resealing). */
+    public boolean sealedWithOlderKey(String stored) {
+        return !stored.startsWith(VERSION + ":" + keyId + ":");
     }
 
     public String encrypt(String plaintext) {
@@ -73,14 +93,15 @@ public class CredentialCipher {
         if (parts.length != 3 || !VERSION.equals(parts[0])) {
             throw new IllegalStateException("stored credentials are not in a known format");
         }
-        if (!keyId.equals(parts[1])) {
+        SecretKeySpec opening = readable.get(parts[1]);
+        if (opening == null) {
             throw new IllegalStateException("stored credentials were sealed with key " + parts[1]
-                    + ", but the configured encryption key is " + keyId);
+                    + ", which is neither the encryption key (" + keyId + ") nor one of syncline.encryption-previous-keys");
         }
         try {
             byte[] in = Base64.getDecoder().decode(parts[2]);
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, in, 0, NONCE_BYTES));
+            cipher.init(Cipher.DECRYPT_MODE, opening, new GCMParameterSpec(TAG_BITS, in, 0, NONCE_BYTES));
             cipher.updateAAD(parts[1].getBytes(StandardCharsets.US_ASCII));
             return new String(cipher.doFinal(in, NONCE_BYTES, in.length - NONCE_BYTES), StandardCharsets.UTF_8);
         } catch (GeneralSecurityException | IllegalArgumentException e) {

@@ -37,6 +37,27 @@ public class ConnectionRateBudget {
         return defaults;
     }
 
+    /**
+     * A connection's limits: its metadata's {@code rate_requests}, {@code rate_per_seconds} and
+     * {@code max_in_flight} where set (a customer's own plan), the defaults otherwise.
+     */
+    public Limits limitsFor(java.util.Map<String, Object> metadata) {
+        if (metadata == null || metadata.isEmpty()) {
+            return defaults;
+        }
+        return new Limits(number(metadata, "rate_requests", defaults.rate()),
+                Duration.ofSeconds(number(metadata, "rate_per_seconds", (int) Math.max(1, defaults.per().toSeconds()))),
+                number(metadata, "max_in_flight", defaults.maxInFlight()));
+    }
+
+    private static int number(java.util.Map<String, Object> metadata, String key, int fallback) {
+        Object v = metadata.get(key);
+        if (v instanceof Number n && n.intValue() > 0) {
+            return n.intValue();
+        }
+        return fallback;
+    }
+
     /** Blocks until the connection may send one request; call {@link Permit#close()} when it is answered. */
     public Permit acquire(String connectionKey, Limits limits) throws InterruptedException {
         Bucket b = buckets.compute(connectionKey, (k, old) -> old != null && old.limits.equals(limits) ? old

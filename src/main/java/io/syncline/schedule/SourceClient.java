@@ -66,7 +66,7 @@ public final class SourceClient {
                     .header("Accept", "application/json");
             authorize(c, auth, req);
             Page page;
-            try (ConnectionRateBudget.Permit permit = budget.acquire(key, budget.defaults())) {
+            try (ConnectionRateBudget.Permit permit = budget.acquire(key, budget.limitsFor(c.metadata()))) {
                 requests.incrementAndGet();
                 HttpResponse<byte[]> r = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
                 page = new Page(r.statusCode(), r.headers().map(), r.body());

@@ -128,11 +128,12 @@ public class SyncState {
                 + (paused ? "" : ", next_run_at = NULL"));
     }
 
+    /** The override applies from the slot after the next one: the next slot stays where it is. */
     public void setFrequency(Pair p, Long seconds) {
         ensure(p);
         db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("""
-                    UPDATE sync_state SET frequency_seconds = ?, next_run_at = NULL
+                    UPDATE sync_state SET frequency_seconds = ?
                      WHERE provider_config_key = ? AND connection_id = ? AND sync_name = ?""")) {
                 ps.setObject(1, seconds);
                 bind(ps, p, 2);

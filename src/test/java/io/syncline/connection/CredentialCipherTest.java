@@ -20,7 +20,7 @@ class CredentialCipherTest {
 
     @Test
     void roundTripsAndNeverRepeatsACiphertext() {
-        CredentialCipher cipher = new CredentialCipher(Optional.of(KEY), "unused", false);
+        CredentialCipher cipher = new CredentialCipher(Optional.of(KEY), "unused", false, Optional.empty());
         String a = cipher.encrypt("{\"api_key\":\"s3cret\"}");
         String b = cipher.encrypt("{\"api_key\":\"s3cret\"}");
         assertNotEquals(a, b, "a fresh nonce per value");
@@ -30,7 +30,7 @@ class CredentialCipherTest {
 
     @Test
     void alteredCiphertextOrAnotherKeyIsRefused() {
-        CredentialCipher cipher = new CredentialCipher(Optional.of(KEY), "unused", false);
+        CredentialCipher cipher = new CredentialCipher(Optional.of(KEY), "unused", false, Optional.empty());
         String sealed = cipher.encrypt("value");
         char last = sealed.charAt(sealed.length() - 2);
         String altered = sealed.substring(0, sealed.length() - 2) + (last == 'A' ? 'B' : 'A') + sealed.charAt(sealed.length() - 1);
@@ -38,31 +38,49 @@ class CredentialCipherTest {
         byte[] other = new byte[32];
         other[0] = 1;
         CredentialCipher another = new CredentialCipher(Optional.of(Base64.getEncoder().encodeToString(other)), "unused",
-                false);
+                false, Optional.empty());
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> another.decrypt(sealed));
         assertTrue(e.getMessage().contains("sealed with key"), e.getMessage());
     }
 
     @Test
+    void afterARotationTheOldKeyStillOpensAndResealingMovesToTheNewKey() {
+        byte[] newRaw = new byte[32];
+        newRaw[31] = 7;
+        String newKey = Base64.getEncoder().encodeToString(newRaw);
+        CredentialCipher old = new CredentialCipher(Optional.of(KEY), "unused", false, Optional.empty());
+        String sealedOld = old.encrypt("s3cret");
+        CredentialCipher rotated = new CredentialCipher(Optional.of(newKey), "unused", false,
+                Optional.of(java.util.List.of(KEY)));
+        assertEquals("s3cret", rotated.decrypt(sealedOld));
+        assertTrue(rotated.sealedWithOlderKey(sealedOld));
+        String resealed = rotated.encrypt(rotated.decrypt(sealedOld));
+        assertFalse(rotated.sealedWithOlderKey(resealed));
+        CredentialCipher onlyNew = new CredentialCipher(Optional.of(newKey), "unused", false, Optional.empty());
+        assertEquals("s3cret", onlyNew.decrypt(resealed));
+        assertThrows(IllegalStateException.class, () -> onlyNew.decrypt(sealedOld));
+    }
+
+    @Test
     void aKeyThatIsNotThirtyTwoBytesIsRefusedClearly() {
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> new CredentialCipher(Optional.of("c2hvcnQ="), "unused", false));
+                () -> new CredentialCipher(Optional.of("c2hvcnQ="), "unused", false, Optional.empty()));
         assertTrue(e.getMessage().contains("32 bytes"), e.getMessage());
     }
 
     @Test
     void withoutAKeyProductionRefusesToStart(@TempDir Path dir) {
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> new CredentialCipher(Optional.empty(), dir.toString(), false));
+                () -> new CredentialCipher(Optional.empty(), dir.toString(), false, Optional.empty()));
         assertTrue(e.getMessage().contains("SYNCLINE_ENCRYPTION_KEY"), e.getMessage());
         assertFalse(Files.exists(dir.resolve("encryption.key")));
     }
 
     @Test
     void withoutAKeyOutsideProductionOneIsGeneratedOnceAndReused(@TempDir Path dir) {
-        CredentialCipher first = new CredentialCipher(Optional.empty(), dir.toString(), true);
+        CredentialCipher first = new CredentialCipher(Optional.empty(), dir.toString(), true, Optional.empty());
         assertTrue(Files.exists(dir.resolve("encryption.key")));
-        CredentialCipher second = new CredentialCipher(Optional.empty(), dir.toString(), true);
+        CredentialCipher second = new CredentialCipher(Optional.empty(), dir.toString(), true, Optional.empty());
         assertEquals("x", second.decrypt(first.encrypt("x")));
     }
 }

@@ -12,6 +12,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -375,7 +376,7 @@ abstract class PollingContract {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> Api.authed()
                 .queryParam("provider_config_key", "src-slow").queryParam("connection_id", conn)
                 .queryParam("syncs", "contacts").get("/sync/status").then().statusCode(200)
-                .body("syncs[0].skippedSlots", is(1)).body("syncs[0].status", is("SUCCESS")));
+                .body("syncs[0].skippedSlots", greaterThanOrEqualTo(1)).body("syncs[0].status", is("SUCCESS")));
         assertEquals(1, runCount("src-slow", conn));
         assertEquals(1, requests(conn).size());
     }
