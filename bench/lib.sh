@@ -58,6 +58,8 @@ build_syncline() {
 start_syncline() {
   local name="$1" db="$2" routes="$3"; shift 3
   local data="$BENCH_TMP/$name-data"
+  ! curl -s -o /dev/null --max-time 1 "$SYNCLINE_URL/q/health/live" \
+    || die "something already answers on $SYNCLINE_URL; stop it first (a Syncline left from an interrupted run?)"
   rm -rf "$data"; mkdir -p "$data"
   local -a env=(QUARKUS_HTTP_PORT="$SYNCLINE_PORT" SYNCLINE_DATA_DIR="$data" SYNCLINE_ROUTES_DIR="$routes"
     SYNCLINE_API_KEY="$BENCH_KEY" SYNCLINE_ENCRYPTION_KEY="MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
@@ -69,14 +71,21 @@ start_syncline() {
   T0_MS="$(now_ms)"
   start_bg "$name" env "${env[@]}" "$@" java ${JAVA_OPTS:-} -Xlog:gc:file="$BENCH_TMP/$name-gc.log" \
     -jar "$REPO/target/quarkus-app/quarkus-run.jar" >/dev/null
-  wait_http "$SYNCLINE_URL/q/health/ready" 120 || { tail -50 "$BENCH_TMP/$name.out"; die "Syncline did not start"; }
+  local end=$(( $(date +%s) + 120 ))
+  until curl -sf -o /dev/null --max-time 2 "$SYNCLINE_URL/q/health/ready"; do
+    (( $(date +%s) < end )) || { tail -50 "$BENCH_TMP/$name.out"; die "Syncline did not become ready"; }
+    sleep 0.1
+  done
   READY_MS=$(( $(now_ms) - T0_MS ))
 }
 
 # JVM pid under the start_bg wrapper (env execs java, so it is the same pid)
 syncline_pid() { pid_of "$1"; }
 
-api() { curl -sf --max-time 30 -H "Authorization: Bearer $BENCH_KEY" -H 'Content-Type: application/json' "$@"; }
+api() {
+  curl -sf --max-time 30 --retry 5 --retry-all-errors --retry-delay 1 -H "Authorization: Bearer $BENCH_KEY" \
+    -H 'Content-Type: application/json' "$@" || { log "API call failed: $*"; return 1; }
+}
 
 # peak_heap_mib NAME: the largest heap in use before and after a collection, from the GC log
 peak_heap_mib() {
