@@ -129,16 +129,8 @@ public class RecordStore {
                 Change change;
                 if (prior == null) {
                     change = Change.ADDED;
-                    insert.setString(1, providerConfigKey);
-                    insert.setString(2, connectionId);
-                    insert.setString(3, model);
-                    insert.setString(4, item.externalId());
-                    insert.setString(5, item.canonical());
-                    insert.setString(6, item.hash());
-                    insert.setObject(7, now);
-                    insert.setObject(8, now);
-                    insert.setObject(9, seenByRun);
-                    insert.setString(10, RecordKey.stream(providerConfigKey, connectionId, model));
+                    bindInsert(insert, new RecordKey(providerConfigKey, connectionId, model, item.externalId()),
+                            item.canonical(), item.hash(), now, seenByRun);
                     insert.addBatch();
                 } else if (prior[1] == null && item.hash().equals(prior[0])) {
                     change = Change.UNCHANGED;
@@ -191,18 +183,23 @@ public class RecordStore {
                 INSERT INTO records (provider_config_key, connection_id, model, external_id, payload, content_hash,
                                      first_seen_at, last_modified_at, last_action, seen_by_run, stream)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ADDED', ?, ?) ON CONFLICT DO NOTHING""")) {
-            insert.setString(1, key.providerConfigKey());
-            insert.setString(2, key.connectionId());
-            insert.setString(3, key.model());
-            insert.setString(4, key.externalId());
-            insert.setString(10, key.stream());
-            insert.setString(5, canonical);
-            insert.setString(6, hash);
-            insert.setObject(7, now);
-            insert.setObject(8, now);
-            insert.setObject(9, seenByRun);
+            bindInsert(insert, key, canonical, hash, now, seenByRun);
             return insert.executeUpdate() == 1;
         }
+    }
+
+    private static void bindInsert(PreparedStatement insert, RecordKey key, String canonical, String hash,
+            OffsetDateTime now, Long seenByRun) throws SQLException {
+        insert.setString(1, key.providerConfigKey());
+        insert.setString(2, key.connectionId());
+        insert.setString(3, key.model());
+        insert.setString(4, key.externalId());
+        insert.setString(5, canonical);
+        insert.setString(6, hash);
+        insert.setObject(7, now);
+        insert.setObject(8, now);
+        insert.setObject(9, seenByRun);
+        insert.setString(10, key.stream());
     }
 
     private static void markSeen(Connection c, RecordKey key, long run) throws SQLException {
