@@ -78,18 +78,24 @@ public class ConnectionRateBudget {
         void close();
     }
 
-    /** A sliding window of send times, plus a semaphore for requests in flight. */
+    /**
+     * A sliding window over the last {@code rate} requests, plus a semaphore for requests in flight.
+     * A request occupies its slot from the moment it is sent until its answer arrives, and the slot
+     * counts from the answer: the server received the request before it answered, so however the
+     * network delays a request, no window at the server sees more than {@code rate} of them.
+     */
     static final class Bucket {
+        private static final long IN_FLIGHT = Long.MAX_VALUE;
         final Limits limits;
-        final long[] sent;
+        final long[] slots;
         int next;
         long pausedUntil;
         final Semaphore inFlight;
 
         Bucket(Limits limits) {
             this.limits = limits;
-            this.sent = new long[limits.rate()];
-            java.util.Arrays.fill(sent, Long.MIN_VALUE / 2);
+            this.slots = new long[limits.rate()];
+            java.util.Arrays.fill(slots, Long.MIN_VALUE / 2);
             this.inFlight = new Semaphore(limits.maxInFlight(), true);
         }
 
@@ -99,32 +105,39 @@ public class ConnectionRateBudget {
 
         Permit acquire() throws InterruptedException {
             inFlight.acquire();
+            int slot;
             try {
-                waitForWindow();
+                slot = reserve();
             } catch (InterruptedException | RuntimeException e) {
                 inFlight.release();
                 throw e;
             }
-            return inFlight::release;
+            return () -> {
+                answered(slot);
+                inFlight.release();
+            };
         }
 
-        private void waitForWindow() throws InterruptedException {
+        private synchronized int reserve() throws InterruptedException {
             long window = limits.per().toNanos();
             while (true) {
-                long wait;
-                synchronized (this) {
-                    long now = System.nanoTime();
-                    // the oldest of the last `rate` sends must be a whole window ago
-                    long oldest = sent[next];
-                    wait = Math.max(pausedUntil - now, oldest + window - now);
-                    if (wait <= 0) {
-                        sent[next] = now;
-                        next = (next + 1) % sent.length;
-                        return;
-                    }
+                long now = System.nanoTime();
+                long oldest = slots[next];
+                long wait = oldest == IN_FLIGHT ? TimeUnit.SECONDS.toNanos(1)
+                        : Math.max(pausedUntil - now, oldest + window - now);
+                if (wait <= 0) {
+                    int slot = next;
+                    slots[slot] = IN_FLIGHT;
+                    next = (next + 1) % slots.length;
+                    return slot;
                 }
-                TimeUnit.NANOSECONDS.sleep(Math.min(wait, TimeUnit.SECONDS.toNanos(1)));
+                TimeUnit.NANOSECONDS.timedWait(this, Math.min(wait, TimeUnit.SECONDS.toNanos(1)));
             }
+        }
+
+        private synchronized void answered(int slot) {
+            slots[slot] = System.nanoTime();
+            notifyAll();
         }
     }
 }

@@ -353,6 +353,25 @@ abstract class PollingContract {
     }
 
     @Test
+    void requestsToAConnectionStayWithinItsRateBudget() {
+        String conn = connect("src-offset", Map.of("rate_requests", 3, "rate_per_seconds", 1));
+        String path = "/" + conn + "/contacts";
+        for (int off = 0; off < 20; off += 2) {
+            wm.stubFor(get(urlPathEqualTo(path)).withQueryParam("offset", equalTo(Integer.toString(off)))
+                    .willReturn(okJson(items(contact("r" + off, "x"), contact("r" + (off + 1), "x")))));
+        }
+        wm.stubFor(get(urlPathEqualTo(path)).withQueryParam("offset", equalTo("20")).willReturn(okJson(items())));
+        JsonPath run = triggerAndWait("src-offset", conn, null);
+        assertEquals("SUCCESS", run.getString("status"), run.prettify());
+        List<Long> at = requests(conn).stream().map(r -> r.getLoggedDate().getTime()).sorted().toList();
+        assertEquals(11, at.size());
+        for (int i = 3; i < at.size(); i++) {
+            // any 4 consecutive requests span at least a second: never more than 3 in one
+            assertTrue(at.get(i) - at.get(i - 3) >= 990, "4 requests within " + (at.get(i) - at.get(i - 3)) + " ms");
+        }
+    }
+
+    @Test
     void rejectedCredentialsFailTheRunAtOnce() {
         String conn = connect("src-page");
         wm.stubFor(get(urlPathEqualTo("/" + conn + "/contacts")).willReturn(aResponse().withStatus(401)));
