@@ -1,0 +1,205 @@
+package io.syncline.config;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.model.RouteTemplateDefinition;
+import org.apache.camel.model.RouteTemplateParameterDefinition;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+
+import com.jayway.jsonpath.JsonPath;
+
+import io.syncline.mapping.MappingLoader;
+import io.syncline.schedule.PollSyncTemplate;
+import io.syncline.webhook.WebhookSyncTemplate;
+
+/**
+ * Checks the syncs in a routes directory without starting the service, so that CI can run it on
+ * a team's route changes: {@code ./mvnw -q exec:java@validate} (or with {@code -Droutes=DIR}).
+ * Every problem names the file, the line and what was expected: unknown keys, unknown templates
+ * or template parameters, missing required ones, broken JSONPaths, and mapping files that do
+ * not load.
+ */
+public final class RouteValidator {
+
+    private static final Set<String> TEMPLATED_ROUTE_KEYS = Set.of("routeTemplateRef", "routeId", "parameters",
+            "beans", "prefixId");
+    private static final Set<String> JSONPATH_PARAMETERS = Set.of("recordsPath", "cursorPath", "nextUrlPath",
+            "modifiedField");
+
+    /** One problem, at a place in a file. */
+    public record Problem(String file, int line, String message) {
+        @Override
+        public String toString() {
+            return file + ":" + line + ": " + message;
+        }
+    }
+
+    private final Map<String, Map<String, RouteTemplateParameterDefinition>> templates;
+
+    public RouteValidator() {
+        this.templates = engineTemplates();
+    }
+
+    public static void main(String[] args) throws IOException {
+        Path dir = Path.of(args.length > 0 ? args[0] : System.getProperty("routes", "routes"));
+        List<Problem> problems = new RouteValidator().validate(dir);
+        if (problems.isEmpty()) {
+            System.out.println("routes OK: " + dir);
+            return;
+        }
+        problems.forEach(p -> System.err.println(p));
+        System.err.println(problems.size() + " problem(s) in " + dir);
+        System.exit(1);
+    }
+
+    public List<Problem> validate(Path dir) throws IOException {
+        List<Problem> problems = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".camel.yaml")).sorted().toList()) {
+                validateFile(dir, file, problems);
+            }
+        }
+        return problems;
+    }
+
+    private void validateFile(Path dir, Path file, List<Problem> problems) throws IOException {
+        String name = file.toString();
+        Optional<Node> root;
+        try {
+            root = new Compose(LoadSettings.builder().setLabel(name).build()).composeString(Files.readString(file));
+        } catch (MarkedYamlEngineException e) {
+            problems.add(new Problem(name, e.getProblemMark().map(m -> m.getLine() + 1).orElse(0),
+                    "not valid YAML: " + e.getProblem()));
+            return;
+        }
+        if (root.isEmpty()) {
+            return;
+        }
+        if (!(root.get() instanceof SequenceNode list)) {
+            problems.add(new Problem(name, line(root.get()), "expected a list of routes, templated routes or templates"));
+            return;
+        }
+        for (Node item : list.getValue()) {
+            Map<String, NodeTuple> entry = keys(item);
+            if (entry.size() == 1 && entry.containsKey("templatedRoute")) {
+                templatedRoute(dir, name, entry.get("templatedRoute").getValueNode(), problems);
+            }
+            // plain Camel routes are Camel's to check when it loads them
+        }
+    }
+
+    private void templatedRoute(Path dir, String file, Node node, List<Problem> problems) {
+        Map<String, NodeTuple> keys = keys(node);
+        keys.forEach((k, t) -> {
+            if (!TEMPLATED_ROUTE_KEYS.contains(k)) {
+                problems.add(new Problem(file, line(t.getKeyNode()), "'" + k + "' is not a key of templatedRoute; expected "
+                        + "one of " + TEMPLATED_ROUTE_KEYS.stream().sorted().toList()));
+            }
+        });
+        NodeTuple ref = keys.get("routeTemplateRef");
+        if (ref == null) {
+            problems.add(new Problem(file, line(node), "templatedRoute needs routeTemplateRef, one of " + templates.keySet()));
+            return;
+        }
+        String template = scalar(ref.getValueNode());
+        Map<String, RouteTemplateParameterDefinition> declared = templates.get(template);
+        if (declared == null) {
+            problems.add(new Problem(file, line(ref.getValueNode()), "unknown route template '" + template
+                    + "'; expected one of " + templates.keySet()));
+            return;
+        }
+        Map<String, Node> given = new LinkedHashMap<>();
+        NodeTuple params = keys.get("parameters");
+        if (params != null && params.getValueNode() instanceof SequenceNode seq) {
+            for (Node p : seq.getValue()) {
+                Map<String, NodeTuple> pk = keys(p);
+                NodeTuple n = pk.get("name");
+                if (n == null || !pk.containsKey("value") || pk.size() != 2) {
+                    problems.add(new Problem(file, line(p), "a parameter is {name: ..., value: ...}"));
+                    continue;
+                }
+                String pname = scalar(n.getValueNode());
+                if (!declared.containsKey(pname)) {
+                    problems.add(new Problem(file, line(n.getValueNode()), "'" + pname + "' is not a parameter of "
+                            + template + "; expected one of " + declared.keySet()));
+                    continue;
+                }
+                given.put(pname, pk.get("value").getValueNode());
+            }
+        }
+        declared.values().stream().filter(d -> d.getDefaultValue() == null && !given.containsKey(d.getName()))
+                .forEach(d -> problems.add(new Problem(file, line(node), template + " needs parameter '" + d.getName()
+                        + "': " + d.getDescription())));
+        given.forEach((pname, valueNode) -> {
+            String value = scalar(valueNode);
+            try {
+                if (pname.equals("mapping")) {
+                    MappingLoader.load(dir.resolve(value));
+                } else if (JSONPATH_PARAMETERS.contains(pname) && !value.isBlank()) {
+                    JsonPath.compile(value);
+                }
+            } catch (MappingLoader.MappingFileException e) {
+                problems.add(new Problem(file, line(valueNode), "mapping " + value + " is broken: " + e.getMessage()));
+            } catch (RuntimeException e) {
+                problems.add(new Problem(file, line(valueNode), pname + " '" + value + "' is not a valid JSONPath: "
+                        + e.getMessage()));
+            }
+        });
+    }
+
+    private static Map<String, NodeTuple> keys(Node node) {
+        Map<String, NodeTuple> out = new LinkedHashMap<>();
+        if (node instanceof MappingNode m) {
+            for (NodeTuple t : m.getValue()) {
+                out.put(scalar(t.getKeyNode()), t);
+            }
+        }
+        return out;
+    }
+
+    private static String scalar(Node node) {
+        return node instanceof ScalarNode s ? s.getValue() : "";
+    }
+
+    private static int line(Node node) {
+        return node.getStartMark().map(m -> m.getLine() + 1).orElse(0);
+    }
+
+    /** The engine's route templates and their declared parameters, read from the templates themselves. */
+    static Map<String, Map<String, RouteTemplateParameterDefinition>> engineTemplates() {
+        Map<String, Map<String, RouteTemplateParameterDefinition>> out = new LinkedHashMap<>();
+        try (DefaultCamelContext ctx = new DefaultCamelContext(false)) {
+            for (RouteBuilder b : List.of(new WebhookSyncTemplate(), new PollSyncTemplate())) {
+                b.setCamelContext(ctx);
+                b.configure();
+                for (RouteTemplateDefinition t : b.getRouteTemplateCollection().getRouteTemplates()) {
+                    Map<String, RouteTemplateParameterDefinition> params = new LinkedHashMap<>();
+                    t.getTemplateParameters().forEach(p -> params.put(p.getName(), p));
+                    out.put(t.getId(), params);
+                }
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read the engine's route templates: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+}

@@ -1,0 +1,69 @@
+package io.syncline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.syncline.config.RouteValidator;
+
+/** Route files are checked before they run: each mistake with its file, line and what was expected. */
+class RouteValidatorTest {
+
+    @Test
+    void theShippedRoutesAreValid() throws Exception {
+        assertEquals(List.of(), new RouteValidator().validate(Path.of("routes")));
+    }
+
+    @Test
+    void mistakesAreReportedWithFileLineAndExpectation(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("good.mapping.yaml"), "model: C\nkey: id\nfields:\n  id: $.id\n");
+        Files.writeString(dir.resolve("broken.mapping.yaml"), "model: C\nkey: id\nfields:\n  id: { path: $.id, transforms: [lowr] }\n");
+        Files.writeString(dir.resolve("syncs.camel.yaml"), """
+                - templatedRoute:
+                    routeTemplateRef: webhook-sync
+                    routeId: a
+                    parameterz: []
+                - templatedRoute:
+                    routeTemplateRef: webhook-sync
+                    parameters:
+                      - { name: name, value: a }
+                      - { name: integration, value: crm }
+                      - { name: path, value: "crm/{connectionId}" }
+                      - { name: signature, value: none }
+                      - { name: mapping, value: broken.mapping.yaml }
+                      - { name: sekret, value: x }
+                - templatedRoute:
+                    routeTemplateRef: poll-syncs
+                - templatedRoute:
+                    routeTemplateRef: poll-sync
+                    parameters:
+                      - { name: name, value: p }
+                      - { name: integration, value: crm }
+                      - { name: mapping, value: good.mapping.yaml }
+                      - { name: path, value: /x }
+                      - { name: recordsPath, value: "$.[" }
+                """);
+        Files.writeString(dir.resolve("bad.camel.yaml"), "- templatedRoute:\n    routeTemplateRef: [unclosed\n");
+        List<String> problems = new RouteValidator().validate(dir).stream().map(Object::toString).toList();
+        String file = dir.resolve("syncs.camel.yaml").toString();
+        assertHas(problems, file + ":4: 'parameterz' is not a key of templatedRoute");
+        assertHas(problems, file + ":2: webhook-sync needs parameter 'name'");
+        assertHas(problems, file + ":12: mapping broken.mapping.yaml is broken");
+        assertHas(problems, "unknown transform 'lowr'");
+        assertHas(problems, file + ":13: 'sekret' is not a parameter of webhook-sync");
+        assertHas(problems, file + ":15: unknown route template 'poll-syncs'");
+        assertHas(problems, file + ":23: recordsPath '$.[' is not a valid JSONPath");
+        assertHas(problems, dir.resolve("bad.camel.yaml") + ":");
+    }
+
+    static void assertHas(List<String> problems, String expected) {
+        assertTrue(problems.stream().anyMatch(p -> p.contains(expected)), "no problem like '" + expected + "' in "
+                + String.join("\n", problems));
+    }
+}
