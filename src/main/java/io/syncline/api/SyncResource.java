@@ -65,6 +65,28 @@ public class SyncResource {
             String frequency) {
     }
 
+    @RegisterForReflection
+    public record DryRunRequest(@JsonProperty("provider_config_key") String providerConfigKey,
+            @JsonProperty("connection_id") String connectionId, String sync, @JsonProperty("max_pages") Integer maxPages) {
+    }
+
+    /** Reads a sync's source for one connection and says what would change; stores and writes nothing. */
+    @POST
+    @Path("/dry-run")
+    public PollRunner.DryRun dryRun(DryRunRequest body) {
+        if (body == null || body.sync() == null || body.connectionId() == null) {
+            throw ProblemException.badRequest("provider_config_key, connection_id and sync are required");
+        }
+        Target t = target(new Control(body.providerConfigKey(), body.connectionId(), List.of(body.sync()), null, null,
+                null));
+        int pages = body.maxPages() == null ? 5 : Math.max(1, Math.min(body.maxPages(), 100));
+        try {
+            return runner.dryRun(t.syncs().get(0), t.connections().get(0), pages);
+        } catch (io.syncline.schedule.RunFailure f) {
+            throw new ProblemException(Problem.of(502, f.type().replace('_', '-'), "The source failed", f.getMessage()));
+        }
+    }
+
     /** Runs the syncs now. {@code reset} restarts from no checkpoint and keeps the records, so change detection still works. */
     @POST
     @Path("/trigger")

@@ -297,6 +297,60 @@ public class PollRunner {
         return hwm[0];
     }
 
+    /** One record as a dry run classifies it. */
+    public record DryRecord(String id, String change, Map<String, Object> record, List<io.syncline.mapping.FieldError> errors) {
+    }
+
+    public record DryRun(List<DryRecord> records, Map<String, Long> counts, int pages, boolean complete) {
+    }
+
+    /**
+     * Reads up to {@code maxPages} pages as a run would (same request, credentials, budget and
+     * mapping) and says what each record would do, storing and writing nothing: no record, no
+     * checkpoint, no run, no dead letter, no webhook to your app.
+     */
+    public DryRun dryRun(PollSync sync, Connection c, int maxPages) {
+        SyncState.Row row = state.find(new SyncState.Pair(c.providerConfigKey(), c.connectionId(), sync.name()))
+                .orElse(null);
+        String hwm = row == null ? null : row.checkpoint().hwm();
+        URI first = sync.firstRequest(c, hwm == null ? null : sync.sinceValue(Instant.parse(hwm)));
+        SourceClient client = new SourceClient(http, budget, Backoff.standard(sync.maxAttempts()), timeout);
+        Pagination p = sync.pagination();
+        Pagination.State position = p.start();
+        List<DryRecord> out = new java.util.ArrayList<>();
+        Map<String, Long> counts = new java.util.TreeMap<>();
+        int pages = 0;
+        while (position != null && pages < maxPages) {
+            URI uri = p.request(first, position);
+            SourceClient.Page page = client.get(c, uri, sync.auth());
+            Object body;
+            try {
+                body = JSON.readValue(page.body(), Object.class);
+            } catch (java.io.IOException e) {
+                throw new RunFailure("bad_response", uri.getHost() + " answered with a body that is not JSON");
+            }
+            if (!(sync.recordsPath().read(body, Mapping.JSONPATH) instanceof List<?> records)) {
+                throw new RunFailure("bad_response", "no list of records at " + sync.recordsPath().getPath());
+            }
+            for (Object item : records) {
+                Mapping.Result r = sync.mapping().apply(item);
+                String change;
+                if (!r.ok()) {
+                    change = "dead_letter";
+                } else {
+                    RecordKey key = new RecordKey(c.providerConfigKey(), c.connectionId(), sync.model(), r.externalId());
+                    String hash = r.deleted() ? "" : CanonicalJson.sha256(CanonicalJson.write(r.record()));
+                    change = store.wouldChange(key, hash, r.deleted()).name().toLowerCase();
+                }
+                counts.merge(change, 1L, Long::sum);
+                out.add(new DryRecord(r.externalId(), change, r.record(), r.ok() ? null : r.errors()));
+            }
+            pages++;
+            position = p.next(position, uri, page, body, records.size());
+        }
+        return new DryRun(out, counts, pages, position == null);
+    }
+
     private static String modifiedAt(PollSync sync, Object item) {
         if (sync.modifiedField() == null) {
             return null;

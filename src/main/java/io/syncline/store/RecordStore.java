@@ -230,6 +230,24 @@ public class RecordStore {
         }
     }
 
+    /** What applying would do, without applying: for dry runs. */
+    public Change wouldChange(RecordKey key, String hash, boolean delete) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT content_hash, deleted_at FROM records WHERE stream = ? AND external_id = ?")) {
+                bindKey(ps, key);
+                try (ResultSet rs = ps.executeQuery()) {
+                    boolean exists = rs.next();
+                    boolean live = exists && rs.getObject(2) == null;
+                    if (delete) {
+                        return live ? Change.DELETED : Change.UNCHANGED;
+                    }
+                    return !live ? Change.ADDED : hash.equals(rs.getString(1)) ? Change.UNCHANGED : Change.UPDATED;
+                }
+            }
+        });
+    }
+
     /** Soft-deletes the live records a complete full-refresh run did not see (guarantee 4). */
     public long deleteUnseen(Connection c, String providerConfigKey, String connectionId, String model, long run)
             throws SQLException {

@@ -400,6 +400,33 @@ abstract class PollingContract {
         assertEquals(1, requests(conn).size());
     }
 
+    @Test
+    void aDryRunSaysWhatWouldChangeAndStoresNothing() {
+        String conn = connect("src-page");
+        String path = "/" + conn + "/contacts";
+        wm.stubFor(get(urlPathEqualTo(path)).withQueryParam("p", equalTo("1"))
+                .willReturn(okJson(items(contact("a", "x"), contact("b", "x")))));
+        wm.stubFor(get(urlPathEqualTo(path)).withQueryParam("p", equalTo("2")).willReturn(okJson(items())));
+        triggerAndWait("src-page", conn, null);
+        wm.stubFor(get(urlPathEqualTo(path)).withQueryParam("p", equalTo("1"))
+                .willReturn(okJson(items(contact("a", "changed"), contact("b", "x")))));
+        wm.stubFor(get(urlPathEqualTo(path)).withQueryParam("p", equalTo("2"))
+                .willReturn(okJson(items(contact("c", "x"), "{\"id\":\"d\"}"))));
+        wm.stubFor(get(urlPathEqualTo(path)).withQueryParam("p", equalTo("3")).willReturn(okJson(items())));
+        String feedBefore = feed("src-page", conn).toString();
+        int runsBefore = runCount("src-page", conn);
+        JsonPath dry = Api.authed().contentType(ContentType.JSON).body(Map.of("provider_config_key", "src-page",
+                "connection_id", conn, "sync", "contacts")).post("/sync/dry-run").then().statusCode(200)
+                .extract().jsonPath();
+        assertEquals(List.of("a", "b", "c", "d"), dry.getList("records.id"));
+        assertEquals(List.of("updated", "unchanged", "added", "dead_letter"), dry.getList("records.change"));
+        assertEquals("a@example.com", dry.getString("records[0].record.email"));
+        assertTrue(dry.getBoolean("complete"));
+        assertEquals(feedBefore, feed("src-page", conn).toString(), "nothing stored");
+        assertEquals(runsBefore, runCount("src-page", conn), "no run recorded");
+        Api.authed().queryParam("connection_id", conn).get("/api/dead-letters").then().body("dead_letters.size()", is(0));
+    }
+
     // ---- schedule, first import, control ----
 
     @Test
