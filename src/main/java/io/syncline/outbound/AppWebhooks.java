@@ -15,14 +15,13 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.syncline.config.BackgroundLoop;
 import io.syncline.config.GeneratedSecrets;
 import io.syncline.store.Database;
 import io.syncline.store.DeadLetters;
@@ -31,7 +30,6 @@ import io.syncline.webhook.StandardWebhookVerifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.logging.Logger;
 
 /**
  * Webhooks to your app ("a run changed records" / "a run failed"), signed with Standard
@@ -42,7 +40,6 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class AppWebhooks {
 
-    private static final Logger LOG = Logger.getLogger(AppWebhooks.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Database db;
@@ -50,9 +47,7 @@ public class AppWebhooks {
     private final String secret;
     private final Backoff backoff;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final Semaphore wake = new Semaphore(0);
-    private volatile boolean running;
-    private Thread worker;
+    private final BackgroundLoop worker = new BackgroundLoop("app-webhooks", 500, () -> claimDue().forEach(this::deliver));
 
     public AppWebhooks(Database db, DeadLetters deadLetters,
             @ConfigProperty(name = "syncline.notify.secret") Optional<String> secret,
@@ -90,44 +85,18 @@ public class AppWebhooks {
                 return ps.executeUpdate();
             }
         });
-        wake.release();
+        worker.wake();
     }
 
     void start(@Observes StartupEvent ignored) {
-        running = true;
-        worker = new Thread(this::loop, "app-webhooks");
-        worker.setDaemon(true);
         worker.start();
     }
 
     void stop(@Observes ShutdownEvent ignored) throws InterruptedException {
-        running = false;
-        wake.release();
-        if (worker != null) {
-            worker.join(5000);
-        }
+        worker.stop();
     }
 
     private record Due(long id, String url, String body, int attempts) {
-    }
-
-    private void loop() {
-        while (running) {
-            try {
-                wake.tryAcquire(500, TimeUnit.MILLISECONDS);
-                wake.drainPermits();
-                for (Due d : claimDue()) {
-                    deliver(d);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                if (running) {
-                    LOG.warnf("app webhook worker: %s", e.getMessage());
-                }
-            }
-        }
     }
 
     /** Claims due rows by pushing their next attempt a minute ahead: a replica that dies mid-send loses nothing. */

@@ -33,10 +33,6 @@ public class ConnectionRateBudget {
         this.defaults = new Limits(rate, per, maxInFlight);
     }
 
-    public Limits defaults() {
-        return defaults;
-    }
-
     /**
      * A connection's limits: its metadata's {@code rate_requests}, {@code rate_per_seconds} and
      * {@code max_in_flight} where set (a customer's own plan), the defaults otherwise.

@@ -111,8 +111,14 @@ public class PollRunner {
     public void tick(PollSync sync) {
         for (Connection c : connections.list(sync.integration())) {
             SyncState.Pair pair = new SyncState.Pair(c.providerConfigKey(), c.connectionId(), sync.name());
-            state.ensure(pair);
-            SyncState.Row row = state.find(pair).orElseThrow();
+            // A pair without state has never run: it is due, unless the sync waits for a start.
+            SyncState.Row row = state.find(pair).orElse(null);
+            if (row == null) {
+                if (!sync.waitForStart()) {
+                    submit(sync, c, "schedule", true);
+                }
+                continue;
+            }
             OffsetDateTime now = RecordStore.now();
             if (row.paused() || (row.nextRunAt() != null && row.nextRunAt().isAfter(now))) {
                 continue;
@@ -201,19 +207,9 @@ public class PollRunner {
         URI first = sync.firstRequest(c, since);
         while (position != null) {
             URI uri = p.request(first, position);
-            SourceClient.Page page = client.get(c, uri, sync.auth());
-            Object body;
-            try {
-                body = JSON.readValue(page.body(), Object.class);
-            } catch (java.io.IOException e) {
-                throw new RunFailure("bad_response", uri.getHost() + " answered with a body that is not JSON");
-            }
-            Object items = sync.recordsPath().read(body, Mapping.JSONPATH);
-            if (!(items instanceof List<?> records)) {
-                throw new RunFailure("bad_response", "no list of records at " + sync.recordsPath().getPath()
-                        + " in the answer from " + uri.getHost());
-            }
-            Pagination.State next = p.next(position, uri, page, body, records.size());
+            Fetched f = fetch(sync, c, client, uri);
+            List<?> records = f.records();
+            Pagination.State next = p.next(position, uri, f.page(), f.body(), records.size());
             String pageHwm = commitPage(sync, c, pair, records, generation, n, runHwm,
                     new Checkpoint(cp.hwm(), next, since, generation, null));
             runHwm = pageHwm;
@@ -322,16 +318,8 @@ public class PollRunner {
         int pages = 0;
         while (position != null && pages < maxPages) {
             URI uri = p.request(first, position);
-            SourceClient.Page page = client.get(c, uri, sync.auth());
-            Object body;
-            try {
-                body = JSON.readValue(page.body(), Object.class);
-            } catch (java.io.IOException e) {
-                throw new RunFailure("bad_response", uri.getHost() + " answered with a body that is not JSON");
-            }
-            if (!(sync.recordsPath().read(body, Mapping.JSONPATH) instanceof List<?> records)) {
-                throw new RunFailure("bad_response", "no list of records at " + sync.recordsPath().getPath());
-            }
+            Fetched f = fetch(sync, c, client, uri);
+            List<?> records = f.records();
             for (Object item : records) {
                 Mapping.Result r = sync.mapping().apply(item);
                 String change;
@@ -346,9 +334,28 @@ public class PollRunner {
                 out.add(new DryRecord(r.externalId(), change, r.record(), r.ok() ? null : r.errors()));
             }
             pages++;
-            position = p.next(position, uri, page, body, records.size());
+            position = p.next(position, uri, f.page(), f.body(), records.size());
         }
         return new DryRun(out, counts, pages, position == null);
+    }
+
+    /** One page of a source: the answer, its parsed body, and the list of records in it. */
+    private record Fetched(SourceClient.Page page, Object body, List<?> records) {
+    }
+
+    private static Fetched fetch(PollSync sync, Connection c, SourceClient client, URI uri) {
+        SourceClient.Page page = client.get(c, uri, sync.auth());
+        Object body;
+        try {
+            body = JSON.readValue(page.body(), Object.class);
+        } catch (java.io.IOException e) {
+            throw new RunFailure("bad_response", uri.getHost() + " answered with a body that is not JSON");
+        }
+        if (!(sync.recordsPath().read(body, Mapping.JSONPATH) instanceof List<?> records)) {
+            throw new RunFailure("bad_response", "no list of records at " + sync.recordsPath().getPath()
+                    + " in the answer from " + uri.getHost());
+        }
+        return new Fetched(page, body, records);
     }
 
     private static String modifiedAt(PollSync sync, Object item) {

@@ -3,15 +3,13 @@ package io.syncline.store;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 
 import io.quarkus.runtime.ShutdownEvent;
+import io.syncline.config.BackgroundLoop;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.logging.Logger;
 
 /**
  * Gives committed changes their position in the changes feed (guarantee 3: no gaps).
@@ -26,62 +24,38 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class FeedSequencer {
 
-    private static final Logger LOG = Logger.getLogger(FeedSequencer.class);
 
     private final Database db;
     private final int batchSize;
-    private final long idleMillis;
-    private final Semaphore wake = new Semaphore(0);
-    private volatile boolean running;
-    private Thread thread;
+    private final BackgroundLoop loop;
 
     public FeedSequencer(Database db,
             @ConfigProperty(name = "syncline.feed.sequencer-batch", defaultValue = "5000") int batchSize,
             @ConfigProperty(name = "syncline.feed.sequencer-idle-ms", defaultValue = "200") long idleMillis) {
         this.db = db;
         this.batchSize = batchSize;
-        this.idleMillis = idleMillis;
+        this.loop = new BackgroundLoop("feed-sequencer", idleMillis, () -> {
+            while (running() && placeBatch() == batchSize) {
+                // keep going while a full batch was placed: more are waiting
+            }
+        });
+    }
+
+    private boolean running() {
+        return loop.running();
     }
 
     void start(@Observes StartupEvent ignored) {
-        running = true;
-        thread = new Thread(this::loop, "feed-sequencer");
-        thread.setDaemon(true);
-        thread.start();
+        loop.start();
     }
 
     void stop(@Observes ShutdownEvent ignored) throws InterruptedException {
-        running = false;
-        wake.release();
-        if (thread != null) {
-            thread.join(5000);
-        }
+        loop.stop();
     }
 
     /** A change was committed: place it soon. Cheap, and coalesces under load. */
     public void poke() {
-        if (wake.availablePermits() == 0) {
-            wake.release();
-        }
-    }
-
-    private void loop() {
-        while (running) {
-            try {
-                wake.tryAcquire(idleMillis, TimeUnit.MILLISECONDS);
-                wake.drainPermits();
-                while (running && placeBatch() == batchSize) {
-                    // keep going while a full batch was placed: more are waiting
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                if (running) {
-                    LOG.warnf("feed sequencer run failed, retrying: %s", e.getMessage());
-                }
-            }
-        }
+        loop.wake();
     }
 
     /** Places up to one batch of committed, unplaced changes. Returns how many it placed. */

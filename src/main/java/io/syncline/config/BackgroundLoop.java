@@ -1,0 +1,72 @@
+package io.syncline.config;
+
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+import org.jboss.logging.Logger;
+
+/**
+ * A daemon thread that runs one round of work whenever it is woken, and at least every
+ * {@code idleMillis}; wake-ups that arrive during a round coalesce into one more round. A round
+ * that fails is logged and tried again on the next one.
+ */
+public final class BackgroundLoop {
+
+    private static final Logger LOG = Logger.getLogger(BackgroundLoop.class);
+
+    private final String name;
+    private final long idleMillis;
+    private final Runnable round;
+    private final Semaphore wake = new Semaphore(0);
+    private volatile boolean running;
+    private Thread thread;
+
+    public BackgroundLoop(String name, long idleMillis, Runnable round) {
+        this.name = name;
+        this.idleMillis = idleMillis;
+        this.round = round;
+    }
+
+    public void start() {
+        running = true;
+        thread = new Thread(this::loop, name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    public void stop() throws InterruptedException {
+        running = false;
+        wake.release();
+        if (thread != null) {
+            thread.join(5000);
+        }
+    }
+
+    public boolean running() {
+        return running;
+    }
+
+    /** Asks for a round soon. Cheap, and coalesces under load. */
+    public void wake() {
+        if (wake.availablePermits() == 0) {
+            wake.release();
+        }
+    }
+
+    private void loop() {
+        while (running) {
+            try {
+                wake.tryAcquire(idleMillis, TimeUnit.MILLISECONDS);
+                wake.drainPermits();
+                round.run();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                if (running) {
+                    LOG.warnf("%s failed, retrying: %s", name, e.getMessage());
+                }
+            }
+        }
+    }
+}
