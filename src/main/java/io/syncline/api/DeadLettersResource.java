@@ -6,6 +6,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.syncline.outbound.DeadLetterReplay;
 import io.syncline.store.ChangesFeed;
 import io.syncline.store.DeadLetters;
 import jakarta.ws.rs.GET;
@@ -23,21 +24,73 @@ public class DeadLettersResource {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final DeadLetters deadLetters;
+    private final DeadLetterReplay replay;
 
-    public DeadLettersResource(DeadLetters deadLetters) {
+    public DeadLettersResource(DeadLetters deadLetters, DeadLetterReplay replay) {
         this.deadLetters = deadLetters;
+        this.replay = replay;
     }
 
     @GET
     public Map<String, Object> list(@QueryParam("sync") String sync,
             @QueryParam("provider_config_key") String providerConfigKey,
-            @QueryParam("connection_id") String connectionId, @QueryParam("status") String status,
+            @QueryParam("connection_id") String connectionId, @QueryParam("kind") String kind,
+            @QueryParam("status") String status, @QueryParam("reason") String reason,
+            @QueryParam("since") String since, @QueryParam("until") String until,
             @QueryParam("after") Long after, @QueryParam("limit") String limit) {
         int n = RecordsResource.limit(limit);
-        List<DeadLetters.Entry> entries = deadLetters.list(new DeadLetters.Filter(sync, providerConfigKey, connectionId,
-                status == null ? "open" : status.equals("all") ? null : status, after == null ? 0 : after, n));
+        List<DeadLetters.Entry> entries = deadLetters.list(filter(sync, providerConfigKey, connectionId, kind, status,
+                reason, since, until, after, n));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("dead_letters", entries.stream().map(DeadLettersResource::view).toList());
+        out.put("next_after", entries.size() == n ? entries.get(entries.size() - 1).id() : null);
+        return out;
+    }
+
+    private static DeadLetters.Filter filter(String sync, String providerConfigKey, String connectionId, String kind,
+            String status, String reason, String since, String until, Long after, int n) {
+        return new DeadLetters.Filter(sync, providerConfigKey, connectionId, kind,
+                status == null ? "open" : status.equals("all") ? null : status, reason,
+                RecordsResource.time("since", since), RecordsResource.time("until", until), after == null ? 0 : after, n);
+    }
+
+    /** Replays one dead letter through the path it failed on. */
+    @POST
+    @Path("/{id}/replay")
+    public Map<String, Object> replay(@PathParam("id") long id) {
+        DeadLetters.Entry e = deadLetters.find(id).orElseThrow(() -> ProblemException.notFound("no dead letter " + id));
+        try {
+            return replay.replay(e);
+        } catch (DeadLetterReplay.NotReplayable ex) {
+            throw new ProblemException(Problem.of(409, "not-replayable", "Conflict", ex.getMessage()));
+        }
+    }
+
+    /**
+     * Replays every open dead letter that matches the filters (all of them when none is given),
+     * at most {@code limit} per call; {@code next_after} continues.
+     */
+    @POST
+    @Path("/replay")
+    public Map<String, Object> replayMany(@QueryParam("sync") String sync,
+            @QueryParam("provider_config_key") String providerConfigKey,
+            @QueryParam("connection_id") String connectionId, @QueryParam("kind") String kind,
+            @QueryParam("reason") String reason, @QueryParam("since") String since, @QueryParam("until") String until,
+            @QueryParam("after") Long after, @QueryParam("limit") String limit) {
+        int n = RecordsResource.limit(limit);
+        List<DeadLetters.Entry> entries = deadLetters.list(filter(sync, providerConfigKey, connectionId, kind, "open",
+                reason, since, until, after, n));
+        List<Map<String, Object>> results = new java.util.ArrayList<>();
+        for (DeadLetters.Entry e : entries) {
+            try {
+                results.add(replay.replay(e));
+            } catch (DeadLetterReplay.NotReplayable ex) {
+                results.add(Map.of("id", e.id(), "status", "not_replayable", "detail", ex.getMessage()));
+            }
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("replayed", results.stream().filter(r -> !"not_replayable".equals(r.get("status"))).count());
+        out.put("results", results);
         out.put("next_after", entries.size() == n ? entries.get(entries.size() - 1).id() : null);
         return out;
     }

@@ -157,4 +157,17 @@ public class RecordsResource {
         throw ProblemException.badRequest("limit must be a whole number from 1 to " + MAX_LIMIT + ", not '" + text
                 + "'");
     }
+
+    /** An ISO-8601 time from a query parameter, or null when absent; a 400 names the parameter otherwise. */
+    static java.time.OffsetDateTime time(String name, String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            return java.time.OffsetDateTime.parse(text.trim());
+        } catch (java.time.format.DateTimeParseException e) {
+            throw ProblemException.badRequest(name + " must be an ISO-8601 time with an offset, e.g. "
+                    + "2026-11-21T10:00:00Z, not '" + text + "'");
+        }
+    }
 }

@@ -187,7 +187,8 @@ public final class RouteValidator {
     static Map<String, Map<String, RouteTemplateParameterDefinition>> engineTemplates() {
         Map<String, Map<String, RouteTemplateParameterDefinition>> out = new LinkedHashMap<>();
         try (DefaultCamelContext ctx = new DefaultCamelContext(false)) {
-            for (RouteBuilder b : List.of(new WebhookSyncTemplate(), new PollSyncTemplate())) {
+            for (RouteBuilder b : List.of(new WebhookSyncTemplate(), new PollSyncTemplate(),
+                    new io.syncline.events.EventSyncTemplate())) {
                 b.setCamelContext(ctx);
                 b.configure();
                 for (RouteTemplateDefinition t : b.getRouteTemplateCollection().getRouteTemplates()) {

@@ -58,4 +58,9 @@ public class SyncMetrics {
         Counter.builder("syncline.rate.limit.waits").description("Pauses asked for by a 429 or 503")
                 .tags("integration", integration).register(registry).increment();
     }
+
+    public void write(String integration, String sync, String result) {
+        Counter.builder("syncline.writes").description("Writes to connected apps by result: sent, skipped, retry, dead")
+                .tags("integration", integration, "sync", sync, "result", result).register(registry).increment();
+    }
 }

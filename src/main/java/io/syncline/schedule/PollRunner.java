@@ -34,6 +34,8 @@ import io.syncline.store.Database;
 import io.syncline.store.DeadLetters;
 import io.syncline.store.RecordKey;
 import io.syncline.store.RecordStore;
+import io.syncline.twoway.IdentityMap;
+import io.syncline.twoway.RecordAgreement;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -65,6 +67,7 @@ public class PollRunner {
     private final Database db;
     private final RecordStore store;
     private final DeadLetters deadLetters;
+    private final RecordAgreement agreement;
     private final SyncState state;
     private final Connections connections;
     private final ConnectionRateBudget budget;
@@ -78,7 +81,7 @@ public class PollRunner {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final ExecutorService workers;
 
-    public PollRunner(Database db, RecordStore store, DeadLetters deadLetters, SyncState state, Connections connections,
+    public PollRunner(Database db, RecordStore store, DeadLetters deadLetters, RecordAgreement agreement, SyncState state, Connections connections,
             ConnectionRateBudget budget, AppWebhooks appWebhooks, SyncRegistry registry, SyncMetrics metrics,
             @ConfigProperty(name = "syncline.poll.lease", defaultValue = "5m") Duration lease,
             @ConfigProperty(name = "syncline.poll.request-timeout", defaultValue = "30s") Duration timeout,
@@ -87,6 +90,7 @@ public class PollRunner {
         this.db = db;
         this.store = store;
         this.deadLetters = deadLetters;
+        this.agreement = agreement;
         this.state = state;
         this.connections = connections;
         this.budget = budget;
@@ -258,7 +262,10 @@ public class PollRunner {
                 if (r.deleted()) {
                     deletes.add(new RecordKey(c.providerConfigKey(), c.connectionId(), mapping.model(), r.externalId()));
                 } else {
-                    String canonical = CanonicalJson.write(r.record());
+                    String canonical = CanonicalJson.write(sync.twoWay() == null ? r.record()
+                            : agreement.fromRemote(tx, sync.name(), sync.twoWay(), new IdentityMap.Scope(
+                                    c.providerConfigKey(), c.connectionId(), mapping.model()), mapping.keyField(),
+                                    r.externalId(), r.record(), RecordAgreement.modifiedAt(sync.twoWay(), r.record())));
                     upserts.add(new RecordStore.Item(r.externalId(), canonical, CanonicalJson.sha256(canonical)));
                 }
             }

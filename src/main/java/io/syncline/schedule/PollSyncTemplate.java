@@ -50,6 +50,7 @@ public class PollSyncTemplate extends RouteBuilder {
                 .templateParameter("waitForStart", "false", "true: a new connection waits for /sync/start or a trigger")
                 .templateParameter("maxAttempts", "6", "attempts per request before the run fails")
                 .templateParameter("notifyUrl", "", "where to POST the webhook to your app (default syncline.notify.url)")
+                .templateParameter("twoWay", "", "two-way rules file (*.twoway.yaml), when this is the inbound half of a two-way sync")
                 .templateBean("tick", Processor.class, PollSyncTemplate::tick)
                 .from("quartz:syncline-poll/{{integration}}.{{name}}?trigger.repeatInterval="
                         + "{{syncline.schedule.tick-ms:15000}}&trigger.repeatCount=-1")
@@ -59,8 +60,20 @@ public class PollSyncTemplate extends RouteBuilder {
     private static Processor tick(RouteTemplateContext rtc) {
         PollSync sync = build(rtc);
         TemplateParams.bean(SyncRegistry.class).register(sync);
+        TemplateParams.bean(io.syncline.store.InboundSyncs.class).register(sync.integration(), sync.name(),
+                new io.syncline.store.RecordIntake(sync.name(), sync.mapping(),
+                        TemplateParams.bean(io.syncline.store.RecordStore.class),
+                        TemplateParams.bean(io.syncline.store.DeadLetters.class),
+                        TemplateParams.bean(io.syncline.store.Database.class), sync.twoWay(),
+                        TemplateParams.bean(io.syncline.twoway.RecordAgreement.class)));
         PollRunner runner = TemplateParams.bean(PollRunner.class);
         return exchange -> runner.tick(sync);
+    }
+
+    /** The two-way rules a sync names, if any. */
+    public static io.syncline.twoway.Ownership twoWay(RouteTemplateContext rtc, String template) {
+        String file = TemplateParams.text(rtc, "twoWay");
+        return file.isBlank() ? null : io.syncline.twoway.Ownership.load(TemplateParams.routesDir().resolve(file));
     }
 
     static PollSync build(RouteTemplateContext rtc) {
@@ -84,7 +97,7 @@ public class PollSyncTemplate extends RouteBuilder {
         return new PollSync(TemplateParams.text(rtc, "name"), TemplateParams.text(rtc, "integration"),
                 MappingLoader.load(TemplateParams.routesDir().resolve(TemplateParams.text(rtc, "mapping"))), interval,
                 cron.isBlank() ? null : PollSync.cron(cron), TemplateParams.text(rtc, "path"), TemplateParams.text(rtc, "query"),
-                SourceClient.Auth.parse(TemplateParams.text(rtc, "auth")), JsonPath.compile(TemplateParams.text(rtc, "recordsPath")),
+                io.syncline.connection.ConnectionAuth.parse(TemplateParams.text(rtc, "auth")), JsonPath.compile(TemplateParams.text(rtc, "recordsPath")),
                 new Pagination(TemplateParams.text(rtc, "pagination"), TemplateParams.text(rtc, "cursorPath"), TemplateParams.text(rtc, "cursorParam"), TemplateParams.text(rtc, "nextUrlPath"),
                         TemplateParams.text(rtc, "limitParam"), Integer.parseInt(TemplateParams.text(rtc, "pageSize")), TemplateParams.text(rtc, "offsetParam"),
                         TemplateParams.text(rtc, "pageParam"), Long.parseLong(TemplateParams.text(rtc, "firstPage"))),
@@ -92,7 +105,8 @@ public class PollSyncTemplate extends RouteBuilder {
                 modifiedField.isBlank() ? null : JsonPath.compile(modifiedField),
                 Duration.ofSeconds(Long.parseLong(TemplateParams.text(rtc, "lookbackSeconds"))),
                 Double.parseDouble(TemplateParams.text(rtc, "maxDeleteShare")), Boolean.parseBoolean(TemplateParams.text(rtc, "waitForStart")),
-                Integer.parseInt(TemplateParams.text(rtc, "maxAttempts")), TemplateParams.text(rtc, "notifyUrl").isBlank() ? null : TemplateParams.text(rtc, "notifyUrl"));
+                Integer.parseInt(TemplateParams.text(rtc, "maxAttempts")), TemplateParams.text(rtc, "notifyUrl").isBlank() ? null : TemplateParams.text(rtc, "notifyUrl"),
+                twoWay(rtc, "poll-sync"));
     }
 
 }

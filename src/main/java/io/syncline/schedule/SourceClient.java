@@ -2,18 +2,17 @@ package io.syncline.schedule;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.syncline.connection.Connection;
+import io.syncline.connection.ConnectionAuth;
 import io.syncline.outbound.Backoff;
 import io.syncline.outbound.ConnectionRateBudget;
 import org.jboss.logging.Logger;
@@ -27,15 +26,6 @@ import org.jboss.logging.Logger;
 public final class SourceClient {
 
     private static final Logger LOG = Logger.getLogger(SourceClient.class);
-
-    /** How the connection's credentials are presented. */
-    public record Auth(String style, String name) {
-        static Auth parse(String spec) {
-            String s = spec == null || spec.isBlank() ? "none" : spec.trim();
-            int colon = s.indexOf(':');
-            return colon < 0 ? new Auth(s, null) : new Auth(s.substring(0, colon), s.substring(colon + 1));
-        }
-    }
 
     public record Page(int status, Map<String, java.util.List<String>> headers, byte[] body) {
         public String header(String name) {
@@ -58,13 +48,22 @@ public final class SourceClient {
         this.timeout = timeout;
     }
 
-    public Page get(Connection c, URI uri, Auth auth) {
-        URI target = withQueryAuth(c, uri, auth);
+    public Page get(Connection c, URI uri, ConnectionAuth auth) {
+        URI target;
+        try {
+            target = auth.apply(c, uri);
+        } catch (ConnectionAuth.MissingCredential e) {
+            throw new RunFailure("credentials_missing", e.getMessage());
+        }
         String key = c.providerConfigKey() + "/" + c.connectionId();
         for (int attempt = 1;; attempt++) {
             HttpRequest.Builder req = HttpRequest.newBuilder(target).timeout(timeout).GET()
                     .header("Accept", "application/json");
-            authorize(c, auth, req);
+            try {
+                auth.apply(c, req);
+            } catch (ConnectionAuth.MissingCredential e) {
+                throw new RunFailure("credentials_missing", e.getMessage());
+            }
             Page page;
             try (ConnectionRateBudget.Permit permit = budget.acquire(key, budget.limitsFor(c.metadata()))) {
                 requests.incrementAndGet();
@@ -115,37 +114,6 @@ public final class SourceClient {
             Thread.currentThread().interrupt();
             throw new RunFailure("interrupted", "the run was stopped");
         }
-    }
-
-    private static void authorize(Connection c, Auth auth, HttpRequest.Builder req) {
-        switch (auth.style()) {
-            case "bearer" -> req.header("Authorization", "Bearer " + credential(c, auth.name() == null ? "access_token"
-                    : auth.name()));
-            case "basic" -> req.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
-                    (credential(c, "username") + ":" + credential(c, "password")).getBytes(StandardCharsets.UTF_8)));
-            case "header" -> req.header(auth.name(), credential(c, "api_key"));
-            case "query", "none" -> {
-            }
-            default -> throw new RunFailure("configuration", "unknown auth style '" + auth.style() + "'");
-        }
-    }
-
-    private static URI withQueryAuth(Connection c, URI uri, Auth auth) {
-        if (!"query".equals(auth.style())) {
-            return uri;
-        }
-        String q = auth.name() + "=" + URLEncoder.encode(credential(c, "api_key"), StandardCharsets.UTF_8);
-        String s = uri.toString();
-        return URI.create(s + (s.contains("?") ? "&" : "?") + q);
-    }
-
-    private static String credential(Connection c, String name) {
-        String v = c.credential(name);
-        if (v == null) {
-            throw new RunFailure("credentials_missing", "connection " + c.connectionId() + " has no '" + name
-                    + "' credential");
-        }
-        return v;
     }
 
     private static String snippet(byte[] body) {

@@ -35,8 +35,9 @@ public class DeadLetters {
             OffsetDateTime createdAt, OffsetDateTime updatedAt) {
     }
 
-    public record Filter(String syncName, String providerConfigKey, String connectionId, String status, long afterId,
-            int limit) {
+    /** @param reason text the reason contains; since and until bound created_at */
+    public record Filter(String syncName, String providerConfigKey, String connectionId, String kind, String status,
+            String reason, OffsetDateTime since, OffsetDateTime until, long afterId, int limit) {
     }
 
     private final Database db;
@@ -100,7 +101,20 @@ public class DeadLetters {
         condition(sql, args, "sync_name", f.syncName());
         condition(sql, args, "provider_config_key", f.providerConfigKey());
         condition(sql, args, "connection_id", f.connectionId());
+        condition(sql, args, "kind", f.kind());
         condition(sql, args, "status", f.status());
+        if (f.reason() != null && !f.reason().isBlank()) {
+            sql.append(" AND LOWER(reason) LIKE ?");
+            args.add("%" + f.reason().toLowerCase(java.util.Locale.ROOT).replace("%", "") + "%");
+        }
+        if (f.since() != null) {
+            sql.append(" AND created_at >= ?");
+            args.add(f.since());
+        }
+        if (f.until() != null) {
+            sql.append(" AND created_at < ?");
+            args.add(f.until());
+        }
         sql.append(" ORDER BY id LIMIT ?");
         args.add(f.limit());
         return db.inTransaction(c -> {
@@ -132,15 +146,18 @@ public class DeadLetters {
 
     /** @return false when there is no open dead letter with that id */
     public boolean mark(long id, String status) {
-        return db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE dead_letters SET status = ?, updated_at = ? WHERE id = ? AND status = 'open'")) {
-                ps.setString(1, status);
-                ps.setObject(2, RecordStore.now());
-                ps.setLong(3, id);
-                return ps.executeUpdate() == 1;
-            }
-        });
+        return db.inTransaction(c -> mark(c, id, status));
+    }
+
+    /** In the caller's transaction, so that a replay and its mark commit together. */
+    public boolean mark(java.sql.Connection c, long id, String status) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE dead_letters SET status = ?, updated_at = ? WHERE id = ? AND status = 'open'")) {
+            ps.setString(1, status);
+            ps.setObject(2, RecordStore.now());
+            ps.setLong(3, id);
+            return ps.executeUpdate() == 1;
+        }
     }
 
     private static final String COLUMNS = "id, kind, sync_name, provider_config_key, connection_id, model, message_id, "

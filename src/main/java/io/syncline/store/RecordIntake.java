@@ -6,6 +6,9 @@ import java.util.Map;
 
 import io.syncline.mapping.FieldError;
 import io.syncline.mapping.Mapping;
+import io.syncline.twoway.IdentityMap;
+import io.syncline.twoway.Ownership;
+import io.syncline.twoway.RecordAgreement;
 
 /**
  * The inbound half of every sync, whatever triggered it: map and validate a source document,
@@ -40,8 +43,18 @@ public final class RecordIntake {
     private final RecordStore store;
     private final DeadLetters deadLetters;
     private final Database db;
+    private final Ownership twoWay;
+    private final RecordAgreement agreement;
 
     public RecordIntake(String syncName, Mapping mapping, RecordStore store, DeadLetters deadLetters, Database db) {
+        this(syncName, mapping, store, deadLetters, db, null, null);
+    }
+
+    /** With two-way rules: a record is first reconciled with what your app holds, and an echo stores nothing new. */
+    public RecordIntake(String syncName, Mapping mapping, RecordStore store, DeadLetters deadLetters, Database db,
+            Ownership twoWay, RecordAgreement agreement) {
+        this.twoWay = twoWay;
+        this.agreement = agreement;
         this.syncName = syncName;
         this.mapping = mapping;
         this.store = store;
@@ -64,7 +77,6 @@ public final class RecordIntake {
         Mapping.Result result = mapping.apply(document);
         RecordKey key = result.ok() ? new RecordKey(providerConfigKey, connectionId, mapping.model(),
                 result.externalId()) : null;
-        String canonical = result.ok() && !result.deleted() ? CanonicalJson.write(result.record()) : null;
         Outcome outcome;
         try {
             outcome = RecordStore.retryOnInsertRace(() -> db.inTransaction(c -> {
@@ -74,8 +86,14 @@ public final class RecordIntake {
                             messageId, "mapping or validation failed: " + result.errors(), result.errors(), rawPayload);
                     return new Outcome("dead_lettered", null, result.externalId(), id, result.errors());
                 }
-                Change change = result.deleted() ? store.delete(c, key, RecordStore.now())
-                        : store.upsert(c, key, canonical, CanonicalJson.sha256(canonical));
+                if (result.deleted()) {
+                    return new Outcome("stored", store.delete(c, key, RecordStore.now()), result.externalId(), null, null);
+                }
+                String canonical = CanonicalJson.write(twoWay == null ? result.record()
+                        : agreement.fromRemote(c, syncName, twoWay, new IdentityMap.Scope(providerConfigKey,
+                                connectionId, mapping.model()), mapping.keyField(), result.externalId(),
+                                result.record(), RecordAgreement.modifiedAt(twoWay, result.record())));
+                Change change = store.upsert(c, key, canonical, CanonicalJson.sha256(canonical));
                 return new Outcome("stored", change, result.externalId(), null, null);
             }));
         } catch (IdempotencyKeys.AlreadyApplied duplicate) {

@@ -90,10 +90,7 @@ public final class WebhookAdmission implements Processor {
         if (raw == null) {
             raw = new byte[0];
         }
-        if (raw.length > settings.maxBodyBytes()) {
-            throw new ProblemException(Problem.of(413, "body-too-large", "Payload too large",
-                    "the body is " + raw.length + " bytes; this endpoint accepts at most " + settings.maxBodyBytes()));
-        }
+        requireSize(raw, settings.maxBodyBytes());
         Connection connection = connection(in);
         verify(in, raw, connection);
         Object document = parse(raw);
@@ -104,12 +101,19 @@ public final class WebhookAdmission implements Processor {
         in.setBody(document);
     }
 
-    private static void requireJson(String contentType) {
+    public static void requireJson(String contentType) {
         String type = contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
         if (!type.equals("application/json") && !(type.startsWith("application/") && type.endsWith("+json"))) {
             throw new ProblemException(Problem.of(415, "unsupported-media-type", "Unsupported media type",
                     "Content-Type must be application/json, not '" + (contentType == null ? "(none)" : contentType)
                             + "'"));
+        }
+    }
+
+    public static void requireSize(byte[] raw, long max) {
+        if (raw.length > max) {
+            throw new ProblemException(Problem.of(413, "body-too-large", "Payload too large",
+                    "the body is " + raw.length + " bytes; this endpoint accepts at most " + max));
         }
     }
 
@@ -143,7 +147,7 @@ public final class WebhookAdmission implements Processor {
         }
     }
 
-    private static Object parse(byte[] raw) {
+    public static Object parse(byte[] raw) {
         if (raw.length == 0) {
             throw ProblemException.badRequest("the body is empty; a JSON document is expected");
         }

@@ -54,6 +54,7 @@ public class WebhookSyncTemplate extends RouteBuilder {
                         "Where the delivery id is: header:<Name> or a JSONPath. Empty: the scheme's id header, else $.id")
                 .templateParameter("mapping", null, "Mapping file, relative to the routes directory")
                 .templateParameter("maxBodyBytes", "1048576", "Largest body accepted; larger ones get 413")
+                .templateParameter("twoWay", "", "two-way rules file (*.twoway.yaml), when this is the inbound half of a two-way sync")
                 .templateBean("admission", WebhookAdmission.class, WebhookSyncTemplate::admission)
                 .templateBean("intake", WebhookIntake.class, WebhookSyncTemplate::intake)
                 .from("platform-http:/webhooks/{{path}}?httpMethodRestrict=POST")
@@ -89,11 +90,15 @@ public class WebhookSyncTemplate extends RouteBuilder {
     }
 
     private static WebhookIntake intake(RouteTemplateContext rtc) {
-        return new WebhookIntake(new RecordIntake(TemplateParams.text(rtc, "name"),
-                MappingLoader.load(TemplateParams.routesDir().resolve(TemplateParams.text(rtc, "mapping"))), TemplateParams.bean(RecordStore.class),
-                TemplateParams.bean(DeadLetters.class), TemplateParams.bean(Database.class)),
-                TemplateParams.bean(SyncMetrics.class),
-                TemplateParams.text(rtc, "integration"), TemplateParams.text(rtc, "name"));
+        String integration = TemplateParams.text(rtc, "integration");
+        String name = TemplateParams.text(rtc, "name");
+        RecordIntake intake = new RecordIntake(name,
+                MappingLoader.load(TemplateParams.routesDir().resolve(TemplateParams.text(rtc, "mapping"))),
+                TemplateParams.bean(RecordStore.class), TemplateParams.bean(DeadLetters.class),
+                TemplateParams.bean(Database.class), io.syncline.schedule.PollSyncTemplate.twoWay(rtc, "webhook-sync"),
+                TemplateParams.bean(io.syncline.twoway.RecordAgreement.class));
+        TemplateParams.bean(io.syncline.store.InboundSyncs.class).register(integration, name, intake);
+        return new WebhookIntake(intake, TemplateParams.bean(SyncMetrics.class), integration, name);
     }
 
 }

@@ -1,0 +1,41 @@
+package io.syncline.api;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.syncline.outbound.FlowLog;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+/** The data-flow log: every write that left Syncline (or was skipped), oldest first, filtered as asked. */
+@Path("/api/flow")
+@Produces(MediaType.APPLICATION_JSON)
+public class FlowResource {
+
+    private final FlowLog flow;
+
+    public FlowResource(FlowLog flow) {
+        this.flow = flow;
+    }
+
+    @GET
+    public Map<String, Object> list(@QueryParam("sync") String sync,
+            @QueryParam("provider_config_key") String providerConfigKey,
+            @QueryParam("connection_id") String connectionId, @QueryParam("model") String model,
+            @QueryParam("record_id") String recordId, @QueryParam("result") String result,
+            @QueryParam("since") String since, @QueryParam("until") String until, @QueryParam("after") Long after,
+            @QueryParam("limit") String limit) {
+        int n = RecordsResource.limit(limit);
+        List<FlowLog.Entry> entries = flow.list(new FlowLog.Filter(sync, providerConfigKey, connectionId, model,
+                recordId, result, RecordsResource.time("since", since), RecordsResource.time("until", until),
+                after == null ? 0 : after, n));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("writes", entries.stream().map(FlowLog::view).toList());
+        out.put("next_after", entries.size() == n ? entries.get(entries.size() - 1).id() : null);
+        return out;
+    }
+}

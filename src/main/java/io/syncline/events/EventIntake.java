@@ -1,0 +1,119 @@
+package io.syncline.events;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.syncline.connection.Connection;
+import io.syncline.mapping.Mapping;
+import io.syncline.config.TemplateParams;
+import io.syncline.outbound.OutboundSync;
+import io.syncline.outbound.WriteQueue;
+import io.syncline.outbound.Writer;
+import io.syncline.store.CanonicalJson;
+import io.syncline.store.Database;
+import io.syncline.store.DeadLetters;
+import io.syncline.store.IdempotencyKeys;
+import io.syncline.store.RecordStore;
+import io.syncline.twoway.IdentityMap;
+import io.syncline.twoway.RecordAgreement;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+
+/**
+ * One event for one outbound sync: mapped and validated, passed through the two-way rules when
+ * the sync has them, and queued as a write in the same transaction as its idempotency key
+ * (guarantees 1 and 2). An event that cannot be mapped is acknowledged and dead-lettered.
+ */
+public final class EventIntake implements Processor {
+
+    /** Exchange headers the events endpoint sets. */
+    public static final String CONNECTION = "synclineConnection";
+    public static final String KEY = "synclineIdempotencyKey";
+    public static final String RAW = "synclineRawBody";
+    public static final String ANSWER = "synclineAnswer";
+
+    private final OutboundSync sync;
+
+    public EventIntake(OutboundSync sync) {
+        this.sync = sync;
+    }
+
+    public OutboundSync sync() {
+        return sync;
+    }
+
+    @Override
+    public void process(Exchange e) {
+        Connection conn = e.getMessage().getHeader(CONNECTION, Connection.class);
+        String key = e.getMessage().getHeader(KEY, String.class);
+        String raw = e.getMessage().getHeader(RAW, String.class);
+        e.getMessage().setHeader(ANSWER, accept(conn, key, e.getMessage().getBody(), raw));
+    }
+
+    public Map<String, Object> accept(Connection conn, String idempotencyKey, Object document, String raw) {
+        Database db = TemplateParams.bean(Database.class);
+        WriteQueue queue = TemplateParams.bean(WriteQueue.class);
+        DeadLetters deadLetters = TemplateParams.bean(DeadLetters.class);
+        RecordAgreement agreement = TemplateParams.bean(RecordAgreement.class);
+        Mapping.Result result = sync.mapping().apply(document);
+        String messageId = conn.connectionId() + "/" + idempotencyKey;
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("sync", sync.name());
+        answer.put("integration", sync.integration());
+        boolean[] stored = {false};
+        try {
+            RecordStore.retryOnInsertRace(() -> db.inTransaction(c -> {
+                IdempotencyKeys.claim(c, "event:" + sync.integration() + ":" + sync.name(), messageId);
+                if (!result.ok()) {
+                    long id = deadLetters.add(c, "event", sync.name(), conn.providerConfigKey(), conn.connectionId(),
+                            sync.model(), messageId, "mapping or validation failed: " + result.errors(), result.errors(),
+                            raw);
+                    answer.put("status", "dead_lettered");
+                    answer.put("dead_letter_id", id);
+                    answer.put("errors", result.errors());
+                    return null;
+                }
+                String operation = result.deleted() ? "delete" : "upsert";
+                Map<String, Object> fields = result.deleted() ? Map.of() : result.record();
+                if (sync.twoWay() != null && !result.deleted()) {
+                    IdentityMap.Scope scope = new IdentityMap.Scope(conn.providerConfigKey(), conn.connectionId(),
+                            sync.model());
+                    RecordAgreement.AppChange change = agreement.fromApp(c, sync.name(), sync.twoWay(), scope,
+                            sync.mapping().keyField(), result.externalId(), result.record(),
+                            RecordAgreement.modifiedAt(sync.twoWay(), result.record()));
+                    stored[0] = change.stored();
+                    if (change.conflicts() > 0) {
+                        answer.put("conflicts", change.conflicts());
+                    }
+                    if (change.toWrite().isEmpty()) {
+                        answer.put("status", "unchanged"); // an echo, or only fields your app does not own
+                        answer.put("id", result.externalId());
+                        return null;
+                    }
+                    fields = change.toWrite();
+                }
+                String payload = CanonicalJson.write(fields);
+                long writeId = queue.enqueue(c, sync.name(), conn.providerConfigKey(), conn.connectionId(),
+                        sync.model(), result.externalId(), operation, payload, CanonicalJson.sha256(payload));
+                answer.put("status", "queued");
+                answer.put("id", result.externalId());
+                answer.put("write_id", writeId);
+                return null;
+            }));
+        } catch (IdempotencyKeys.AlreadyApplied duplicate) {
+            answer.put("status", "duplicate");
+            return answer;
+        }
+        if (answer.get("dead_letter_id") instanceof Long id) {
+            deadLetters.added(id, "event", sync.name(), conn.providerConfigKey(), conn.connectionId(), messageId,
+                    "mapping or validation failed");
+        }
+        if ("queued".equals(answer.get("status"))) {
+            TemplateParams.bean(Writer.class).wake();
+        }
+        if (stored[0]) {
+            TemplateParams.bean(RecordStore.class).poke();
+        }
+        return answer;
+    }
+}

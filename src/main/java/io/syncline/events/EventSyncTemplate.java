@@ -1,0 +1,98 @@
+package io.syncline.events;
+
+import java.time.Duration;
+import java.util.Arrays;
+
+import com.jayway.jsonpath.JsonPath;
+
+import io.syncline.config.TemplateParams;
+import io.syncline.connection.ConnectionAuth;
+import io.syncline.mapping.MappingLoader;
+import io.syncline.outbound.Destination;
+import io.syncline.outbound.OutboundSync;
+import io.syncline.outbound.OutboundSyncs;
+import io.syncline.twoway.Ownership;
+import org.apache.camel.RouteTemplateContext;
+import org.apache.camel.builder.RouteBuilder;
+
+/**
+ * Route template {@code event-sync}: one-way out, and the outbound half of a two-way sync.
+ * Your backend posts {@code POST /events/{type}}; each sync that takes the type maps the event
+ * to its model and, in one transaction with the idempotency key, queues a write for the
+ * {@link io.syncline.outbound.Writer}. The parameters below are the whole contract.
+ *
+ * <pre>
+ * POST /events/{type} → admission (API key, media type, size, connection, JSON, idempotency key)
+ *   → direct:event-sync/{integration}/{name} → mapping + validation → two-way rules, if any
+ *   → in one transaction: the idempotency key, and the write or the event's dead letter → 200
+ * </pre>
+ */
+public class EventSyncTemplate extends RouteBuilder {
+
+    @Override
+    public void configure() {
+        routeTemplate("event-sync")
+                .templateParameter("name", null, "The sync's name, unique within its integration, e.g. contacts-out")
+                .templateParameter("integration", null, "The provider config key of the connected app to write to")
+                .templateParameter("events", null, "Event types it takes, comma separated, e.g. contact.created,contact.updated")
+                .templateParameter("mapping", null, "Mapping file from the event to the model, relative to the routes directory")
+                .templateParameter("connectionHeader", "Connection-Id", "Header of the event that names the connection")
+                .templateParameter("connectionPath", "", "JSONPath in the event that names the connection instead")
+                .templateParameter("idFrom", "header:Idempotency-Key",
+                        "Where the idempotency key is: header:<Name> or a JSONPath of the event")
+                .templateParameter("path", null, "Collection path at the destination, appended to base_url, e.g. /contacts")
+                .templateParameter("upsert", "search", "put (PUT {path}/{id}) or search (search, then update or create)")
+                .templateParameter("searchPath", "", "search: path that finds a record by a field, e.g. /contacts?email={email}")
+                .templateParameter("resultsPath", "$.results", "search: JSONPath of the list in the search answer")
+                .templateParameter("idPath", "$.id", "JSONPath of the destination's id in a record it returns")
+                .templateParameter("updateMethod", "PATCH", "PATCH or PUT, for an update of a known record")
+                .templateParameter("auth", "bearer",
+                        "bearer (credential access_token), basic, header:<Name> or query:<param> (credential api_key), or none")
+                .templateParameter("batchPath", "", "batch: HubSpot-style upsert path, e.g. /contacts/batch/upsert")
+                .templateParameter("batchSize", "1", "batch: most records per call (1: no batching)")
+                .templateParameter("idProperty", "", "batch: the field the destination upserts by, e.g. email")
+                .templateParameter("timeoutSeconds", "30", "read timeout of one request")
+                .templateParameter("maxAttempts", "8", "attempts before a write becomes a dead letter")
+                .templateParameter("twoWay", "", "two-way rules file (*.twoway.yaml): ownership, echoes, conflicts")
+                .templateBean("intake", EventIntake.class, EventSyncTemplate::intake)
+                .from("direct:event-sync/{{integration}}/{{name}}")
+                    .process("{{intake}}");
+    }
+
+    private static EventIntake intake(RouteTemplateContext rtc) {
+        OutboundSync sync = build(rtc);
+        TemplateParams.bean(OutboundSyncs.class).register(sync);
+        return new EventIntake(sync);
+    }
+
+    static OutboundSync build(RouteTemplateContext rtc) {
+        String twoWay = TemplateParams.text(rtc, "twoWay");
+        String connectionPath = TemplateParams.text(rtc, "connectionPath");
+        String idFrom = TemplateParams.text(rtc, "idFrom").trim();
+        if (!idFrom.startsWith("header:") && !idFrom.startsWith("$")) {
+            throw new IllegalArgumentException("event-sync '" + TemplateParams.text(rtc, "name")
+                    + "': idFrom must be header:<Name> or a JSONPath, not '" + idFrom + "'");
+        }
+        Destination destination = new Destination(TemplateParams.text(rtc, "path"),
+                TemplateParams.text(rtc, "upsert").trim(), TemplateParams.text(rtc, "searchPath"),
+                JsonPath.compile(TemplateParams.text(rtc, "resultsPath")), JsonPath.compile(TemplateParams.text(rtc, "idPath")),
+                TemplateParams.text(rtc, "updateMethod").trim().toUpperCase(), ConnectionAuth.parse(TemplateParams.text(rtc, "auth")),
+                TemplateParams.text(rtc, "batchPath"), Integer.parseInt(TemplateParams.text(rtc, "batchSize").trim()),
+                TemplateParams.text(rtc, "idProperty"), Duration.ofSeconds(Long.parseLong(TemplateParams.text(rtc, "timeoutSeconds").trim())));
+        OutboundSync sync = new OutboundSync(TemplateParams.text(rtc, "name"), TemplateParams.text(rtc, "integration"),
+                Arrays.stream(TemplateParams.text(rtc, "events").split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList(),
+                MappingLoader.load(TemplateParams.routesDir().resolve(TemplateParams.text(rtc, "mapping"))), destination,
+                Integer.parseInt(TemplateParams.text(rtc, "maxAttempts").trim()), TemplateParams.text(rtc, "connectionHeader"),
+                connectionPath.isBlank() ? null : JsonPath.compile(connectionPath),
+                idFrom.startsWith("header:") ? idFrom.substring(7).trim() : null, idFrom.startsWith("$") ? JsonPath.compile(idFrom) : null,
+                twoWay.isBlank() ? null : Ownership.load(TemplateParams.routesDir().resolve(twoWay)));
+        if (sync.eventTypes().isEmpty()) {
+            throw new IllegalArgumentException("event-sync '" + sync.name() + "': name at least one event type");
+        }
+        if (sync.twoWay() != null && !sync.twoWay().model().equals(sync.model())) {
+            throw new IllegalArgumentException("event-sync '" + sync.name() + "': its mapping makes " + sync.model()
+                    + " but " + twoWay + " is about " + sync.twoWay().model());
+        }
+        return sync;
+    }
+}

@@ -1,0 +1,134 @@
+package io.syncline.events;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.jayway.jsonpath.JsonPath;
+
+import io.syncline.api.ProblemException;
+import io.syncline.connection.Connection;
+import io.syncline.connection.Connections;
+import io.syncline.mapping.Mapping;
+import io.syncline.outbound.OutboundSync;
+import io.syncline.outbound.OutboundSyncs;
+import io.syncline.webhook.WebhookAdmission;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelExecutionException;
+import org.apache.camel.ProducerTemplate;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * {@code POST /events/{type}}: events from your backend (API key with the events:write scope).
+ * It answers as inbound webhooks do: 415, 413, 404 for a type no sync takes or an unknown
+ * connection, 400 for malformed JSON or a missing idempotency key, and 200 only once every
+ * sync that takes the type has durably queued its write (or recognised a duplicate).
+ */
+@Path("/events/{type}")
+public class EventsResource {
+
+    private final OutboundSyncs syncs;
+    private final Connections connections;
+    private final ProducerTemplate producer;
+    private final long maxBodyBytes;
+
+    public EventsResource(OutboundSyncs syncs, Connections connections, CamelContext camel,
+            @ConfigProperty(name = "syncline.events.max-body-bytes", defaultValue = "1048576") long maxBodyBytes) {
+        this.syncs = syncs;
+        this.connections = connections;
+        this.producer = camel.createProducerTemplate();
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    @POST
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Map<String, Object> post(@PathParam("type") String type, HttpHeaders headers, byte[] body) {
+        byte[] raw = body == null ? new byte[0] : body;
+        WebhookAdmission.requireJson(headers.getHeaderString(HttpHeaders.CONTENT_TYPE));
+        WebhookAdmission.requireSize(raw, maxBodyBytes);
+        List<OutboundSync> targets = syncs.forEvent(type, headers.getHeaderString("Provider-Config-Key"));
+        if (targets.isEmpty()) {
+            throw ProblemException.notFound("no sync takes events of type '" + type + "'");
+        }
+        Object document = WebhookAdmission.parse(raw);
+        // Check every sync's connection and key before any of them stores anything.
+        List<Object[]> admitted = new ArrayList<>();
+        for (OutboundSync sync : targets) {
+            admitted.add(new Object[] {sync, connection(sync, headers, document), idempotencyKey(sync, headers, document)});
+        }
+        List<Map<String, Object>> results = new ArrayList<>();
+        String text = new String(raw, StandardCharsets.UTF_8);
+        for (Object[] a : admitted) {
+            OutboundSync sync = (OutboundSync) a[0];
+            Map<String, Object> h = new LinkedHashMap<>();
+            h.put(EventIntake.CONNECTION, a[1]);
+            h.put(EventIntake.KEY, a[2]);
+            h.put(EventIntake.RAW, text);
+            try {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> answer = producer.send("direct:event-sync/" + sync.integration() + "/" + sync.name(),
+                        ex -> {
+                            ex.getMessage().setHeaders(h);
+                            ex.getMessage().setBody(document);
+                        }).getMessage().getHeader(EventIntake.ANSWER, Map.class);
+                results.add(answer);
+            } catch (CamelExecutionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("type", type);
+        out.put("results", results);
+        return out;
+    }
+
+    private Connection connection(OutboundSync sync, HttpHeaders headers, Object document) {
+        String id;
+        String where;
+        if (sync.connectionPath() != null) {
+            Object v = sync.connectionPath().read(document, Mapping.JSONPATH);
+            id = v == null ? null : v.toString();
+            where = "the event at " + sync.connectionPath().getPath();
+        } else {
+            id = headers.getHeaderString(sync.connectionHeader());
+            where = "the " + sync.connectionHeader() + " header";
+        }
+        if (id == null || id.isBlank()) {
+            throw ProblemException.badRequest("the connection is named by " + where + ", which is missing");
+        }
+        String cid = id;
+        return connections.find(sync.integration(), id).orElseThrow(() -> ProblemException.notFound(
+                "no connection '" + cid + "' in integration '" + sync.integration() + "'"));
+    }
+
+    private static String idempotencyKey(OutboundSync sync, HttpHeaders headers, Object document) {
+        JsonPath path = sync.idPath();
+        String key;
+        String where;
+        if (path != null) {
+            Object v = path.read(document, Mapping.JSONPATH);
+            key = v == null || v instanceof Map || v instanceof List ? null : v.toString();
+            where = "the event at " + path.getPath();
+        } else {
+            key = headers.getHeaderString(sync.idHeader());
+            where = "the " + sync.idHeader() + " header";
+        }
+        if (key == null || key.isBlank()) {
+            throw ProblemException.badRequest("no idempotency key: expected one in " + where);
+        }
+        if (key.length() > 300) {
+            throw ProblemException.badRequest("the idempotency key in " + where + " is longer than 300 characters");
+        }
+        return key;
+    }
+}

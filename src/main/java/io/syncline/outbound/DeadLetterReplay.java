@@ -1,0 +1,126 @@
+package io.syncline.outbound;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.syncline.connection.Connection;
+import io.syncline.connection.Connections;
+import io.syncline.events.EventIntake;
+import io.syncline.store.CanonicalJson;
+import io.syncline.store.Database;
+import io.syncline.store.DeadLetters;
+import io.syncline.store.InboundSyncs;
+import io.syncline.store.RecordIntake;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Replays a dead letter through the same path it failed on: a write goes back into the write
+ * queue (and so through the writer, its budget and its log), an inbound record or an event goes
+ * through its sync's mapping again (fixed since, one hopes). The letter is marked replayed in
+ * the transaction that queues the write; a replay of an already replayed letter is refused.
+ */
+@ApplicationScoped
+public class DeadLetterReplay {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Why a dead letter cannot be replayed. */
+    public static final class NotReplayable extends RuntimeException {
+        public NotReplayable(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private final Database db;
+    private final DeadLetters deadLetters;
+    private final WriteQueue queue;
+    private final Writer writer;
+    private final OutboundSyncs outbound;
+    private final InboundSyncs inbound;
+    private final Connections connections;
+
+    public DeadLetterReplay(Database db, DeadLetters deadLetters, WriteQueue queue, Writer writer,
+            OutboundSyncs outbound, InboundSyncs inbound, Connections connections) {
+        this.db = db;
+        this.deadLetters = deadLetters;
+        this.queue = queue;
+        this.writer = writer;
+        this.outbound = outbound;
+        this.inbound = inbound;
+        this.connections = connections;
+    }
+
+    public Map<String, Object> replay(DeadLetters.Entry e) {
+        if (!e.status().equals("open")) {
+            throw new NotReplayable("dead letter " + e.id() + " is " + e.status() + ", not open");
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", e.id());
+        switch (e.kind()) {
+            case "write" -> {
+                OutboundSync sync = outbound.find(e.providerConfigKey(), e.syncName()).orElseThrow(
+                        () -> new NotReplayable("no outbound sync '" + e.syncName() + "' is declared any more"));
+                Map<?, ?> p = read(e.payload());
+                String fields = CanonicalJson.write(castFields(p.get("fields")));
+                long writeId = db.inTransaction(c -> {
+                    if (!deadLetters.mark(c, e.id(), "replayed")) {
+                        throw new NotReplayable("dead letter " + e.id() + " is no longer open");
+                    }
+                    return queue.enqueue(c, sync.name(), e.providerConfigKey(), e.connectionId(), e.model(),
+                            String.valueOf(p.get("record_id")), String.valueOf(p.get("operation")), fields,
+                            CanonicalJson.sha256(fields));
+                });
+                writer.wake();
+                out.put("status", "queued");
+                out.put("write_id", writeId);
+            }
+            case "event" -> {
+                OutboundSync sync = outbound.find(e.providerConfigKey(), e.syncName()).orElseThrow(
+                        () -> new NotReplayable("no outbound sync '" + e.syncName() + "' is declared any more"));
+                Connection conn = connection(e);
+                Map<String, Object> answer = new EventIntake(sync).accept(conn, "replay-of-dead-letter-" + e.id(),
+                        read(e.payload()), e.payload());
+                settle(e, answer.get("status"), out);
+                out.putAll(answer);
+            }
+            case "inbound" -> {
+                RecordIntake intake = inbound.find(e.providerConfigKey(), e.syncName()).orElseThrow(
+                        () -> new NotReplayable("no inbound sync '" + e.syncName() + "' is declared any more"));
+                connection(e);
+                RecordIntake.Outcome o = intake.accept("replay", e.providerConfigKey(), e.connectionId(),
+                        "dead-letter-" + e.id(), read(e.payload()), e.payload());
+                settle(e, o.status(), out);
+                out.putAll(o.toAnswer());
+            }
+            default -> throw new NotReplayable("a " + e.kind() + " dead letter cannot be replayed");
+        }
+        return out;
+    }
+
+    /** A replay that dead-letters again leaves the old letter open beside the new one; one that succeeds closes it. */
+    private void settle(DeadLetters.Entry e, Object status, Map<String, Object> out) {
+        if (!"dead_lettered".equals(status)) {
+            deadLetters.mark(e.id(), "replayed");
+        }
+    }
+
+    private Connection connection(DeadLetters.Entry e) {
+        return connections.find(e.providerConfigKey(), e.connectionId()).orElseThrow(() -> new NotReplayable(
+                "connection " + e.providerConfigKey() + "/" + e.connectionId() + " no longer exists"));
+    }
+
+    private static Map<?, ?> read(String payload) {
+        try {
+            return JSON.readValue(payload, Map.class);
+        } catch (java.io.IOException ex) {
+            throw new NotReplayable("the dead letter's payload is not a JSON object");
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> castFields(Object fields) {
+        return fields instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+    }
+}

@@ -1,0 +1,172 @@
+package io.syncline.outbound;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.syncline.store.ChangesFeed;
+import io.syncline.store.Database;
+import io.syncline.store.RecordStore;
+import io.quarkus.arc.Unremovable;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The data-flow log: every write that left Syncline, and every one it chose not to send, with
+ * the time, destination, record, fields, content hash, result and attempts. It answers "why did
+ * this contact get this value yesterday at noon?". Values themselves are not kept here (they may
+ * be personal data); the hash identifies the exact content.
+ */
+@Unremovable
+@ApplicationScoped
+public class FlowLog {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public record Entry(long id, long writeId, OffsetDateTime at, String syncName, String providerConfigKey,
+            String connectionId, String model, String recordId, String remoteId, String destination, String fields,
+            String contentHash, String result, Integer status, int attempts, String detail) {
+    }
+
+    public record Filter(String syncName, String providerConfigKey, String connectionId, String model,
+            String recordId, String result, OffsetDateTime since, OffsetDateTime until, long afterId, int limit) {
+    }
+
+    private final Database db;
+    private final java.time.Duration retention;
+
+    public FlowLog(Database db, @ConfigProperty(name = "syncline.flow.retention", defaultValue = "30d") String retention) {
+        this.db = db;
+        this.retention = io.syncline.schedule.Frequency.parse(retention);
+    }
+
+    public void add(Connection c, WriteQueue.Write w, String remoteId, String destination, Collection<String> fields,
+            String result, Integer status, int attempts, String detail) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO flow_log (write_id, at, sync_name, provider_config_key, connection_id, model, record_id,
+                                      remote_id, destination, fields, content_hash, result, status, attempts, detail)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+            ps.setLong(1, w.id());
+            ps.setObject(2, RecordStore.now());
+            ps.setString(3, w.syncName());
+            ps.setString(4, w.providerConfigKey());
+            ps.setString(5, w.connectionId());
+            ps.setString(6, w.model());
+            ps.setString(7, w.recordId());
+            ps.setString(8, remoteId);
+            ps.setString(9, destination);
+            ps.setString(10, JSON.writeValueAsString(fields == null ? List.of() : fields));
+            ps.setString(11, w.contentHash());
+            ps.setString(12, result);
+            ps.setObject(13, status);
+            ps.setInt(14, attempts);
+            ps.setString(15, detail == null || detail.length() <= 2000 ? detail : detail.substring(0, 2000) + "…");
+            ps.executeUpdate();
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public List<Entry> list(Filter f) {
+        StringBuilder sql = new StringBuilder("SELECT id, write_id, at, sync_name, provider_config_key, connection_id, "
+                + "model, record_id, remote_id, destination, fields, content_hash, result, status, attempts, detail "
+                + "FROM flow_log WHERE id > ?");
+        List<Object> args = new ArrayList<>();
+        args.add(f.afterId());
+        Map<String, Object> eq = new LinkedHashMap<>();
+        eq.put("sync_name", f.syncName());
+        eq.put("provider_config_key", f.providerConfigKey());
+        eq.put("connection_id", f.connectionId());
+        eq.put("model", f.model());
+        eq.put("record_id", f.recordId());
+        eq.put("result", f.result());
+        eq.forEach((column, value) -> {
+            if (value != null && !value.toString().isBlank()) {
+                sql.append(" AND ").append(column).append(" = ?");
+                args.add(value);
+            }
+        });
+        if (f.since() != null) {
+            sql.append(" AND at >= ?");
+            args.add(f.since());
+        }
+        if (f.until() != null) {
+            sql.append(" AND at < ?");
+            args.add(f.until());
+        }
+        sql.append(" ORDER BY id LIMIT ?");
+        args.add(f.limit());
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                for (int i = 0; i < args.size(); i++) {
+                    ps.setObject(i + 1, args.get(i));
+                }
+                List<Entry> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Object status = rs.getObject(14);
+                        out.add(new Entry(rs.getLong(1), rs.getLong(2), rs.getObject(3, OffsetDateTime.class),
+                                rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
+                                rs.getString(9), rs.getString(10), rs.getString(11), rs.getString(12),
+                                rs.getString(13), status == null ? null : ((Number) status).intValue(), rs.getInt(15),
+                                rs.getString(16)));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    public static Map<String, Object> view(Entry e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", e.id());
+        m.put("write_id", e.writeId());
+        m.put("at", ChangesFeed.iso(e.at()));
+        m.put("sync", e.syncName());
+        m.put("provider_config_key", e.providerConfigKey());
+        m.put("connection_id", e.connectionId());
+        m.put("model", e.model());
+        m.put("record_id", e.recordId());
+        m.put("remote_id", e.remoteId());
+        m.put("destination", e.destination());
+        try {
+            m.put("fields", JSON.readValue(e.fields(), List.class));
+        } catch (JsonProcessingException ex) {
+            m.put("fields", e.fields());
+        }
+        m.put("content_hash", e.contentHash());
+        m.put("result", e.result());
+        m.put("status", e.status());
+        m.put("attempts", e.attempts());
+        m.put("detail", e.detail());
+        return m;
+    }
+
+    /** Deletes entries older than the retention ({@code syncline.flow.retention}, default 30d), and settled writes with them. */
+    public long prune() {
+        OffsetDateTime before = RecordStore.now().minus(retention);
+        return db.inTransaction(c -> {
+            long n;
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM flow_log WHERE at < ?")) {
+                ps.setObject(1, before);
+                n = ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "DELETE FROM writes WHERE status <> 'pending' AND updated_at < ?")) {
+                ps.setObject(1, before);
+                ps.executeUpdate();
+            }
+            return n;
+        });
+    }
+}

@@ -1,0 +1,291 @@
+package io.syncline.outbound;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.jayway.jsonpath.JsonPath;
+
+import io.syncline.connection.Connection;
+import io.syncline.connection.ConnectionAuth;
+import io.syncline.mapping.Mapping;
+
+/**
+ * Sends writes to a connected app: each HTTP request inside the connection's rate budget
+ * (guarantee 6), with connect and read timeouts, and every answer turned into an
+ * {@link Outcome}. A 429 or 503 pauses the whole connection for as long as the server asked.
+ */
+public final class WriteClient {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonPath ID = JsonPath.compile("$.id");
+    private static final Pattern TOKEN = Pattern.compile("\\{([A-Za-z0-9_]+)}");
+
+    /** What became of one write. */
+    public sealed interface Outcome permits Sent, Retry, Dead {
+        Integer status();
+
+        String destination();
+    }
+
+    /** 2xx: the destination holds the record under {@code remoteId}. */
+    public record Sent(Integer status, String destination, String remoteId) implements Outcome {
+    }
+
+    /** Worth another attempt: 429, 5xx, 408, a timeout or no answer. {@code after} is what the server asked for. */
+    public record Retry(Integer status, String destination, String error, Duration after) implements Outcome {
+    }
+
+    /** Will not succeed by asking again: any other 4xx. */
+    public record Dead(Integer status, String destination, String error) implements Outcome {
+    }
+
+    /** One record of a write, as the client needs it. */
+    public record Item(String recordId, String remoteId, String operation, Map<String, Object> fields) {
+    }
+
+    private final HttpClient http;
+    private final ConnectionRateBudget budget;
+
+    public WriteClient(HttpClient http, ConnectionRateBudget budget) {
+        this.http = http;
+        this.budget = budget;
+    }
+
+    /** One record: create, update or delete, upserting by key as the destination declares. */
+    public Outcome write(Connection c, Destination d, Item item) {
+        if (c.baseUrl() == null || c.baseUrl().isBlank()) {
+            return new Dead(null, "-", "connection " + c.connectionId() + " has no base_url");
+        }
+        String base = c.baseUrl().replaceAll("/+$", "");
+        try {
+            if (item.operation().equals("delete")) {
+                if (item.remoteId() == null) {
+                    return new Sent(null, "-", null); // never created there: nothing to delete
+                }
+                Answer a = send(c, d, "DELETE", base + d.path() + "/" + enc(item.remoteId()), null);
+                return a.status() == 404 || a.status() == 410 ? new Sent(a.status(), a.target(), item.remoteId())
+                        : a.outcome(item.remoteId());
+            }
+            if (d.upsert().equals("put")) {
+                Answer a = send(c, d, "PUT", base + d.path() + "/" + enc(item.recordId()), item.fields());
+                return a.ok() ? new Sent(a.status(), a.target(), a.read(d.idPath()).orElse(item.recordId()))
+                        : a.outcome(null);
+            }
+            String remoteId = item.remoteId();
+            if (remoteId != null) {
+                Answer a = send(c, d, d.updateMethod(), base + d.path() + "/" + enc(remoteId), item.fields());
+                if (a.status() != 404) {
+                    return a.outcome(remoteId);
+                }
+                // deleted at the destination since we last wrote it: find or create it again
+            }
+            Answer found = send(c, d, "GET", base + fill(d.searchPath(), item.fields()), null);
+            if (!found.ok()) {
+                return found.outcome(null);
+            }
+            Object results = found.document() == null ? null : d.resultsPath().read(found.document(), Mapping.JSONPATH);
+            if (results instanceof List<?> list && !list.isEmpty()) {
+                Object id = d.idPath().read(list.get(0), Mapping.JSONPATH);
+                if (id != null) {
+                    Answer a = send(c, d, d.updateMethod(), base + d.path() + "/" + enc(id.toString()), item.fields());
+                    return a.outcome(id.toString());
+                }
+            }
+            Answer created = send(c, d, "POST", base + d.path(), item.fields());
+            return created.ok() ? new Sent(created.status(), created.target(), created.read(d.idPath()).orElse(null))
+                    : created.outcome(null);
+        } catch (ConnectionAuth.MissingCredential e) {
+            return new Dead(null, "-", e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Retry(null, "-", "interrupted", null);
+        }
+    }
+
+    /**
+     * Many upserts in one HubSpot-style call. Each record gets its own outcome: the ones the
+     * answer lists as results are sent, the ones it lists as errors are dead (or retried for a
+     * 429/5xx error), and any it does not mention are retried.
+     */
+    public Map<String, Outcome> writeBatch(Connection c, Destination d, List<Item> items) {
+        Map<String, Outcome> out = new LinkedHashMap<>();
+        String base = c.baseUrl() == null ? "" : c.baseUrl().replaceAll("/+$", "");
+        List<Map<String, Object>> inputs = new ArrayList<>();
+        Map<String, String> byMatch = new LinkedHashMap<>();
+        for (Item item : items) {
+            Object match = item.fields().get(d.idProperty());
+            if (match == null) {
+                out.put(item.recordId(), new Dead(null, "-", "no " + d.idProperty() + " to upsert by"));
+                continue;
+            }
+            byMatch.put(match.toString(), item.recordId());
+            inputs.add(Map.of("id", match.toString(), "idProperty", d.idProperty(), "properties", item.fields()));
+        }
+        if (inputs.isEmpty()) {
+            return out;
+        }
+        Answer a;
+        try {
+            a = send(c, d, "POST", base + d.batchPath(), Map.of("inputs", inputs));
+        } catch (ConnectionAuth.MissingCredential e) {
+            byMatch.values().forEach(id -> out.put(id, new Dead(null, "-", e.getMessage())));
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            byMatch.values().forEach(id -> out.put(id, new Retry(null, "-", "interrupted", null)));
+            return out;
+        }
+        if (!a.ok()) {
+            Outcome whole = a.outcome(null);
+            byMatch.values().forEach(id -> out.put(id, whole));
+            return out;
+        }
+        if (a.document() instanceof Map<?, ?> doc) {
+            if (doc.get("errors") instanceof List<?> errors) {
+                for (Object e : errors) {
+                    if (!(e instanceof Map<?, ?> err)) {
+                        continue;
+                    }
+                    int status = err.get("status") instanceof Number n ? n.intValue()
+                            : err.get("status") != null && err.get("status").toString().matches("\\d+")
+                                    ? Integer.parseInt(err.get("status").toString()) : 400;
+                    String message = String.valueOf(err.get("message"));
+                    for (String match : contextIds(err)) {
+                        String recordId = byMatch.remove(match);
+                        if (recordId != null) {
+                            out.put(recordId, retryable(status) ? new Retry(status, a.target(), message, null)
+                                    : new Dead(status, a.target(), message));
+                        }
+                    }
+                }
+            }
+            if (doc.get("results") instanceof List<?> results) {
+                for (Object r : results) {
+                    if (r instanceof Map<?, ?> result && result.get("properties") instanceof Map<?, ?> props) {
+                        Object match = props.get(d.idProperty());
+                        String recordId = match == null ? null : byMatch.remove(match.toString());
+                        if (recordId != null) {
+                            out.put(recordId, new Sent(a.status(), a.target(), String.valueOf(result.get("id"))));
+                        }
+                    }
+                }
+            }
+        }
+        byMatch.values().forEach(id -> out.put(id, new Retry(a.status(), a.target(),
+                "the batch answer did not mention this record", null)));
+        return out;
+    }
+
+    private static List<String> contextIds(Map<?, ?> err) {
+        if (err.get("context") instanceof Map<?, ?> ctx && ctx.get("ids") instanceof List<?> ids) {
+            return ids.stream().map(String::valueOf).toList();
+        }
+        return List.of();
+    }
+
+    /** An HTTP answer, or the lack of one. */
+    private record Answer(int status, String target, Object document, String error, Duration requested) {
+        boolean ok() {
+            return status >= 200 && status < 300;
+        }
+
+        java.util.Optional<String> read(JsonPath path) {
+            Object v = document == null ? null : path.read(document, Mapping.JSONPATH);
+            return v == null || v instanceof Map || v instanceof List ? java.util.Optional.empty()
+                    : java.util.Optional.of(v.toString());
+        }
+
+        Outcome outcome(String remoteId) {
+            if (ok()) {
+                return new Sent(status, target, remoteId != null ? remoteId : read(ID).orElse(null));
+            }
+            if (status == 0 || retryable(status)) {
+                return new Retry(status == 0 ? null : status, target, error, requested);
+            }
+            return new Dead(status, target, error);
+        }
+    }
+
+    static boolean retryable(int status) {
+        return status == 429 || status == 408 || status >= 500;
+    }
+
+    private Answer send(Connection c, Destination d, String method, String url, Object body)
+            throws InterruptedException {
+        URI uri = d.auth().apply(c, URI.create(url));
+        String shown = method + " " + url; // without a query credential
+        HttpRequest.Builder req = HttpRequest.newBuilder(uri).timeout(d.timeout()).header("Accept", "application/json");
+        d.auth().apply(c, req);
+        if (body == null) {
+            req.method(method, HttpRequest.BodyPublishers.noBody());
+        } else {
+            try {
+                req.header("Content-Type", "application/json")
+                        .method(method, HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        String key = c.providerConfigKey() + "/" + c.connectionId();
+        HttpResponse<byte[]> r;
+        try (ConnectionRateBudget.Permit permit = budget.acquire(key, budget.limitsFor(c.metadata()))) {
+            r = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            return new Answer(0, shown, null, "no answer: " + (e.getMessage() == null ? e.getClass().getSimpleName()
+                    : e.getMessage()), null);
+        }
+        int s = r.statusCode();
+        Duration requested = null;
+        if (s == 429 || s == 503) {
+            requested = Backoff.requested(r.headers().firstValue("Retry-After").orElse(null),
+                    r.headers().firstValue("X-RateLimit-Reset").orElse(null), Instant.now()).orElse(null);
+            if (requested != null) {
+                budget.pause(key, requested); // the whole connection waits, not just this write
+            }
+        }
+        Object doc = null;
+        if (r.body().length > 0) {
+            try {
+                doc = JSON.readValue(r.body(), Object.class);
+            } catch (IOException notJson) {
+                // fine for a 204 or a text error page; the snippet below still tells a person why
+            }
+        }
+        String error = s >= 200 && s < 300 ? null : "answered " + s + ": " + snippet(r.body());
+        return new Answer(s, shown, doc, error, requested);
+    }
+
+    private static String fill(String template, Map<String, Object> fields) {
+        Matcher m = TOKEN.matcher(template);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            Object v = fields.get(m.group(1));
+            m.appendReplacement(out, Matcher.quoteReplacement(enc(v == null ? "" : v.toString())));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private static String snippet(byte[] body) {
+        String s = new String(body, StandardCharsets.UTF_8);
+        return s.length() > 500 ? s.substring(0, 500) + "…" : s;
+    }
+}

@@ -1,0 +1,216 @@
+package io.syncline.outbound;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+import io.syncline.store.Database;
+import io.syncline.store.RecordStore;
+import io.quarkus.arc.Unremovable;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * The durable queue of writes to connected apps. A write is a row before anything is
+ * acknowledged (guarantee 1). A record has at most one pending write: a newer change replaces
+ * the pending payload, so a destination receives the latest state once, not every step on the
+ * way. Workers claim due rows with {@code FOR UPDATE SKIP LOCKED} and a lease, so any replica can
+ * take any write, only one does at a time, and a worker that dies mid-send loses nothing: its
+ * lease runs out and the write is claimed again (and the destination's upsert by key makes the
+ * repeat harmless, guarantee 2).
+ */
+@Unremovable
+@ApplicationScoped
+public class WriteQueue {
+
+    /** One queued write, as a worker sees it. */
+    public record Write(long id, String syncName, String providerConfigKey, String connectionId, String model,
+            String recordId, String operation, String payload, String contentHash, int version, int attempts) {
+
+        public String connectionKey() {
+            return providerConfigKey + "/" + connectionId;
+        }
+    }
+
+    private final Database db;
+
+    public WriteQueue(Database db) {
+        this.db = db;
+    }
+
+    /**
+     * Queues a write inside the caller's transaction, or replaces the payload of the record's
+     * pending write. @return the write's id
+     */
+    public long enqueue(Connection c, String syncName, String providerConfigKey, String connectionId, String model,
+            String recordId, String operation, String payload, String hash) throws SQLException {
+        OffsetDateTime now = RecordStore.now();
+        String pendingKey = String.join("\u001f", syncName, providerConfigKey, connectionId, model, recordId);
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT id FROM writes WHERE pending_key = ? FOR UPDATE""")) {
+            ps.setString(1, pendingKey);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    long id = rs.getLong(1);
+                    try (PreparedStatement up = c.prepareStatement("""
+                            UPDATE writes SET operation = ?, payload = ?, content_hash = ?, version = version + 1,
+                                   attempts = 0, last_error = NULL, updated_at = ?,
+                                   next_attempt_at = CASE WHEN next_attempt_at > ? THEN next_attempt_at ELSE ? END
+                             WHERE id = ?""")) {
+                        up.setString(1, operation);
+                        up.setString(2, payload);
+                        up.setString(3, hash);
+                        up.setObject(4, now);
+                        up.setObject(5, now);
+                        up.setObject(6, now);
+                        up.setLong(7, id);
+                        up.executeUpdate();
+                    }
+                    return id;
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO writes (sync_name, provider_config_key, connection_id, model, record_id, operation, payload,
+                                    content_hash, status, pending_key, version, attempts, next_attempt_at,
+                                    created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, 1, 0, ?, ?, ?)""", Statement.RETURN_GENERATED_KEYS)) {
+            ps.setString(1, syncName);
+            ps.setString(2, providerConfigKey);
+            ps.setString(3, connectionId);
+            ps.setString(4, model);
+            ps.setString(5, recordId);
+            ps.setString(6, operation);
+            ps.setString(7, payload);
+            ps.setString(8, hash);
+            ps.setString(9, pendingKey);
+            ps.setObject(10, now);
+            ps.setObject(11, now);
+            ps.setObject(12, now);
+            ps.executeUpdate();
+            try (ResultSet keys = ps.getGeneratedKeys()) {
+                keys.next();
+                return keys.getLong(1);
+            }
+        }
+    }
+
+    /**
+     * Claims up to {@code limit} due writes, oldest first, by moving their next attempt a lease
+     * ahead. Rows another worker holds are skipped, not waited for.
+     */
+    public List<Write> claim(int limit, Duration lease) {
+        OffsetDateTime now = RecordStore.now();
+        return db.inTransaction(c -> {
+            List<Write> due = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT id, sync_name, provider_config_key, connection_id, model, record_id, operation, payload,
+                           content_hash, version, attempts
+                      FROM writes WHERE status = 'pending' AND next_attempt_at <= ?
+                     ORDER BY next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED""")) {
+                ps.setObject(1, now);
+                ps.setInt(2, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        due.add(new Write(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                                rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
+                                rs.getInt(10), rs.getInt(11)));
+                    }
+                }
+            }
+            reschedule(c, due.stream().map(Write::id).toList(), now.plus(lease));
+            return due;
+        });
+    }
+
+    /** Gives claimed writes back, due at {@code at} (now, to let another worker take them at once). */
+    public void release(Collection<Long> ids, OffsetDateTime at) {
+        if (!ids.isEmpty()) {
+            db.inTransaction(c -> reschedule(c, ids, at));
+        }
+    }
+
+    private static int reschedule(Connection c, Collection<Long> ids, OffsetDateTime at) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE writes SET next_attempt_at = ? WHERE id = ?")) {
+            for (long id : ids) {
+                ps.setObject(1, at);
+                ps.setLong(2, id);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        return ids.size();
+    }
+
+    /**
+     * Settles a write as sent, skipped or dead, unless a newer change replaced its payload while
+     * it was out: then the row stays pending with the newer payload, due at once.
+     *
+     * @return true when this version was the one settled
+     */
+    public boolean settle(Connection c, Write w, String status, int attempts, String error) throws SQLException {
+        OffsetDateTime now = RecordStore.now();
+        try (PreparedStatement ps = c.prepareStatement("""
+                UPDATE writes SET status = ?, pending_key = NULL, attempts = ?, last_error = ?, updated_at = ?
+                 WHERE id = ? AND version = ?""")) {
+            ps.setString(1, status);
+            ps.setInt(2, attempts);
+            ps.setString(3, error);
+            ps.setObject(4, now);
+            ps.setLong(5, w.id());
+            ps.setInt(6, w.version());
+            if (ps.executeUpdate() == 1) {
+                return true;
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE writes SET next_attempt_at = ? WHERE id = ?")) {
+            ps.setObject(1, now);
+            ps.setLong(2, w.id());
+            ps.executeUpdate();
+        }
+        return false;
+    }
+
+    /** Keeps a write pending for another attempt at {@code at}. */
+    public void retryAt(Connection c, Write w, int attempts, String error, OffsetDateTime at) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                UPDATE writes SET attempts = CASE WHEN version = ? THEN ? ELSE attempts END, last_error = ?,
+                                  next_attempt_at = CASE WHEN version = ? THEN ? ELSE ? END, updated_at = ?
+                 WHERE id = ?""")) {
+            OffsetDateTime now = RecordStore.now();
+            ps.setInt(1, w.version());
+            ps.setInt(2, attempts);
+            ps.setString(3, error);
+            ps.setInt(4, w.version());
+            ps.setObject(5, at);
+            ps.setObject(6, now);
+            ps.setObject(7, now);
+            ps.setLong(8, w.id());
+            ps.executeUpdate();
+        }
+    }
+
+    /** Pending writes, and the age of the oldest one, for metrics and health. */
+    public record Depth(long pending, Duration oldest) {
+    }
+
+    public Depth depth() {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT COUNT(*), MIN(created_at) FROM writes WHERE status = 'pending'")) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    OffsetDateTime oldest = rs.getObject(2, OffsetDateTime.class);
+                    return new Depth(rs.getLong(1), oldest == null ? Duration.ZERO
+                            : Duration.between(oldest, RecordStore.now()));
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,365 @@
+package io.syncline.outbound;
+
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.syncline.config.BackgroundLoop;
+import io.syncline.connection.Connection;
+import io.syncline.connection.Connections;
+import io.syncline.operate.SyncMetrics;
+import io.syncline.store.CanonicalJson;
+import io.syncline.store.Database;
+import io.syncline.store.DeadLetters;
+import io.syncline.store.RecordStore;
+import io.syncline.twoway.IdentityMap;
+import io.syncline.twoway.RecordAgreement;
+import io.quarkus.arc.Unremovable;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The durable, rate-limited writer. It claims due writes from the {@link WriteQueue}, and for
+ * each one: skips it when the destination already received this exact content, waits for the
+ * connection's rate budget, sends it (alone, or in a batch with others of the same connection),
+ * and records the result in the data-flow log, all in the transaction that settles the write.
+ * 2xx is sent; 429, 5xx and no answer are retried with backoff (a 429 or 503 pauses the whole
+ * connection as the server asked, guarantee 6); any other 4xx, and exhausted retries, become
+ * dead letters at once, with the answer as the reason.
+ */
+@Unremovable
+@ApplicationScoped
+public class Writer {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<LinkedHashMap<String, Object>> FIELDS = new TypeReference<>() {
+    };
+
+    private final Database db;
+    private final WriteQueue queue;
+    private final OutboundSyncs syncs;
+    private final Connections connections;
+    private final ConnectionRateBudget budget;
+    private final CircuitBreakers breakers;
+    private final FlowLog flow;
+    private final DeadLetters deadLetters;
+    private final RecordAgreement agreement;
+    private final IdentityMap identities;
+    private final RecordStore store;
+    private final SyncMetrics metrics;
+    private final WriteClient client;
+    private final int threads;
+    private final int claimSize;
+    private final Duration lease;
+    private final Duration backoffBase;
+    private final long lingerMillis;
+    private final ExecutorService executor;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final Set<Long> working = ConcurrentHashMap.newKeySet();
+    private final Map<String, AtomicInteger> perConnection = new ConcurrentHashMap<>();
+    private final BackgroundLoop loop;
+
+    public Writer(Database db, WriteQueue queue, OutboundSyncs syncs, Connections connections,
+            ConnectionRateBudget budget, CircuitBreakers breakers, FlowLog flow, DeadLetters deadLetters,
+            RecordAgreement agreement, IdentityMap identities, RecordStore store, SyncMetrics metrics,
+            @ConfigProperty(name = "syncline.writer.threads", defaultValue = "16") int threads,
+            @ConfigProperty(name = "syncline.writer.claim", defaultValue = "200") int claimSize,
+            @ConfigProperty(name = "syncline.writer.lease", defaultValue = "60s") Duration lease,
+            @ConfigProperty(name = "syncline.writer.backoff-base", defaultValue = "1s") Duration backoffBase,
+            @ConfigProperty(name = "syncline.writer.linger", defaultValue = "20ms") Duration linger,
+            @ConfigProperty(name = "syncline.writer.connect-timeout", defaultValue = "5s") Duration connectTimeout) {
+        this.db = db;
+        this.queue = queue;
+        this.syncs = syncs;
+        this.connections = connections;
+        this.budget = budget;
+        this.breakers = breakers;
+        this.flow = flow;
+        this.deadLetters = deadLetters;
+        this.agreement = agreement;
+        this.identities = identities;
+        this.store = store;
+        this.metrics = metrics;
+        this.client = new WriteClient(HttpClient.newBuilder().connectTimeout(connectTimeout).build(), budget);
+        this.threads = threads;
+        this.claimSize = claimSize;
+        this.lease = lease;
+        this.backoffBase = backoffBase;
+        this.lingerMillis = linger.toMillis();
+        this.executor = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "writer");
+            t.setDaemon(true);
+            return t;
+        });
+        this.loop = new BackgroundLoop("writer", 250, this::round);
+    }
+
+    void start(@Observes StartupEvent ignored) {
+        loop.start();
+    }
+
+    void stop(@Observes ShutdownEvent ignored) throws InterruptedException {
+        loop.stop();
+        executor.shutdownNow();
+        executor.awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    /** A write was queued: look for due writes now rather than at the next idle tick. */
+    public void wake() {
+        loop.wake();
+    }
+
+    private void round() {
+        if (lingerMillis > 0) {
+            try {
+                Thread.sleep(lingerMillis); // lets a batch fill before it is claimed
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        while (loop.running()) {
+            int room = threads * 4 - inFlight.get();
+            if (room <= 0) {
+                return;
+            }
+            List<WriteQueue.Write> due = queue.claim(Math.min(room, claimSize), lease);
+            if (due.isEmpty()) {
+                return;
+            }
+            Map<String, List<WriteQueue.Write>> groups = new LinkedHashMap<>();
+            for (WriteQueue.Write w : due) {
+                if (working.add(w.id())) {
+                    groups.computeIfAbsent(w.syncName() + "\u0000" + w.connectionKey(), k -> new ArrayList<>()).add(w);
+                }
+            }
+            groups.values().forEach(this::dispatch);
+            if (due.size() < Math.min(room, claimSize)) {
+                return;
+            }
+        }
+    }
+
+    private void dispatch(List<WriteQueue.Write> group) {
+        WriteQueue.Write first = group.get(0);
+        OutboundSync sync = syncs.find(first.providerConfigKey(), first.syncName()).orElse(null);
+        Connection conn = connections.find(first.providerConfigKey(), first.connectionId()).orElse(null);
+        if (sync == null || conn == null) {
+            String why = sync == null ? "no outbound sync named '" + first.syncName() + "' is declared any more"
+                    : "connection " + first.connectionKey() + " no longer exists";
+            group.forEach(w -> finish(w, () -> settle(null, w, Map.of(), new WriteClient.Dead(null, "-", why))));
+            return;
+        }
+        java.time.Instant open = breakers.openUntil(first.connectionKey());
+        if (open != null) {
+            release(group, OffsetDateTime.ofInstant(open, ZoneOffset.UTC));
+            return;
+        }
+        // Never hold more of a connection's writes than its budget sends well within a lease.
+        ConnectionRateBudget.Limits limits = budget.limitsFor(conn.metadata());
+        long perLease = Math.max(1, limits.rate() * lease.toMillis() / Math.max(1, limits.per().toMillis()) / 2);
+        AtomicInteger held = perConnection.computeIfAbsent(first.connectionKey(), k -> new AtomicInteger());
+        int take = (int) Math.max(0, Math.min(group.size(), perLease - held.get()));
+        if (take < group.size()) {
+            release(group.subList(take, group.size()), RecordStore.now().plusSeconds(1));
+            group = group.subList(0, take);
+        }
+        Destination d = sync.destination();
+        List<WriteQueue.Write> batchable = new ArrayList<>();
+        for (WriteQueue.Write w : group) {
+            if (d.batched() && w.operation().equals("upsert")) {
+                batchable.add(w);
+            } else {
+                submit(List.of(w), () -> sendOne(sync, conn, w));
+            }
+        }
+        for (int i = 0; i < batchable.size(); i += d.batchSize()) {
+            List<WriteQueue.Write> batch = List.copyOf(batchable.subList(i, Math.min(batchable.size(), i + d.batchSize())));
+            submit(batch, () -> sendBatch(sync, conn, batch));
+        }
+    }
+
+    private void release(List<WriteQueue.Write> writes, OffsetDateTime at) {
+        writes.forEach(w -> working.remove(w.id()));
+        queue.release(writes.stream().map(WriteQueue.Write::id).toList(), at);
+    }
+
+    private void submit(List<WriteQueue.Write> writes, Runnable task) {
+        inFlight.addAndGet(writes.size());
+        AtomicInteger held = perConnection.computeIfAbsent(writes.get(0).connectionKey(), k -> new AtomicInteger());
+        held.addAndGet(writes.size());
+        executor.execute(() -> {
+            try {
+                task.run();
+            } finally {
+                held.addAndGet(-writes.size());
+                inFlight.addAndGet(-writes.size());
+                writes.forEach(w -> working.remove(w.id()));
+                loop.wake();
+            }
+        });
+    }
+
+    private void finish(WriteQueue.Write w, Runnable r) {
+        try {
+            r.run();
+        } finally {
+            working.remove(w.id());
+        }
+    }
+
+    /** What a write will carry, or why it need not be sent. */
+    private record Prepared(WriteQueue.Write write, Map<String, Object> fields, String hash, String remoteId,
+            String skip) {
+    }
+
+    private Prepared prepare(OutboundSync sync, WriteQueue.Write w) {
+        Map<String, Object> fields = parse(w.payload());
+        IdentityMap.Scope scope = new IdentityMap.Scope(w.providerConfigKey(), w.connectionId(), w.model());
+        return db.inTransaction(c -> {
+            Map<String, Object> send = sync.twoWay() == null ? fields : agreement.stillOurs(c, scope, w.recordId(), fields);
+            IdentityMap.Link link = identities.byLocal(c, scope, w.recordId()).orElse(null);
+            String hash = CanonicalJson.sha256(CanonicalJson.write(send));
+            String skip = null;
+            if (w.operation().equals("upsert") && send.isEmpty()) {
+                skip = "superseded: the connected app changed these fields since";
+            } else if (w.operation().equals("upsert") && link != null && hash.equals(link.lastSentHash())) {
+                skip = "unchanged: the destination already received this exact content";
+            }
+            return new Prepared(w, send, hash, link == null ? null : link.remoteId(), skip);
+        });
+    }
+
+    private void sendOne(OutboundSync sync, Connection conn, WriteQueue.Write w) {
+        Prepared p = prepare(sync, w);
+        if (p.skip() != null) {
+            skip(sync, p);
+            return;
+        }
+        WriteClient.Outcome outcome = client.write(conn, sync.destination(),
+                new WriteClient.Item(w.recordId(), p.remoteId(), w.operation(), p.fields()));
+        settle(sync, w, p, outcome);
+    }
+
+    private void sendBatch(OutboundSync sync, Connection conn, List<WriteQueue.Write> batch) {
+        List<Prepared> toSend = new ArrayList<>();
+        for (WriteQueue.Write w : batch) {
+            Prepared p = prepare(sync, w);
+            if (p.skip() != null) {
+                skip(sync, p);
+            } else {
+                toSend.add(p);
+            }
+        }
+        if (toSend.isEmpty()) {
+            return;
+        }
+        Map<String, WriteClient.Outcome> outcomes = client.writeBatch(conn, sync.destination(), toSend.stream()
+                .map(p -> new WriteClient.Item(p.write().recordId(), p.remoteId(), "upsert", p.fields())).toList());
+        for (Prepared p : toSend) {
+            settle(sync, p.write(), p, outcomes.getOrDefault(p.write().recordId(),
+                    new WriteClient.Retry(null, "-", "no outcome for this record", null)));
+        }
+    }
+
+    private void skip(OutboundSync sync, Prepared p) {
+        WriteQueue.Write w = p.write();
+        db.inTransaction(c -> {
+            queue.settle(c, w, "skipped", w.attempts(), p.skip());
+            flow.add(c, w, p.remoteId(), null, p.fields().keySet(), "skipped", null, w.attempts(), p.skip());
+            return null;
+        });
+        metrics.write(w.providerConfigKey(), w.syncName(), "skipped");
+    }
+
+    private void settle(OutboundSync sync, WriteQueue.Write w, Prepared p, WriteClient.Outcome outcome) {
+        settle(sync, w, p.fields(), outcome, p.hash());
+    }
+
+    private void settle(OutboundSync sync, WriteQueue.Write w, Map<String, Object> fields, WriteClient.Outcome outcome) {
+        settle(sync, w, fields, outcome, w.contentHash());
+    }
+
+    private void settle(OutboundSync sync, WriteQueue.Write w, Map<String, Object> fields, WriteClient.Outcome outcome,
+            String hash) {
+        int attempts = w.attempts() + 1;
+        String key = w.connectionKey();
+        int maxAttempts = sync == null ? 1 : sync.maxAttempts();
+        if (outcome instanceof WriteClient.Retry r && attempts >= maxAttempts) {
+            outcome = new WriteClient.Dead(r.status(), r.destination(), "failed " + attempts + " times; last: "
+                    + r.error());
+        }
+        IdentityMap.Scope scope = new IdentityMap.Scope(w.providerConfigKey(), w.connectionId(), w.model());
+        if (outcome instanceof WriteClient.Sent s) {
+            breakers.success(key);
+            db.inTransaction(c -> {
+                queue.settle(c, w, "sent", attempts, null);
+                agreement.sent(c, sync.twoWay(), scope, sync.mapping().keyField(), w.recordId(), s.remoteId(), fields,
+                        w.operation().equals("delete") ? null : hash);
+                flow.add(c, w, s.remoteId(), s.destination(), fields.keySet(), "sent", s.status(), attempts, null);
+                return null;
+            });
+            if (sync.twoWay() != null) {
+                store.poke(); // the agreed view may have moved into the changes feed
+            }
+            metrics.write(w.providerConfigKey(), w.syncName(), "sent");
+        } else if (outcome instanceof WriteClient.Retry r) {
+            breakers.failure(key);
+            Duration wait = r.after() != null ? r.after()
+                    : new Backoff(maxAttempts, backoffBase, Duration.ofMinutes(10)).delay(attempts);
+            db.inTransaction(c -> {
+                queue.retryAt(c, w, attempts, r.error(), RecordStore.now().plus(wait));
+                flow.add(c, w, null, r.destination(), fields.keySet(), "retry", r.status(), attempts,
+                        r.error() + "; next attempt in " + wait.toMillis() + " ms");
+                return null;
+            });
+            metrics.write(w.providerConfigKey(), w.syncName(), "retry");
+        } else {
+            WriteClient.Dead d = (WriteClient.Dead) outcome;
+            String payload = deadLetterPayload(w, fields);
+            long id = db.inTransaction(c -> {
+                queue.settle(c, w, "dead", attempts, d.error());
+                flow.add(c, w, null, d.destination(), fields.keySet(), "dead", d.status(), attempts, d.error());
+                return deadLetters.add(c, "write", w.syncName(), w.providerConfigKey(), w.connectionId(), w.model(),
+                        "write/" + w.id(), d.error(), null, payload);
+            });
+            deadLetters.added(id, "write", w.syncName(), w.providerConfigKey(), w.connectionId(), "write/" + w.id(),
+                    d.status() == null ? "not sent" : "answered " + d.status());
+            metrics.write(w.providerConfigKey(), w.syncName(), "dead");
+        }
+    }
+
+    /** What a dead letter of a write keeps: enough to queue it again on replay. */
+    static String deadLetterPayload(WriteQueue.Write w, Map<String, Object> fields) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("record_id", w.recordId());
+        m.put("operation", w.operation());
+        m.put("fields", fields);
+        return CanonicalJson.write(m);
+    }
+
+    private static Map<String, Object> parse(String payload) {
+        try {
+            return payload == null ? new LinkedHashMap<>() : JSON.readValue(payload, FIELDS);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("write payload is not JSON: " + e.getMessage(), e);
+        }
+    }
+}

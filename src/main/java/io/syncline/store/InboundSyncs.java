@@ -1,0 +1,24 @@
+package io.syncline.store;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.quarkus.arc.Unremovable;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/** The record intake of every inbound sync, by integration and name: what a replayed inbound dead letter goes through. */
+@Unremovable
+@ApplicationScoped
+public class InboundSyncs {
+
+    private final Map<String, RecordIntake> intakes = new ConcurrentHashMap<>();
+
+    public void register(String integration, String name, RecordIntake intake) {
+        intakes.put(integration + "\u0000" + name, intake);
+    }
+
+    public Optional<RecordIntake> find(String integration, String name) {
+        return Optional.ofNullable(intakes.get(integration + "\u0000" + name));
+    }
+}

@@ -1,0 +1,136 @@
+package io.syncline.twoway;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.syncline.store.RecordStore;
+import io.quarkus.arc.Unremovable;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Local id ↔ remote id per (connection, model), filled when a write creates or finds the record
+ * at the destination, with what both sides last agreed on per field ({@link FieldState}) and the
+ * hash of what the destination last received. Rows are read {@code FOR UPDATE}: the two sides of
+ * one record never reconcile at the same time.
+ */
+@Unremovable
+@ApplicationScoped
+public class IdentityMap {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** A record first seen on the remote side has no local id until your app names it. */
+    public static final String UNLINKED = "remote:";
+
+    public record Scope(String providerConfigKey, String connectionId, String model) {
+    }
+
+    public record Link(String localId, String remoteId, String matchValue, Map<String, FieldState> agreed,
+            String lastSentHash) {
+
+        public Link withRemote(String remote) {
+            return new Link(localId, remote, matchValue, agreed, lastSentHash);
+        }
+
+        public Link withSentHash(String hash) {
+            return new Link(localId, remoteId, matchValue, agreed, hash);
+        }
+
+        public Link withAgreed(Map<String, FieldState> fields) {
+            return new Link(localId, remoteId, matchValue, fields, lastSentHash);
+        }
+
+        public boolean linked() {
+            return !localId.startsWith(UNLINKED);
+        }
+    }
+
+    public Optional<Link> byLocal(Connection c, Scope s, String localId) throws SQLException {
+        return one(c, s, "local_id", localId);
+    }
+
+    public Optional<Link> byRemote(Connection c, Scope s, String remoteId) throws SQLException {
+        return one(c, s, "remote_id", remoteId);
+    }
+
+    public Optional<Link> byMatch(Connection c, Scope s, String matchValue) throws SQLException {
+        return matchValue == null ? Optional.empty() : one(c, s, "match_value", matchValue);
+    }
+
+    private Optional<Link> one(Connection c, Scope s, String column, String value) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT local_id, remote_id, match_value, agreed, last_sent_hash"
+                + " FROM identity_map WHERE provider_config_key = ? AND connection_id = ? AND model = ? AND " + column
+                + " = ? ORDER BY local_id LIMIT 1 FOR UPDATE")) {
+            ps.setString(1, s.providerConfigKey());
+            ps.setString(2, s.connectionId());
+            ps.setString(3, s.model());
+            ps.setString(4, value);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                String agreed = rs.getString(4);
+                Map<String, FieldState> fields = agreed == null ? new LinkedHashMap<>() : read(agreed);
+                return Optional.of(new Link(rs.getString(1), rs.getString(2), rs.getString(3), fields, rs.getString(5)));
+            }
+        }
+    }
+
+    /** Inserts or replaces the row of {@code link.localId()}; {@code previousLocalId} renames it. */
+    public void save(Connection c, Scope s, Link link, String previousLocalId) throws SQLException {
+        String agreed;
+        try {
+            agreed = JSON.writeValueAsString(link.agreed());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                UPDATE identity_map SET local_id = ?, remote_id = ?, match_value = ?, agreed = ?, last_sent_hash = ?,
+                       updated_at = ?
+                 WHERE provider_config_key = ? AND connection_id = ? AND model = ? AND local_id = ?""")) {
+            bind(ps, link, agreed);
+            ps.setString(7, s.providerConfigKey());
+            ps.setString(8, s.connectionId());
+            ps.setString(9, s.model());
+            ps.setString(10, previousLocalId == null ? link.localId() : previousLocalId);
+            if (ps.executeUpdate() == 1) {
+                return;
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO identity_map (local_id, remote_id, match_value, agreed, last_sent_hash, updated_at,
+                                          provider_config_key, connection_id, model)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+            bind(ps, link, agreed);
+            ps.setString(7, s.providerConfigKey());
+            ps.setString(8, s.connectionId());
+            ps.setString(9, s.model());
+            ps.executeUpdate();
+        }
+    }
+
+    private static void bind(PreparedStatement ps, Link link, String agreed) throws SQLException {
+        ps.setString(1, link.localId());
+        ps.setString(2, link.remoteId());
+        ps.setString(3, link.matchValue());
+        ps.setString(4, agreed);
+        ps.setString(5, link.lastSentHash());
+        ps.setObject(6, RecordStore.now());
+    }
+
+    private static Map<String, FieldState> read(String json) {
+        try {
+            return JSON.readValue(json, new TypeReference<LinkedHashMap<String, FieldState>>() {
+            });
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("identity_map.agreed is not readable: " + e.getMessage(), e);
+        }
+    }
+}
