@@ -13,7 +13,8 @@ import java.util.Set;
  * <ul>
  * <li>a value the record already has is an echo of what Syncline wrote, or what the other side
  * already agreed: it is not applied and not propagated;</li>
- * <li>a field owned by the other side is never written from this side;</li>
+ * <li>a field owned by the other side is never written from this side (its first value, when
+ * nothing is known yet, is kept only as the baseline a new record is created with);</li>
  * <li>a field the other side changed, which this side has not yet confirmed, is a conflict:
  * its owner wins; under {@code latest} the newer modification time wins and a tie goes to the
  * declared side; under {@code conflicts: review} it is parked for a person;</li>
@@ -66,6 +67,11 @@ public final class Reconciler {
             }
             String owner = rules.ownerOf(field);
             if (owner.equals(from.other().name())) {
+                if (current == null) {
+                    // Nothing known yet (a record new to one side): this side's value is the baseline,
+                    // sent along when the record is created, until the owner says otherwise.
+                    next.put(field, new FieldState(value, from, when, false));
+                }
                 ignored.add(field);
                 continue;
             }
