@@ -188,7 +188,7 @@ public final class RouteValidator {
         Map<String, Map<String, RouteTemplateParameterDefinition>> out = new LinkedHashMap<>();
         try (DefaultCamelContext ctx = new DefaultCamelContext(false)) {
             for (RouteBuilder b : List.of(new WebhookSyncTemplate(), new PollSyncTemplate(),
-                    new io.syncline.events.EventSyncTemplate())) {
+                    new io.syncline.events.EventSyncTemplate(), new io.syncline.events.OutboxPollTemplate())) {
                 b.setCamelContext(ctx);
                 b.configure();
                 for (RouteTemplateDefinition t : b.getRouteTemplateCollection().getRouteTemplates()) {
