@@ -1,0 +1,150 @@
+package io.syncline.outbound;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.patch;
+import static com.github.tomakehurst.wiremock.client.WireMock.patchRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+
+/**
+ * Guarantee 2 with a real crash: the packaged service is killed (SIGKILL) while the destination
+ * holds its create request, then started again on the same data directory. The write is still
+ * queued, is claimed again once its lease runs out, and the search-then-create upsert finds the
+ * record the first attempt made: the destination ends with exactly one record.
+ */
+class KillRestartIT {
+
+    static final String KEY = "it-api-key";
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    WireMockServer crm;
+    Process service;
+
+    @AfterEach
+    void stop() {
+        if (service != null) {
+            service.destroyForcibly();
+        }
+        if (crm != null) {
+            crm.stop();
+        }
+    }
+
+    @Test
+    void aWriteInterruptedByAKillLeavesExactlyOneRecordAtTheDestination() throws Exception {
+        crm = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
+        crm.start();
+        String s = "crash";
+        crm.stubFor(get(urlPathEqualTo("/acme/contacts")).inScenario(s).whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(okJson("{\"results\":[]}")));
+        // the create is received, and answered only long after the service is gone
+        crm.stubFor(post(urlPathEqualTo("/acme/contacts")).inScenario(s).willSetStateTo("created")
+                .willReturn(aResponse().withStatus(201).withBody("{\"id\":\"r1\"}").withFixedDelay(30_000)));
+        crm.stubFor(get(urlPathEqualTo("/acme/contacts")).inScenario(s).whenScenarioStateIs("created")
+                .willReturn(okJson("{\"results\":[{\"id\":\"r1\",\"email\":\"ada@x.io\"}]}")));
+        crm.stubFor(patch(urlPathEqualTo("/acme/contacts/r1")).willReturn(okJson("{\"id\":\"r1\"}")));
+
+        Path home = Files.createTempDirectory("syncline-kill-it");
+        Path routes = Files.createDirectories(home.resolve("routes"));
+        Files.writeString(routes.resolve("contacts-out.camel.yaml"), """
+                - templatedRoute:
+                    routeTemplateRef: event-sync
+                    parameters:
+                      - { name: name, value: contacts-out }
+                      - { name: integration, value: crm }
+                      - { name: events, value: contact.saved }
+                      - { name: mapping, value: contact.mapping.yaml }
+                      - { name: path, value: /contacts }
+                      - { name: searchPath, value: "/contacts?email={email}" }
+                      - { name: auth, value: none }
+                      - { name: timeoutSeconds, value: "60" }
+                """);
+        Files.writeString(routes.resolve("contact.mapping.yaml"), """
+                model: Contact
+                key: id
+                fields:
+                  id:    { path: $.id, type: string, required: true }
+                  email: { path: $.email, type: string, required: true }
+                  name:  { path: $.name }
+                """);
+        int port = freePort();
+        service = start(home, port);
+        await().atMost(Duration.ofSeconds(60)).until(() -> ready(port));
+        assertEquals(201, send(port, "POST", "/api/connections", null, """
+                {"provider_config_key":"crm","connection_id":"acme","base_url":"%s/acme"}""".formatted(crm.baseUrl())));
+        assertEquals(200, send(port, "POST", "/events/contact.saved", "e-1", """
+                {"id":"u1","email":"ada@x.io","name":"Ada"}"""));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> crm.findAll(postRequestedFor(urlPathEqualTo("/acme/contacts"))).size() == 1);
+
+        service.destroyForcibly().waitFor();
+        service = start(home, port);
+        await().atMost(Duration.ofSeconds(60)).until(() -> ready(port));
+
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> crm.findAll(patchRequestedFor(urlPathEqualTo("/acme/contacts/r1"))).size() == 1);
+        assertEquals(1, crm.findAll(postRequestedFor(urlPathEqualTo("/acme/contacts"))).size(),
+                "the repeat after the crash created a second record");
+    }
+
+    Process start(Path home, int port) throws IOException {
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1",
+                "-Dsyncline.data-dir=" + home.resolve("data"), "-Dsyncline.routes-dir=" + home.resolve("routes"),
+                "-Dsyncline.api-key=" + KEY, "-Dsyncline.encryption-key=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+                "-Dsyncline.writer.lease=3s", "-jar", System.getProperty("syncline.jar", "target/quarkus-app/quarkus-run.jar"));
+        return new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(home.resolve("service-" + System.nanoTime() + ".log").toFile()).start();
+    }
+
+    static boolean ready(int port) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    static int send(int port, String method, String path, String idempotencyKey, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + KEY).header("Content-Type", "application/json")
+                .header("Connection-Id", "acme").method(method, HttpRequest.BodyPublishers.ofString(body));
+        if (idempotencyKey != null) {
+            b.header("Idempotency-Key", idempotencyKey);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
