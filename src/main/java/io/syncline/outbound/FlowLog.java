@@ -19,7 +19,6 @@ import io.syncline.store.Database;
 import io.syncline.store.RecordStore;
 import io.quarkus.arc.Unremovable;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The data-flow log: every write that left Syncline, and every one it chose not to send, with
@@ -43,11 +42,9 @@ public class FlowLog {
     }
 
     private final Database db;
-    private final java.time.Duration retention;
 
-    public FlowLog(Database db, @ConfigProperty(name = "syncline.flow.retention", defaultValue = "30d") String retention) {
+    public FlowLog(Database db) {
         this.db = db;
-        this.retention = io.syncline.schedule.Frequency.parse(retention);
     }
 
     public void add(Connection c, WriteQueue.Write w, String remoteId, String destination, Collection<String> fields,
@@ -150,23 +147,5 @@ public class FlowLog {
         m.put("attempts", e.attempts());
         m.put("detail", e.detail());
         return m;
-    }
-
-    /** Deletes entries older than the retention ({@code syncline.flow.retention}, default 30d), and settled writes with them. */
-    public long prune() {
-        OffsetDateTime before = RecordStore.now().minus(retention);
-        return db.inTransaction(c -> {
-            long n;
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM flow_log WHERE at < ?")) {
-                ps.setObject(1, before);
-                n = ps.executeUpdate();
-            }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "DELETE FROM writes WHERE status <> 'pending' AND updated_at < ?")) {
-                ps.setObject(1, before);
-                ps.executeUpdate();
-            }
-            return n;
-        });
     }
 }

@@ -27,4 +27,17 @@ public final class Db {
             throw new IllegalStateException(e);
         }
     }
+
+    /** Runs one statement, as an operator with psql would (to age a row, say). */
+    public static int update(String sql, Object... args) {
+        try (Connection c = Arc.container().instance(Database.class).get().connection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            return ps.executeUpdate();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

@@ -1,0 +1,51 @@
+package io.syncline.operate;
+
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.health.api.HealthGroup;
+import io.syncline.outbound.CircuitBreakers;
+import io.syncline.outbound.WriteQueue;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * The writer at /q/health/group/syncs: DOWN while a connection's circuit is open (its
+ * destination keeps failing), with the pending writes and the age of the oldest one. The same
+ * two figures are the gauges {@code syncline_writes_pending} and
+ * {@code syncline_writes_oldest_pending_seconds}. Not a readiness check, for the reason
+ * {@link StaleSyncCheck} gives.
+ */
+@HealthGroup("syncs")
+@ApplicationScoped
+public class WriterCheck implements HealthCheck {
+
+    private final CircuitBreakers breakers;
+    private final WriteQueue queue;
+
+    public WriterCheck(CircuitBreakers breakers, WriteQueue queue, MeterRegistry registry) {
+        this.breakers = breakers;
+        this.queue = queue;
+        Gauge.builder("syncline_writes_pending", queue, q -> q.depth().pending())
+                .description("Writes queued and not yet sent, skipped or dead-lettered").register(registry);
+        Gauge.builder("syncline_writes_oldest_pending_seconds", queue, q -> q.depth().oldest().toMillis() / 1000.0)
+                .description("Age of the oldest pending write").register(registry);
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        Map<String, java.time.Instant> open = breakers.open();
+        WriteQueue.Depth depth = queue.depth();
+        var b = HealthCheckResponse.named("writes").withData("pending", depth.pending())
+                .withData("oldest_pending_seconds", depth.oldest().toSeconds()).withData("open_circuits", open.size());
+        if (!open.isEmpty()) {
+            b.withData("open_until", open.entrySet().stream().limit(20).map(e -> e.getKey() + " " + e.getValue())
+                    .collect(Collectors.joining(", ")));
+        }
+        return b.status(open.isEmpty()).build();
+    }
+}
