@@ -42,7 +42,7 @@ public final class RouteValidator {
     private static final Set<String> TEMPLATED_ROUTE_KEYS = Set.of("routeTemplateRef", "routeId", "parameters",
             "beans", "prefixId");
     private static final Set<String> JSONPATH_PARAMETERS = Set.of("recordsPath", "cursorPath", "nextUrlPath",
-            "modifiedField");
+            "modifiedField", "resultsPath", "idPath", "connectionPath");
 
     /** One problem, at a place in a file. */
     public record Problem(String file, int line, String message) {
@@ -153,6 +153,13 @@ public final class RouteValidator {
             try {
                 if (pname.equals("mapping")) {
                     MappingLoader.load(dir.resolve(value));
+                } else if (pname.equals("twoWay") && !value.isBlank()) {
+                    try {
+                        io.syncline.twoway.Ownership.load(dir.resolve(value));
+                    } catch (IllegalArgumentException e) {
+                        problems.add(new Problem(file, line(valueNode), "two-way rules " + value + " are broken: "
+                                + e.getMessage()));
+                    }
                 } else if (JSONPATH_PARAMETERS.contains(pname) && !value.isBlank()) {
                     JsonPath.compile(value);
                 }

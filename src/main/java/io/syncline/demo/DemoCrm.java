@@ -12,7 +12,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * The demo connected app: a tiny CRM held in memory. Each tick changes one contact (creates,
- * updates or deletes it) and describes the change as the webhook a real CRM would send.
+ * updates or deletes it) and describes the change as the webhook a real CRM would send. It also
+ * has a write API (search by email, create, update), and like a real CRM it sends a webhook for
+ * every write it receives, Syncline's own included: those are the echoes Syncline must drop.
  */
 @ApplicationScoped
 public class DemoCrm {
@@ -30,8 +32,13 @@ public class DemoCrm {
     private final Random random = new Random();
     private final long boot = System.currentTimeMillis();
 
-    /** A change, as the CRM's webhook body. */
+    private final java.util.ArrayDeque<Map<String, Object>> echoes = new java.util.ArrayDeque<>();
+
+    /** A change, as the CRM's webhook body: the webhook of a write it received first, if any. */
     public synchronized Map<String, Object> nextChange() {
+        if (!echoes.isEmpty()) {
+            return echoes.poll();
+        }
         int n = events.incrementAndGet();
         String type;
         Map<String, Object> contact;
@@ -55,12 +62,69 @@ public class DemoCrm {
             contact.put("updated_at", Instant.now().toString());
             type = "contact.updated";
         }
+        return webhook(n, type, contact);
+    }
+
+    private Map<String, Object> webhook(int n, String type, Map<String, Object> contact) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("id", "evt_" + boot + "_" + n); // unique across restarts, as a real CRM's ids are
         body.put("type", type);
         body.put("timestamp", Instant.now().toString());
         body.put("data", new LinkedHashMap<>(contact));
         return body;
+    }
+
+    /** The write API's search: the live contact with this email, if any. */
+    public synchronized List<Map<String, Object>> byEmail(String email) {
+        return contacts.values().stream().filter(c -> !Boolean.TRUE.equals(c.get("archived")))
+                .filter(c -> String.valueOf(c.get("email")).equalsIgnoreCase(email))
+                .map(c -> (Map<String, Object>) new LinkedHashMap<>(c)).toList();
+    }
+
+    /** The write API's create; the CRM announces it with a webhook, as it does every change. */
+    public synchronized Map<String, Object> create(Map<String, Object> fields) {
+        int i = nextId.getAndIncrement();
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("id", "ct_" + i);
+        c.put("lifecycle", "lead");
+        c.put("ltv_cents", 0);
+        apply(c, fields);
+        contacts.put((String) c.get("id"), c);
+        echoes.add(webhook(events.incrementAndGet(), "contact.created", c));
+        return new LinkedHashMap<>(c);
+    }
+
+    /** The write API's update; null when there is no such contact. */
+    public synchronized Map<String, Object> update(String id, Map<String, Object> fields) {
+        Map<String, Object> c = contacts.get(id);
+        if (c == null || Boolean.TRUE.equals(c.get("archived"))) {
+            return null;
+        }
+        apply(c, fields);
+        echoes.add(webhook(events.incrementAndGet(), "contact.updated", c));
+        return new LinkedHashMap<>(c);
+    }
+
+    public synchronized Map<String, Object> get(String id) {
+        Map<String, Object> c = contacts.get(id);
+        return c == null ? null : new LinkedHashMap<>(c);
+    }
+
+    /** Syncline writes the model's fields (email, name, country); the CRM keeps first and last names. */
+    private static void apply(Map<String, Object> c, Map<String, Object> fields) {
+        if (fields.get("email") != null) {
+            c.put("email", fields.get("email"));
+        }
+        if (fields.get("country") != null) {
+            c.put("country", fields.get("country").toString().toLowerCase());
+        }
+        if (fields.get("name") != null) {
+            String name = fields.get("name").toString().trim();
+            int space = name.indexOf(' ');
+            c.put("first_name", space < 0 ? name : name.substring(0, space));
+            c.put("last_name", space < 0 ? "" : name.substring(space + 1));
+        }
+        c.put("updated_at", Instant.now().toString());
     }
 
     /** The CRM's list API: contacts (tombstones included) modified at or after {@code since}, oldest first. */

@@ -9,7 +9,12 @@ import java.util.Map;
 import io.syncline.api.Problem;
 import io.syncline.api.ProblemException;
 import io.syncline.connection.Connections;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -18,12 +23,15 @@ import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * The demo CRM's list API, for the polling example: cursor-paginated, filtered by
- * {@code modified_since}, and guarded by the bearer token of connection {@code demo-crm/demo}.
+ * The demo CRM's API, guarded by the bearer token of connection {@code demo-crm/demo}: the list
+ * for the polling example (cursor-paginated, filtered by {@code modified_since}), search by
+ * {@code email}, create and update, for the two-way example.
  */
 @Path("/demo-crm/api/contacts")
 @Produces(MediaType.APPLICATION_JSON)
 public class DemoCrmApi {
+
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger("io.syncline.demo");
 
     private final DemoCrm crm;
     private final Connections connections;
@@ -39,14 +47,10 @@ public class DemoCrmApi {
     @GET
     public Map<String, Object> list(@HeaderParam("Authorization") String authorization,
             @QueryParam("modified_since") String modifiedSince, @QueryParam("cursor") String cursor,
-            @QueryParam("limit") Integer limit) {
-        if (!enabled) {
-            throw ProblemException.notFound("the demo CRM is not enabled");
-        }
-        String token = connections.find(DemoRoutes.INTEGRATION, DemoRoutes.CONNECTION)
-                .map(c -> c.credential("access_token")).orElse(null);
-        if (token == null || !("Bearer " + token).equals(authorization)) {
-            throw new ProblemException(Problem.of(401, "unauthorized", "Unauthorized", "bearer token required"));
+            @QueryParam("limit") Integer limit, @QueryParam("email") String email) {
+        authorize(authorization);
+        if (email != null) {
+            return Map.of("contacts", crm.byEmail(email));
         }
         Instant since;
         try {
@@ -62,5 +66,39 @@ public class DemoCrmApi {
         out.put("contacts", page);
         out.put("next_cursor", from + size < all.size() ? Integer.toString(from + size) : null);
         return out;
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response create(@HeaderParam("Authorization") String authorization, Map<String, Object> fields) {
+        authorize(authorization);
+        Map<String, Object> c = crm.create(fields == null ? Map.of() : fields);
+        LOG.infof("demo-crm ← Syncline: POST /contacts %s → created %s", fields, c.get("id"));
+        return Response.status(201).entity(c).build();
+    }
+
+    @PATCH
+    @Path("/{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Map<String, Object> update(@HeaderParam("Authorization") String authorization, @PathParam("id") String id,
+            Map<String, Object> fields) {
+        authorize(authorization);
+        Map<String, Object> c = crm.update(id, fields == null ? Map.of() : fields);
+        if (c == null) {
+            throw ProblemException.notFound("no contact " + id);
+        }
+        LOG.infof("demo-crm ← Syncline: PATCH /contacts/%s %s", id, fields);
+        return c;
+    }
+
+    private void authorize(String authorization) {
+        if (!enabled) {
+            throw ProblemException.notFound("the demo CRM is not enabled");
+        }
+        String token = connections.find(DemoRoutes.INTEGRATION, DemoRoutes.CONNECTION)
+                .map(c -> c.credential("access_token")).orElse(null);
+        if (token == null || !("Bearer " + token).equals(authorization)) {
+            throw new ProblemException(Problem.of(401, "unauthorized", "Unauthorized", "bearer token required"));
+        }
     }
 }

@@ -77,9 +77,11 @@ public class DemoRoutes extends RouteBuilder {
     }
 
     private void report(Exchange e) {
-        LOG.infof("demo-crm → Syncline: %s → %s %s", e.getProperty("demoSummary"),
-                e.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE),
-                e.getMessage().getBody(String.class));
+        String answer = e.getMessage().getBody(String.class);
+        LOG.infof("demo-crm → Syncline: %s → %s %s%s", e.getProperty("demoSummary"),
+                e.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE), answer,
+                answer != null && answer.contains("\"change\":\"unchanged\"")
+                        ? " (nothing new: an echo of Syncline's own write, dropped)" : "");
     }
 
     private Connection ensureConnection() {

@@ -61,10 +61,23 @@ public class EventsResource {
             throw ProblemException.notFound("no sync takes events of type '" + type + "'");
         }
         Object document = WebhookAdmission.parse(raw);
-        // Check every sync's connection and key before any of them stores anything.
+        // Check every sync's connection and key before any of them stores anything. Without a
+        // Provider-Config-Key, an event goes to each integration that has the named connection.
         List<Object[]> admitted = new ArrayList<>();
+        ProblemException missing = null;
         for (OutboundSync sync : targets) {
-            admitted.add(new Object[] {sync, connection(sync, headers, document), idempotencyKey(sync, headers, document)});
+            try {
+                admitted.add(new Object[] {sync, connection(sync, headers, document), idempotencyKey(sync, headers,
+                        document)});
+            } catch (ProblemException e) {
+                if (e.problem().status() != 404) {
+                    throw e;
+                }
+                missing = missing == null ? e : missing;
+            }
+        }
+        if (admitted.isEmpty()) {
+            throw missing;
         }
         List<Map<String, Object>> results = new ArrayList<>();
         String text = new String(raw, StandardCharsets.UTF_8);

@@ -15,8 +15,9 @@ import java.util.Set;
  * already agreed: it is not applied and not propagated;</li>
  * <li>a field owned by the other side is never written from this side (its first value, when
  * nothing is known yet, is kept only as the baseline a new record is created with);</li>
- * <li>a field the other side changed, which this side has not yet confirmed, is a conflict:
- * its owner wins; under {@code latest} the newer modification time wins and a tie goes to the
+ * <li>a field the other side changed, which this side has not yet received (it still sends the
+ * value agreed before), is left alone;</li>
+ * <li>a field the other side changed, which this side changed too, is a conflict: its owner wins; under {@code latest} the newer modification time wins and a tie goes to the
  * declared side; under {@code conflicts: review} it is parked for a person;</li>
  * <li>anything else is this side's newest change, to be applied to the other side.</li>
  * </ul>
@@ -70,12 +71,15 @@ public final class Reconciler {
                 if (current == null) {
                     // Nothing known yet (a record new to one side): this side's value is the baseline,
                     // sent along when the record is created, until the owner says otherwise.
-                    next.put(field, new FieldState(value, from, when, false));
+                    next.put(field, new FieldState(value, from, when, false, null));
                 }
                 ignored.add(field);
                 continue;
             }
             boolean concurrent = current != null && current.side() != from && !current.agreed();
+            if (concurrent && same(current.base(), value)) {
+                continue; // still the value agreed before the other side's change: it has not arrived here yet
+            }
             if (concurrent && owner.equals("latest")) {
                 if (rules.review()) {
                     parked.add(from == Side.app ? new Conflict(field, value, current.value())
@@ -89,7 +93,8 @@ public final class Reconciler {
                     continue;
                 }
             }
-            next.put(field, new FieldState(value, from, when, false));
+            Object base = current == null ? null : current.agreed() ? current.value() : current.base();
+            next.put(field, new FieldState(value, from, when, false, base));
             accepted.put(field, value);
         }
         return new Decision(next, accepted, ignored, parked);

@@ -142,7 +142,7 @@ public class RecordAgreement {
         IdentityMap.Link link = identities.byLocal(c, s, localId)
                 .orElseThrow(() -> new IllegalStateException("record " + localId + " is no longer in the identity map"));
         Map<String, FieldState> agreed = new LinkedHashMap<>(link.agreed());
-        agreed.put(field, new FieldState(value, Side.app, Instant.now().toString(), false));
+        agreed.put(field, new FieldState(value, Side.app, Instant.now().toString(), false, null));
         IdentityMap.Link next = link.withAgreed(agreed);
         identities.save(c, s, next, null);
         boolean stored = next.remoteId() != null && storeAgreed(c, s, keyField, next);

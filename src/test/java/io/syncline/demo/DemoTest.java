@@ -5,9 +5,13 @@ import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.containsString;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.Map;
+
+import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +20,10 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.syncline.support.Api;
 
-/** The quickstart: the demo CRM's signed webhooks arrive in the changes feed by themselves. */
+/**
+ * The quickstart: the demo CRM's signed webhooks arrive in the changes feed by themselves, and
+ * the two-way demo keeps your app's contacts and the CRM's in agreement, each change once.
+ */
 @QuarkusTest
 @TestProfile(DemoTest.Demo.class)
 class DemoTest {
@@ -41,5 +48,37 @@ class DemoTest {
         Api.authed().get("/api/connections/demo-crm/demo").then().statusCode(200)
                 .body("credential_fields", hasItem("webhook_secret"))
                 .body(not(containsString("whsec_")));
+    }
+
+    @Inject
+    DemoApp app;
+
+    @Inject
+    DemoCrm crm;
+
+    @Test
+    void aChangeOnEitherSideArrivesOnTheOtherOnce() {
+        // the CRM's contacts arrive in your app, CRM-owned fields included
+        await().atMost(Duration.ofSeconds(30)).until(() -> app.contacts().values().stream()
+                .filter(c -> c.get("crm_id") != null && c.get("is_customer") != null).count() >= 5);
+
+        // a contact your app created is created in the CRM once, and linked back to it
+        await().atMost(Duration.ofSeconds(30)).until(() -> crm.byEmail("hedy.lamarr@example.com").size() == 1
+                && app.contacts().values().stream().anyMatch(c -> "hedy.lamarr@example.com".equals(c.get("email"))
+                        && c.get("crm_id") != null));
+
+        // an edit in your app reaches the CRM
+        await().atMost(Duration.ofSeconds(30)).until(() -> !app.edits().isEmpty());
+        DemoApp.Edit first = app.edits().get(0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> crm.get(first.crmId()) != null
+                && app.edits().stream().filter(e -> e.localId().equals(first.localId())).map(e -> e.value().toString()
+                        .toLowerCase()).toList().contains(crm.get(first.crmId()).get("country")));
+        // once: never more writes to the CRM for a contact than edits of it in your app
+        long edits = app.edits().stream().filter(e -> e.localId().equals(first.localId())).count();
+        long written = Api.authed().queryParam("provider_config_key", "demo-crm").queryParam("connection_id", "demo")
+                .queryParam("record_id", first.localId()).queryParam("result", "sent").get("/api/flow").then()
+                .statusCode(200).extract().jsonPath().getList("writes").size();
+        assertTrue(written >= 1 && written <= edits, written + " writes for " + edits + " edits");
+        assertEquals(1, crm.byEmail("hedy.lamarr@example.com").size());
     }
 }

@@ -22,7 +22,7 @@ class ReconcilerTest {
 
     static Map<String, FieldState> agreed(String field, Object value, Side side, Instant at, boolean ok) {
         Map<String, FieldState> m = new LinkedHashMap<>();
-        m.put(field, new FieldState(value, side, at.toString(), ok));
+        m.put(field, new FieldState(value, side, at.toString(), ok, null));
         return m;
     }
 
@@ -115,5 +115,25 @@ class ReconcilerTest {
         Reconciler.Decision d = change(r, agreed("ltv", 12345, Side.app, T0, true), Side.remote, "ltv",
                 new java.math.BigDecimal("12345.0"), T0.plusSeconds(1));
         assertTrue(d.nothingToApply());
+    }
+
+    @Test
+    void aSideStillSendingTheValueAgreedBeforeHasNotSeenTheChangeYetAndChangesNothing() {
+        Ownership r = rules("latest", Side.remote, true, Map.of());
+        Map<String, FieldState> appChanged = new LinkedHashMap<>();
+        appChanged.put("country", new FieldState("FR", Side.app, T0.toString(), false, "GB"));
+        // the CRM's webhook about another field, later, still carries the old country
+        Reconciler.Decision d = change(r, appChanged, Side.remote, "country", "GB", T0.plusSeconds(60));
+        assertTrue(d.nothingToApply());
+        assertTrue(d.parked().isEmpty());
+        assertEquals("FR", d.agreed().get("country").value());
+    }
+
+    @Test
+    void aRecordNewToOneSideKeepsTheOtherSidesValuesOfFieldsItDoesNotOwnAsItsBaseline() {
+        Ownership r = rules("latest", Side.remote, false, Map.of("name", "remote"));
+        Reconciler.Decision d = change(r, new LinkedHashMap<>(), Side.app, "name", "Ada", T0);
+        assertTrue(d.accepted().isEmpty(), "not the app's to change");
+        assertEquals("Ada", d.agreed().get("name").value(), "but what a new record is created with");
     }
 }

@@ -1,0 +1,201 @@
+package io.syncline.demo;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.syncline.api.ApiKeys;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.camel.builder.RouteBuilder;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * "Your app" in the demo: a contacts table of its own, kept in agreement with the demo CRM by
+ * the two-way sync in routes/demo-contacts*.camel.yaml. It talks to Syncline only as your
+ * backend would, over HTTP with its own API key (records:read and events:write): it reads the
+ * changes feed and applies what the CRM changed, and now and then a person edits a contact here,
+ * which it reports with {@code POST /events/contact.changed}.
+ */
+@ApplicationScoped
+public class DemoApp extends RouteBuilder {
+
+    private static final Logger LOG = Logger.getLogger("io.syncline.demo");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String[] COUNTRIES = { "GB", "US", "FR", "DE", "NL", "CH", "FI" };
+    private static final List<String> FIELDS = List.of("email", "name", "country", "is_customer", "ltv_cents");
+
+    /** One edit made in your app, for the demo's own test. */
+    public record Edit(String localId, String crmId, String field, Object value) {
+    }
+
+    private final ApiKeys keys;
+    private final boolean enabled;
+    private final String target;
+    private final int editEvery;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final Map<String, Map<String, Object>> contacts = new LinkedHashMap<>();
+    private final List<Edit> edits = new ArrayList<>();
+    private final Random random = new Random();
+    private String key;
+    private String cursor;
+    private int ticks;
+    private int nextId = 1;
+
+    public DemoApp(ApiKeys keys, @ConfigProperty(name = "syncline.demo.enabled", defaultValue = "false") boolean enabled,
+            @ConfigProperty(name = "syncline.demo.target-url") String target,
+            @ConfigProperty(name = "syncline.demo.app-edit-every", defaultValue = "4") int editEvery) {
+        this.keys = keys;
+        this.enabled = enabled;
+        this.target = target;
+        this.editEvery = editEvery;
+    }
+
+    @Override
+    public void configure() {
+        if (!enabled) {
+            return;
+        }
+        from("timer:demo-app?delay={{syncline.demo.first-delay-ms:2000}}&period={{syncline.demo.interval-ms:3000}}")
+                .routeId("demo-app").process(e -> tick());
+    }
+
+    public synchronized List<Edit> edits() {
+        return List.copyOf(edits);
+    }
+
+    public synchronized Map<String, Map<String, Object>> contacts() {
+        Map<String, Map<String, Object>> copy = new LinkedHashMap<>();
+        contacts.forEach((k, v) -> copy.put(k, new LinkedHashMap<>(v)));
+        return copy;
+    }
+
+    synchronized void tick() throws Exception {
+        if (key == null) {
+            // your app's own key, with only the scopes it needs; last run's is revoked
+            keys.list().stream().filter(k -> k.name().equals("demo-app") && k.revokedAt() == null)
+                    .forEach(k -> keys.revoke(k.id()));
+            key = keys.create("demo-app", List.of(ApiKeys.RECORDS_READ, ApiKeys.EVENTS_WRITE), DemoRoutes.INTEGRATION,
+                    DemoRoutes.CONNECTION).getValue();
+        }
+        readFeed();
+        ticks++;
+        if (ticks == 3) {
+            create("Hedy Lamarr", "hedy.lamarr@example.com", "US");
+        } else if (ticks % editEvery == 0) {
+            edit();
+        }
+    }
+
+    private void readFeed() throws Exception {
+        while (true) {
+            String url = target + "/records?model=Contact&limit=100"
+                    + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization",
+                    "Bearer " + key).header("Connection-Id", DemoRoutes.CONNECTION)
+                    .header("Provider-Config-Key", DemoRoutes.INTEGRATION).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                return;
+            }
+            Map<?, ?> page = JSON.readValue(r.body(), Map.class);
+            List<?> records = (List<?>) page.get("records");
+            for (Object o : records) {
+                Map<?, ?> record = (Map<?, ?>) o;
+                Map<?, ?> meta = (Map<?, ?>) record.get("_sync_metadata");
+                cursor = (String) meta.get("cursor");
+                apply(record, meta.get("deleted_at") != null);
+            }
+            if (page.get("next_cursor") == null) {
+                return;
+            }
+        }
+    }
+
+    private void apply(Map<?, ?> record, boolean deleted) {
+        String crmId = (String) record.get("id");
+        Map.Entry<String, Map<String, Object>> local = contacts.entrySet().stream()
+                .filter(e -> crmId.equals(e.getValue().get("crm_id"))
+                        || Objects.equals(e.getValue().get("email"), record.get("email")))
+                .findFirst().orElse(null);
+        if (deleted) {
+            if (local != null) {
+                contacts.remove(local.getKey());
+                LOG.infof("your app ← Syncline: %s (%s) was deleted in the CRM; removed here", local.getKey(), crmId);
+            }
+            return;
+        }
+        Map<String, Object> mine = local == null ? new LinkedHashMap<>() : local.getValue();
+        List<String> changed = new ArrayList<>();
+        for (String f : FIELDS) {
+            if (record.containsKey(f) && !Objects.equals(mine.get(f), record.get(f))) {
+                changed.add(f + "=" + record.get(f));
+                mine.put(f, record.get(f));
+            }
+        }
+        mine.put("crm_id", crmId);
+        if (local == null) {
+            String id = "app_" + nextId++;
+            contacts.put(id, mine);
+            LOG.infof("your app ← Syncline: new contact %s = CRM %s (%s)", id, crmId, mine.get("name"));
+        } else if (!changed.isEmpty()) {
+            LOG.infof("your app ← Syncline: %s = CRM %s changed: %s", local.getKey(), crmId, String.join(", ", changed));
+        }
+        // no line at all when nothing changed: that was your app's own change coming back through the CRM
+    }
+
+    private void create(String name, String email, String country) throws Exception {
+        String id = "app_" + nextId++;
+        Map<String, Object> c = new LinkedHashMap<>(Map.of("name", name, "email", email, "country", country));
+        contacts.put(id, c);
+        LOG.infof("your app: a person adds %s (%s) here", id, name);
+        report(id, c, "created");
+    }
+
+    private void edit() throws Exception {
+        List<String> linked = contacts.entrySet().stream().filter(e -> e.getValue().get("crm_id") != null)
+                .map(Map.Entry::getKey).toList();
+        if (linked.isEmpty()) {
+            return;
+        }
+        String id = linked.get(random.nextInt(linked.size()));
+        Map<String, Object> c = contacts.get(id);
+        String country = COUNTRIES[random.nextInt(COUNTRIES.length)];
+        if (country.equals(c.get("country"))) {
+            country = country.equals("GB") ? "FR" : "GB";
+        }
+        LOG.infof("your app: a person moves %s (%s) from %s to %s", id, c.get("name"), c.get("country"), country);
+        c.put("country", country);
+        edits.add(new Edit(id, (String) c.get("crm_id"), "country", country));
+        report(id, c, "country " + country);
+    }
+
+    private void report(String id, Map<String, Object> c, String what) throws Exception {
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("id", id);
+        event.put("email", c.get("email"));
+        event.put("name", c.get("name"));
+        event.put("country", c.get("country"));
+        event.put("updated_at", Instant.now().toString());
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(target + "/events/contact.changed"))
+                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                .header("Connection-Id", DemoRoutes.CONNECTION).header("Idempotency-Key", "demo-app-" + UUID.randomUUID())
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(event))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        LOG.infof("your app → Syncline: POST /events/contact.changed (%s %s) → %d %s", id, what, r.statusCode(),
+                r.body());
+    }
+}
