@@ -81,7 +81,7 @@ public class DemoRoutes extends RouteBuilder {
         LOG.infof("demo-crm → Syncline: %s → %s %s%s", e.getProperty("demoSummary"),
                 e.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE), answer,
                 answer != null && answer.contains("\"change\":\"unchanged\"")
-                        ? " (nothing new: an echo of Syncline's own write, dropped)" : "");
+                        ? " (nothing new for your app: already known, or the echo of a write Syncline made)" : "");
     }
 
     private Connection ensureConnection() {

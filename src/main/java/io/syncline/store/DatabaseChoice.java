@@ -31,7 +31,7 @@ public class DatabaseChoice implements ConfigSourceFactory {
         String dataDir = dir == null || dir.getValue() == null || dir.getValue().isBlank() ? "./data" : dir.getValue();
         // H2 wants an explicit path; resolving it here lets syncline.data-dir be any relative or absolute path.
         String h2 = "jdbc:h2:file:" + Path.of(dataDir).toAbsolutePath().normalize().resolve("syncline")
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;LOCK_TIMEOUT=10000";
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;LOCK_TIMEOUT=10000;DB_CLOSE_ON_EXIT=FALSE";
         ConfigValue outbox = context.getValue("syncline.outbox.url");
         boolean outboxOn = outbox != null && outbox.getValue() != null && !outbox.getValue().isBlank();
         Map<String, String> values = Map.of(
