@@ -154,6 +154,12 @@ public final class WriteClient {
             byMatch.values().forEach(id -> out.put(id, whole));
             return out;
         }
+        if (!(a.document() instanceof Map<?, ?> d0) || (!(d0.get("results") instanceof List)
+                && !(d0.get("errors") instanceof List))) {
+            // a 2xx without per-record results (204, or {"ok":true}) accepted the whole batch
+            byMatch.values().forEach(id -> out.put(id, new Sent(a.status(), a.target(), null)));
+            return out;
+        }
         if (a.document() instanceof Map<?, ?> doc) {
             if (doc.get("errors") instanceof List<?> errors) {
                 for (Object e : errors) {

@@ -45,6 +45,23 @@ public final class RecordIntake {
     private final Database db;
     private final Ownership twoWay;
     private final RecordAgreement agreement;
+    private volatile Forward forward;
+
+    /**
+     * Where a stored change is pushed on: a write for the outbound sync {@code sync} of
+     * {@code integration}, queued in the same transaction as the record (so it is as durable as
+     * the acknowledgement), to the connection {@code connectionId} there, or to the inbound
+     * connection's namesake when null.
+     */
+    public record Forward(String integration, String sync, String connectionId,
+            io.syncline.outbound.WriteQueue queue, Runnable wake) {
+    }
+
+    /** Pushes every stored change on as a write (webhook-sync's {@code forwardTo}). */
+    public RecordIntake forwardingTo(Forward forward) {
+        this.forward = forward;
+        return this;
+    }
 
     public RecordIntake(String syncName, Mapping mapping, RecordStore store, DeadLetters deadLetters, Database db) {
         this(syncName, mapping, store, deadLetters, db, null, null);
@@ -87,13 +104,17 @@ public final class RecordIntake {
                     return new Outcome("dead_lettered", null, result.externalId(), id, result.errors());
                 }
                 if (result.deleted()) {
-                    return new Outcome("stored", store.delete(c, key, RecordStore.now()), result.externalId(), null, null);
+                    Change change = store.delete(c, key, RecordStore.now());
+                    forward(c, connectionId, change, "{}", null, result.externalId());
+                    return new Outcome("stored", change, result.externalId(), null, null);
                 }
                 String canonical = CanonicalJson.write(twoWay == null ? result.record()
                         : agreement.fromRemote(c, syncName, twoWay, new IdentityMap.Scope(providerConfigKey,
                                 connectionId, mapping.model()), mapping.keyField(), result.externalId(),
                                 result.record(), RecordAgreement.modifiedAt(twoWay, result.record())));
-                Change change = store.upsert(c, key, canonical, CanonicalJson.sha256(canonical));
+                String hash = CanonicalJson.sha256(canonical);
+                Change change = store.upsert(c, key, canonical, hash);
+                forward(c, connectionId, change, canonical, hash, result.externalId());
                 return new Outcome("stored", change, result.externalId(), null, null);
             }));
         } catch (IdempotencyKeys.AlreadyApplied duplicate) {
@@ -104,7 +125,21 @@ public final class RecordIntake {
                     "mapping or validation failed");
         } else if (outcome.change() != Change.UNCHANGED) {
             store.poke();
+            if (forward != null) {
+                forward.wake().run();
+            }
         }
         return outcome;
+    }
+
+    private void forward(java.sql.Connection c, String connectionId, Change change, String canonical, String hash,
+            String externalId) throws java.sql.SQLException {
+        Forward f = forward;
+        if (f == null || change == Change.UNCHANGED) {
+            return;
+        }
+        f.queue().enqueue(c, f.sync(), f.integration(), f.connectionId() == null ? connectionId : f.connectionId(),
+                mapping.model(), externalId, change == Change.DELETED ? "delete" : "upsert", canonical,
+                hash == null ? CanonicalJson.sha256(canonical) : hash);
     }
 }

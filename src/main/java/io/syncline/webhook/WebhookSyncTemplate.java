@@ -55,6 +55,10 @@ public class WebhookSyncTemplate extends RouteBuilder {
                 .templateParameter("mapping", null, "Mapping file, relative to the routes directory")
                 .templateParameter("maxBodyBytes", "1048576", "Largest body accepted; larger ones get 413")
                 .templateParameter("twoWay", "", "two-way rules file (*.twoway.yaml), when this is the inbound half of a two-way sync")
+                .templateParameter("forwardTo", "",
+                        "Push every stored change on as a write: an event-sync as integration/name, e.g. app/contacts-to-app")
+                .templateParameter("forwardConnection", "",
+                        "The connection of forwardTo's integration to write to (default: the same connection id)")
                 .templateBean("admission", WebhookAdmission.class, WebhookSyncTemplate::admission)
                 .templateBean("intake", WebhookIntake.class, WebhookSyncTemplate::intake)
                 .from("platform-http:/webhooks/{{path}}?httpMethodRestrict=POST")
@@ -97,6 +101,19 @@ public class WebhookSyncTemplate extends RouteBuilder {
                 TemplateParams.bean(RecordStore.class), TemplateParams.bean(DeadLetters.class),
                 TemplateParams.bean(Database.class), io.syncline.schedule.PollSyncTemplate.twoWay(rtc, "webhook-sync"),
                 TemplateParams.bean(io.syncline.twoway.RecordAgreement.class));
+        String forwardTo = TemplateParams.text(rtc, "forwardTo").trim();
+        if (!forwardTo.isEmpty()) {
+            int slash = forwardTo.indexOf('/');
+            if (slash <= 0 || slash == forwardTo.length() - 1) {
+                throw new IllegalArgumentException("webhook-sync '" + name + "': forwardTo must be integration/name of an "
+                        + "event-sync, not '" + forwardTo + "'");
+            }
+            String connection = TemplateParams.text(rtc, "forwardConnection").trim();
+            io.syncline.outbound.Writer writer = TemplateParams.bean(io.syncline.outbound.Writer.class);
+            intake.forwardingTo(new RecordIntake.Forward(forwardTo.substring(0, slash), forwardTo.substring(slash + 1),
+                    connection.isEmpty() ? null : connection, TemplateParams.bean(io.syncline.outbound.WriteQueue.class),
+                    writer::wake));
+        }
         TemplateParams.bean(io.syncline.store.InboundSyncs.class).register(integration, name, intake);
         return new WebhookIntake(intake, TemplateParams.bean(SyncMetrics.class), integration, name);
     }

@@ -358,4 +358,33 @@ abstract class OutboundContract {
         assertEquals(List.of("retry", "sent"), results("dest", c));
         wm.verify(1, patchRequestedFor(urlPathEqualTo("/" + c + "/contacts/rem-1")));
     }
+
+    @Test
+    void aStoredWebhookIsPushedOnAsAWriteAndADuplicateIsNot() {
+        String c = connect("putdest", null);
+        Api.authed().contentType(ContentType.JSON).body(Map.of("provider_config_key", "relayin", "connection_id", c))
+                .post("/api/connections").then().statusCode(201);
+        wm.stubFor(put(urlPathMatching("/" + c + "/contacts/.*")).willReturn(okJson("{}")));
+        for (int i = 0; i < 2; i++) {
+            given().contentType(ContentType.JSON).header("X-Delivery", "d-1").body(contact("u1", "a@b.co", "Ada"))
+                    .post("/webhooks/relay/contacts/" + c).then().statusCode(200);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> results("putdest", c).equals(List.of("sent")));
+        wm.verify(1, putRequestedFor(urlPathEqualTo("/" + c + "/contacts/u1"))
+                .withRequestBody(matchingJsonPath("$.name", equalTo("Ada"))));
+        Api.authed().header("Connection-Id", c).header("Provider-Config-Key", "relayin").queryParam("model", "Contact")
+                .get("/records").then().statusCode(200).body("records.size()", is(1));
+    }
+
+    @Test
+    void aBatchAnsweredWithoutPerRecordResultsIsSentAsAWhole() {
+        String c = connect("batchdest", null);
+        wm.stubFor(post(urlPathEqualTo("/" + c + "/contacts/batch/upsert")).willReturn(aResponse().withStatus(204)));
+        for (String r : new String[] {"a", "b"}) {
+            Api.authed().contentType(ContentType.JSON).header("Connection-Id", c)
+                    .body("{\"event_id\":\"ev-" + r + "\",\"id\":\"" + r + "\",\"email\":\"" + r + "@b.co\"}")
+                    .post("/events/contact.batched").then().statusCode(200);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> results("batchdest", c).equals(List.of("sent", "sent")));
+    }
 }
