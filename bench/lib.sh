@@ -98,3 +98,20 @@ minmax() { sort -n | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print lo "–" h
 
 machine() { echo "$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m), $(java -version 2>&1 | head -1)"; }
 commit() { git -C "$REPO" rev-parse --short HEAD; }
+
+# queue_writes SYNC INTEGRATION N [DUE]: N writes of the relay's mapped contact straight into the
+# queue of the bench schema, as events would have queued them; due at DUE (default: never, so a
+# benchmark can release them all at one instant with release_writes).
+queue_writes() {
+  local sync="$1" integration="$2" n="$3" due="${4:-2999-01-01}"
+  psql -h 127.0.0.1 -U postgres -d test -qc "
+    INSERT INTO syncline_bench.writes (sync_name, provider_config_key, connection_id, model, record_id, operation,
+        payload, content_hash, status, pending_key, version, attempts, next_attempt_at, created_at, updated_at)
+    SELECT '$sync', '$integration', 'bench', 'Contact', 'w' || i, 'upsert',
+           '{\"country\":\"GB\",\"email\":\"a@b.co\",\"external_id\":\"w' || i || '\",\"is_customer\":true,\"name\":\"Ada Lovelace\",\"updated_at_ms\":1795255200000}',
+           md5(i::text) || md5(i::text), 'pending', '$sync' || chr(31) || '$integration' || chr(31) || 'bench' || chr(31) || 'Contact' || chr(31) || 'w' || i,
+           1, 0, '$due', now(), now()
+      FROM generate_series(1, $n) i"
+}
+release_writes() { psql -h 127.0.0.1 -U postgres -d test -qc "UPDATE syncline_bench.writes SET next_attempt_at = now() WHERE status = 'pending'"; }
+pending_writes() { psql -h 127.0.0.1 -U postgres -d test -Atc "SELECT COUNT(*) FROM syncline_bench.writes WHERE status = 'pending'"; }

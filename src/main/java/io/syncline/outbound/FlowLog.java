@@ -47,28 +47,43 @@ public class FlowLog {
         this.db = db;
     }
 
+    /** One line of the log, before it is written. */
+    public record Line(WriteQueue.Write write, String remoteId, String destination, Collection<String> fields,
+            String result, Integer status, int attempts, String detail) {
+    }
+
     public void add(Connection c, WriteQueue.Write w, String remoteId, String destination, Collection<String> fields,
             String result, Integer status, int attempts, String detail) throws SQLException {
+        addAll(c, List.of(new Line(w, remoteId, destination, fields, result, status, attempts, detail)));
+    }
+
+    public void addAll(Connection c, List<Line> lines) throws SQLException {
+        OffsetDateTime now = RecordStore.now();
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO flow_log (write_id, at, sync_name, provider_config_key, connection_id, model, record_id,
                                       remote_id, destination, fields, content_hash, result, status, attempts, detail)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
-            ps.setLong(1, w.id());
-            ps.setObject(2, RecordStore.now());
-            ps.setString(3, w.syncName());
-            ps.setString(4, w.providerConfigKey());
-            ps.setString(5, w.connectionId());
-            ps.setString(6, w.model());
-            ps.setString(7, w.recordId());
-            ps.setString(8, remoteId);
-            ps.setString(9, destination);
-            ps.setString(10, JSON.writeValueAsString(fields == null ? List.of() : fields));
-            ps.setString(11, w.contentHash());
-            ps.setString(12, result);
-            ps.setObject(13, status);
-            ps.setInt(14, attempts);
-            ps.setString(15, detail == null || detail.length() <= 2000 ? detail : detail.substring(0, 2000) + "…");
-            ps.executeUpdate();
+            for (Line l : lines) {
+                WriteQueue.Write w = l.write();
+                ps.setLong(1, w.id());
+                ps.setObject(2, now);
+                ps.setString(3, w.syncName());
+                ps.setString(4, w.providerConfigKey());
+                ps.setString(5, w.connectionId());
+                ps.setString(6, w.model());
+                ps.setString(7, w.recordId());
+                ps.setString(8, l.remoteId());
+                ps.setString(9, l.destination());
+                ps.setString(10, JSON.writeValueAsString(l.fields() == null ? List.of() : l.fields()));
+                ps.setString(11, w.contentHash());
+                ps.setString(12, l.result());
+                ps.setObject(13, l.status());
+                ps.setInt(14, l.attempts());
+                String d = l.detail();
+                ps.setString(15, d == null || d.length() <= 2000 ? d : d.substring(0, 2000) + "…");
+                ps.addBatch();
+            }
+            ps.executeBatch();
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

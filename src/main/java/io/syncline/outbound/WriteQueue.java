@@ -107,7 +107,7 @@ public class WriteQueue {
      */
     public List<Write> claim(int limit, Duration lease) {
         OffsetDateTime now = RecordStore.now();
-        return db.inTransaction(c -> {
+        return db.inLazyTransaction(c -> {
             List<Write> due = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("""
                     SELECT id, sync_name, provider_config_key, connection_id, model, record_id, operation, payload,
@@ -132,7 +132,7 @@ public class WriteQueue {
     /** Gives claimed writes back, due at {@code at} (now, to let another worker take them at once). */
     public void release(Collection<Long> ids, OffsetDateTime at) {
         if (!ids.isEmpty()) {
-            db.inTransaction(c -> reschedule(c, ids, at));
+            db.inLazyTransaction(c -> reschedule(c, ids, at));
         }
     }
 
@@ -175,6 +175,34 @@ public class WriteQueue {
             ps.executeUpdate();
         }
         return false;
+    }
+
+    /**
+     * {@link #settle} as "sent" for many writes in one batch; the ones whose payload a newer
+     * change replaced meanwhile stay pending, due at once.
+     */
+    public void settleSent(Connection c, List<Write> writes, List<Integer> attempts) throws SQLException {
+        OffsetDateTime now = RecordStore.now();
+        int[] counts;
+        try (PreparedStatement ps = c.prepareStatement("""
+                UPDATE writes SET status = 'sent', pending_key = NULL, attempts = ?, last_error = NULL, updated_at = ?
+                 WHERE id = ? AND version = ?""")) {
+            for (int i = 0; i < writes.size(); i++) {
+                ps.setInt(1, attempts.get(i));
+                ps.setObject(2, now);
+                ps.setLong(3, writes.get(i).id());
+                ps.setInt(4, writes.get(i).version());
+                ps.addBatch();
+            }
+            counts = ps.executeBatch();
+        }
+        List<Long> replaced = new ArrayList<>();
+        for (int i = 0; i < counts.length; i++) {
+            if (counts[i] == 0) {
+                replaced.add(writes.get(i).id());
+            }
+        }
+        reschedule(c, replaced, now);
     }
 
     /** Keeps a write pending for another attempt at {@code at}. */

@@ -49,6 +49,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class Writer {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(Writer.class);
     private static final TypeReference<LinkedHashMap<String, Object>> FIELDS = new TypeReference<>() {
     };
 
@@ -75,6 +76,8 @@ public class Writer {
     private final Set<Long> working = ConcurrentHashMap.newKeySet();
     private final Map<String, AtomicInteger> perConnection = new ConcurrentHashMap<>();
     private final BackgroundLoop loop;
+    private final java.util.concurrent.LinkedBlockingQueue<SentWrite> sentQueue = new java.util.concurrent.LinkedBlockingQueue<>();
+    private final BackgroundLoop settler = new BackgroundLoop("writer-settle", 100, this::settleBatch);
 
     public Writer(Database db, WriteQueue queue, OutboundSyncs syncs, Connections connections,
             ConnectionRateBudget budget, CircuitBreakers breakers, FlowLog flow, DeadLetters deadLetters,
@@ -112,13 +115,16 @@ public class Writer {
     }
 
     void start(@Observes StartupEvent ignored) {
+        settler.start();
         loop.start();
     }
 
     void stop(@Observes ShutdownEvent ignored) throws InterruptedException {
         loop.stop();
-        executor.shutdownNow();
+        executor.shutdown();
         executor.awaitTermination(5, TimeUnit.SECONDS);
+        settler.stop();
+        settleBatch(); // what the workers finished last
     }
 
     /** A write was queued: look for due writes now rather than at the next idle tick. */
@@ -150,7 +156,17 @@ public class Writer {
                     groups.computeIfAbsent(w.syncName() + "\u0000" + w.connectionKey(), k -> new ArrayList<>()).add(w);
                 }
             }
-            groups.values().forEach(this::dispatch);
+            for (List<WriteQueue.Write> group : groups.values()) {
+                try {
+                    dispatch(group);
+                } catch (RuntimeException e) {
+                    // e.g. the database failed mid-dispatch: give the group back, to be claimed again shortly
+                    LOG.warnf("writer could not dispatch %d writes of %s: %s", group.size(),
+                            group.get(0).connectionKey(), e.getMessage());
+                    release(group.stream().filter(w -> working.contains(w.id())).toList(),
+                            RecordStore.now().plusSeconds(5));
+                }
+            }
             if (due.size() < Math.min(room, claimSize)) {
                 return;
             }
@@ -181,18 +197,23 @@ public class Writer {
             release(group.subList(take, group.size()), RecordStore.now().plusSeconds(1));
             group = group.subList(0, take);
         }
+        if (group.isEmpty()) {
+            return;
+        }
         Destination d = sync.destination();
-        List<WriteQueue.Write> batchable = new ArrayList<>();
+        Map<Long, Prepared> prepared = prepare(sync, group);
+        List<Prepared> batchable = new ArrayList<>();
         for (WriteQueue.Write w : group) {
+            Prepared p = prepared.get(w.id());
             if (d.batched() && w.operation().equals("upsert")) {
-                batchable.add(w);
+                batchable.add(p);
             } else {
-                submit(List.of(w), () -> sendOne(sync, conn, w));
+                submit(List.of(w), () -> sendOne(sync, conn, p));
             }
         }
         for (int i = 0; i < batchable.size(); i += d.batchSize()) {
-            List<WriteQueue.Write> batch = List.copyOf(batchable.subList(i, Math.min(batchable.size(), i + d.batchSize())));
-            submit(batch, () -> sendBatch(sync, conn, batch));
+            List<Prepared> batch = List.copyOf(batchable.subList(i, Math.min(batchable.size(), i + d.batchSize())));
+            submit(batch.stream().map(Prepared::write).toList(), () -> sendBatch(sync, conn, batch));
         }
     }
 
@@ -230,38 +251,50 @@ public class Writer {
             String skip) {
     }
 
-    private Prepared prepare(OutboundSync sync, WriteQueue.Write w) {
-        Map<String, Object> fields = parse(w.payload());
-        IdentityMap.Scope scope = new IdentityMap.Scope(w.providerConfigKey(), w.connectionId(), w.model());
+    /**
+     * Reads, for every write of one connection and sync in one go, what the destination already
+     * holds (remote id, last content hash), and decides what each will carry or why it need not
+     * be sent.
+     */
+    private Map<Long, Prepared> prepare(OutboundSync sync, List<WriteQueue.Write> writes) {
+        WriteQueue.Write first = writes.get(0);
+        IdentityMap.Scope scope = new IdentityMap.Scope(first.providerConfigKey(), first.connectionId(), first.model());
         return db.inTransaction(c -> {
-            Map<String, Object> send = sync.twoWay() == null ? fields : agreement.stillOurs(c, scope, w.recordId(), fields);
-            IdentityMap.Link link = identities.byLocal(c, scope, w.recordId()).orElse(null);
-            String hash = CanonicalJson.sha256(CanonicalJson.write(send));
-            String skip = null;
-            if (w.operation().equals("upsert") && send.isEmpty()) {
-                skip = "superseded: the connected app changed these fields since";
-            } else if (w.operation().equals("upsert") && link != null && hash.equals(link.lastSentHash())) {
-                skip = "unchanged: the destination already received this exact content";
+            Map<String, IdentityMap.Link> links = identities.peekLocal(c, scope,
+                    writes.stream().map(WriteQueue.Write::recordId).toList());
+            Map<Long, Prepared> out = new java.util.HashMap<>();
+            for (WriteQueue.Write w : writes) {
+                Map<String, Object> fields = parse(w.payload());
+                Map<String, Object> send = sync.twoWay() == null ? fields
+                        : agreement.stillOurs(c, scope, w.recordId(), fields);
+                IdentityMap.Link link = links.get(w.recordId());
+                String hash = CanonicalJson.sha256(CanonicalJson.write(send));
+                String skip = null;
+                if (w.operation().equals("upsert") && send.isEmpty()) {
+                    skip = "superseded: the connected app changed these fields since";
+                } else if (w.operation().equals("upsert") && link != null && hash.equals(link.lastSentHash())) {
+                    skip = "unchanged: the destination already received this exact content";
+                }
+                out.put(w.id(), new Prepared(w, send, hash, link == null ? null : link.remoteId(), skip));
             }
-            return new Prepared(w, send, hash, link == null ? null : link.remoteId(), skip);
+            return out;
         });
     }
 
-    private void sendOne(OutboundSync sync, Connection conn, WriteQueue.Write w) {
-        Prepared p = prepare(sync, w);
+    private void sendOne(OutboundSync sync, Connection conn, Prepared p) {
         if (p.skip() != null) {
             skip(sync, p);
             return;
         }
+        WriteQueue.Write w = p.write();
         WriteClient.Outcome outcome = client.write(conn, sync.destination(),
                 new WriteClient.Item(w.recordId(), p.remoteId(), w.operation(), p.fields()));
         settle(sync, w, p, outcome);
     }
 
-    private void sendBatch(OutboundSync sync, Connection conn, List<WriteQueue.Write> batch) {
+    private void sendBatch(OutboundSync sync, Connection conn, List<Prepared> batch) {
         List<Prepared> toSend = new ArrayList<>();
-        for (WriteQueue.Write w : batch) {
-            Prepared p = prepare(sync, w);
+        for (Prepared p : batch) {
             if (p.skip() != null) {
                 skip(sync, p);
             } else {
@@ -281,7 +314,7 @@ public class Writer {
 
     private void skip(OutboundSync sync, Prepared p) {
         WriteQueue.Write w = p.write();
-        db.inTransaction(c -> {
+        db.inLazyTransaction(c -> {
             queue.settle(c, w, "skipped", w.attempts(), p.skip());
             flow.add(c, w, p.remoteId(), null, p.fields().keySet(), "skipped", null, w.attempts(), p.skip());
             return null;
@@ -307,9 +340,15 @@ public class Writer {
                     + r.error());
         }
         IdentityMap.Scope scope = new IdentityMap.Scope(w.providerConfigKey(), w.connectionId(), w.model());
-        if (outcome instanceof WriteClient.Sent s) {
+        if (outcome instanceof WriteClient.Sent s && sync.twoWay() == null) {
+            // the common case is settled in batches, many writes per transaction (see settleBatch)
             breakers.success(key);
-            db.inTransaction(c -> {
+            sentQueue.add(new SentWrite(w, fields, s, w.operation().equals("delete") ? null : hash, attempts));
+            settler.wake();
+            metrics.write(w.providerConfigKey(), w.syncName(), "sent");
+        } else if (outcome instanceof WriteClient.Sent s) {
+            breakers.success(key);
+            db.inLazyTransaction(c -> {
                 queue.settle(c, w, "sent", attempts, null);
                 agreement.sent(c, sync.twoWay(), scope, sync.mapping().keyField(), w.recordId(), s.remoteId(), fields,
                         w.operation().equals("delete") ? null : hash);
@@ -324,7 +363,7 @@ public class Writer {
             breakers.failure(key);
             Duration wait = r.after() != null ? r.after()
                     : new Backoff(maxAttempts, backoffBase, Duration.ofMinutes(10)).delay(attempts);
-            db.inTransaction(c -> {
+            db.inLazyTransaction(c -> {
                 queue.retryAt(c, w, attempts, r.error(), RecordStore.now().plus(wait));
                 flow.add(c, w, null, r.destination(), fields.keySet(), "retry", r.status(), attempts,
                         r.error() + "; next attempt in " + wait.toMillis() + " ms");
@@ -334,7 +373,7 @@ public class Writer {
         } else {
             WriteClient.Dead d = (WriteClient.Dead) outcome;
             String payload = deadLetterPayload(w, fields);
-            long id = db.inTransaction(c -> {
+            long id = db.inLazyTransaction(c -> {
                 queue.settle(c, w, "dead", attempts, d.error());
                 flow.add(c, w, null, d.destination(), fields.keySet(), "dead", d.status(), attempts, d.error());
                 return deadLetters.add(c, "write", w.syncName(), w.providerConfigKey(), w.connectionId(), w.model(),
@@ -343,6 +382,42 @@ public class Writer {
             deadLetters.added(id, "write", w.syncName(), w.providerConfigKey(), w.connectionId(), "write/" + w.id(),
                     d.status() == null ? "not sent" : "answered " + d.status());
             metrics.write(w.providerConfigKey(), w.syncName(), "dead");
+        }
+    }
+
+    private record SentWrite(WriteQueue.Write write, Map<String, Object> fields, WriteClient.Sent sent, String hash,
+            int attempts) {
+    }
+
+    /**
+     * Settles sent writes (one-way) many per transaction: the write's row, its identity (remote
+     * id and the hash the destination now holds) and its flow log line. Until then the write stays
+     * leased, so nobody sends it again; a crash before the commit only sends it again, and the
+     * destination's upsert by key makes that harmless (guarantee 2).
+     */
+    private void settleBatch() {
+        while (true) {
+            List<SentWrite> batch = new ArrayList<>();
+            sentQueue.drainTo(batch, 500);
+            if (batch.isEmpty()) {
+                return;
+            }
+            try {
+                db.inLazyTransaction(c -> {
+                    queue.settleSent(c, batch.stream().map(SentWrite::write).toList(),
+                            batch.stream().map(SentWrite::attempts).toList());
+                    identities.recordSent(c, batch.stream().map(b -> new IdentityMap.Sent(new IdentityMap.Scope(
+                            b.write().providerConfigKey(), b.write().connectionId(), b.write().model()),
+                            b.write().recordId(), b.sent().remoteId(), b.hash())).toList());
+                    flow.addAll(c, batch.stream().map(b -> new FlowLog.Line(b.write(), b.sent().remoteId(),
+                            b.sent().destination(), b.fields().keySet(), "sent", b.sent().status(), b.attempts(),
+                            null)).toList());
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                sentQueue.addAll(batch); // the next round tries again; the writes stay leased meanwhile
+                throw e;
+            }
         }
     }
 

@@ -72,6 +72,25 @@ public class Database {
         }
     }
 
+    /**
+     * Like {@link #inTransaction}, for bookkeeping that a database crash may lose without harm:
+     * on PostgreSQL its commit does not wait for the WAL flush ({@code synchronous_commit = off}
+     * for this transaction only), so it costs no fsync. Only for work whose loss just repeats
+     * something idempotent (a claim, or the settling of a write, which is then sent again and
+     * upserted by key); never for anything acknowledged to a sender (guarantee 1).
+     */
+    public <T> T inLazyTransaction(Work<T> work) {
+        if (!postgres) {
+            return inTransaction(work);
+        }
+        return inTransaction(c -> {
+            try (java.sql.Statement s = c.createStatement()) {
+                s.execute("SET LOCAL synchronous_commit TO OFF");
+            }
+            return work.run(c);
+        });
+    }
+
     @FunctionalInterface
     public interface Work<T> {
         T run(Connection c) throws SQLException;

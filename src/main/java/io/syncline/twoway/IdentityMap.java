@@ -56,6 +56,38 @@ public class IdentityMap {
         return one(c, s, "local_id", localId);
     }
 
+    /** The row without locking it: for a decision that is checked again under the lock. */
+    public Optional<Link> peekLocal(Connection c, Scope s, String localId) throws SQLException {
+        return one(c, s, "local_id", localId, false);
+    }
+
+    /** Many rows by local id, without locking them. */
+    public java.util.Map<String, Link> peekLocal(Connection c, Scope s, java.util.List<String> localIds)
+            throws SQLException {
+        java.util.Map<String, Link> out = new java.util.HashMap<>();
+        for (int from = 0; from < localIds.size(); from += 500) {
+            java.util.List<String> part = localIds.subList(from, Math.min(localIds.size(), from + 500));
+            try (PreparedStatement ps = c.prepareStatement("SELECT local_id, remote_id, match_value, agreed, "
+                    + "last_sent_hash FROM identity_map WHERE provider_config_key = ? AND connection_id = ? AND model = ?"
+                    + " AND local_id IN (" + "?,".repeat(part.size() - 1) + "?)")) {
+                ps.setString(1, s.providerConfigKey());
+                ps.setString(2, s.connectionId());
+                ps.setString(3, s.model());
+                for (int i = 0; i < part.size(); i++) {
+                    ps.setString(4 + i, part.get(i));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String agreed = rs.getString(4);
+                        out.put(rs.getString(1), new Link(rs.getString(1), rs.getString(2), rs.getString(3),
+                                agreed == null ? new LinkedHashMap<>() : read(agreed), rs.getString(5)));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     public Optional<Link> byRemote(Connection c, Scope s, String remoteId) throws SQLException {
         return one(c, s, "remote_id", remoteId);
     }
@@ -65,9 +97,13 @@ public class IdentityMap {
     }
 
     private Optional<Link> one(Connection c, Scope s, String column, String value) throws SQLException {
+        return one(c, s, column, value, true);
+    }
+
+    private Optional<Link> one(Connection c, Scope s, String column, String value, boolean lock) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT local_id, remote_id, match_value, agreed, last_sent_hash"
                 + " FROM identity_map WHERE provider_config_key = ? AND connection_id = ? AND model = ? AND " + column
-                + " = ? ORDER BY local_id LIMIT 1 FOR UPDATE")) {
+                + " = ? ORDER BY local_id LIMIT 1" + (lock ? " FOR UPDATE" : ""))) {
             ps.setString(1, s.providerConfigKey());
             ps.setString(2, s.connectionId());
             ps.setString(3, s.model());
@@ -113,6 +149,42 @@ public class IdentityMap {
             ps.setString(8, s.connectionId());
             ps.setString(9, s.model());
             ps.executeUpdate();
+        }
+    }
+
+    /** A write reached the destination: the record's remote id and the content it now holds. */
+    public record Sent(Scope scope, String localId, String remoteId, String hash) {
+    }
+
+    /**
+     * Records many sent one-way writes in one batch (no two-way state to reconcile). A standard
+     * MERGE, which H2 and PostgreSQL both run.
+     */
+    public void recordSent(Connection c, java.util.List<Sent> sent) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                MERGE INTO identity_map t
+                USING (VALUES (CAST(? AS VARCHAR(200)), CAST(? AS VARCHAR(200)), CAST(? AS VARCHAR(200)),
+                               CAST(? AS VARCHAR(500)), CAST(? AS VARCHAR(500)), CAST(? AS VARCHAR(64)),
+                               CAST(? AS TIMESTAMP WITH TIME ZONE)))
+                      AS s (pck, cid, model, local_id, remote_id, hash, at)
+                   ON t.provider_config_key = s.pck AND t.connection_id = s.cid AND t.model = s.model
+                  AND t.local_id = s.local_id
+                WHEN MATCHED THEN UPDATE SET remote_id = COALESCE(s.remote_id, t.remote_id), last_sent_hash = s.hash,
+                                             updated_at = s.at
+                WHEN NOT MATCHED THEN INSERT (provider_config_key, connection_id, model, local_id, remote_id,
+                                              last_sent_hash, updated_at)
+                                      VALUES (s.pck, s.cid, s.model, s.local_id, s.remote_id, s.hash, s.at)""")) {
+            for (Sent x : sent) {
+                ps.setString(1, x.scope().providerConfigKey());
+                ps.setString(2, x.scope().connectionId());
+                ps.setString(3, x.scope().model());
+                ps.setString(4, x.localId());
+                ps.setString(5, x.remoteId());
+                ps.setString(6, x.hash());
+                ps.setObject(7, RecordStore.now());
+                ps.addBatch();
+            }
+            ps.executeBatch();
         }
     }
 

@@ -122,7 +122,7 @@ public class RecordAgreement {
     /** The fields of a queued write that the other side has since changed are no longer ours to send. */
     public Map<String, Object> stillOurs(Connection c, IdentityMap.Scope s, String localId, Map<String, Object> payload)
             throws SQLException {
-        IdentityMap.Link link = identities.byLocal(c, s, localId).orElse(null);
+        IdentityMap.Link link = identities.peekLocal(c, s, localId).orElse(null);
         if (link == null) {
             return payload;
         }

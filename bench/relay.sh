@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Scenario 1, relay: the shared scenario (../shared/bench, unchanged: its wrk script and its sink)
+# posted to a webhook sync that stores each webhook with dedupe and, in the same transaction,
+# queues the mapped record as a write to the sink; the writer delivers asynchronously.
+#   bench/relay.sh [DB] [DURATION] [CONNECTIONS]      DB = pg (default) | h2
+# Reports webhooks accepted/s (2xx only after the commit), deliveries/s at the sink (from the
+# first post to the last delivery), lost (accepted, never delivered) and duplicates, the time
+# from a webhook's commit to its delivery (p50/p99, from the write queue and the flow log), and
+# beside them the limit: wrk straight at the sink with the same settings, in the same invocation.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+DB="${1:-pg}" DURATION="${2:-20s}" CONNS="${3:-32}"
+ensure_pg; ensure_tools; build_syncline; with_autovacuum
+secs="${DURATION%s}"
+SINK_URL="http://127.0.0.1:19900"
+
+stop_sink_if_ours() { [[ -n "${SINK_STARTED:-}" ]] && "$SHARED_BENCH/sink/stop.sh" >/dev/null 2>&1 || true; }
+trap 'stop_pidfile syncline-relay; stop_sink_if_ours; restore_autovacuum' EXIT
+if ! curl -sf --max-time 1 "$SINK_URL/stats" >/dev/null; then
+  "$SHARED_BENCH/sink/start.sh" >/dev/null; SINK_STARTED=1
+fi
+
+# the limit: the sink alone, same wrk settings
+limit="$("$SHARED_BENCH/limit/run.sh" "$DURATION" "$CONNS" 2>/dev/null | grep '^RESULT' || true)"
+limit_rps="$(sed -n 's/.* rps=\([0-9.]*\).*/\1/p' <<<"$limit" | cut -d. -f1)"
+log "limit (sink alone): ${limit_rps} req/s"
+
+routes="$BENCH_TMP/routes-relay"; rm -rf "$routes"; mkdir -p "$routes"
+cp "$BENCH_ROOT/routes/bench-relay.camel.yaml" "$BENCH_ROOT/routes/relay.mapping.yaml" "$routes/"
+JAVA_OPTS="${JAVA_OPTS:--Xmx1g}" start_syncline syncline-relay "$DB" "$routes" \
+  SYNCLINE_WRITER_THREADS="${WRITER_THREADS:-32}"
+pid="$(syncline_pid syncline-relay)"
+api -X POST "$SYNCLINE_URL/api/connections" -d '{"provider_config_key":"bench","connection_id":"bench"}' >/dev/null
+# the sink's budget: no practical rate limit, 32 requests in flight
+api -X POST "$SYNCLINE_URL/api/connections" -d '{"provider_config_key":"sink","connection_id":"bench",
+  "base_url":"'"$SINK_URL"'","metadata":{"rate_requests":1000000,"rate_per_seconds":1,"max_in_flight":32}}' >/dev/null
+url="$SYNCLINE_URL/webhooks/bench/relay/bench"
+[[ "$(post_hook "$url" "warm-$RANDOM")" == 200 ]] || die "the relay sync does not answer 200"
+timeout 60 wrk -t2 -c"$CONNS" -d5s -s "$SHARED_BENCH/load/scenario.lua" "$url" >/dev/null 2>&1 || true
+settle() { # waits (at most 120 s) until the sink stops counting
+  local prev=-1 stable=0 cur
+  for _ in $(seq 1 1200); do
+    cur="$(curl -sf --max-time 2 "$SINK_URL/stats" | sed -n 's/.*"requests":\([0-9]*\).*/\1/p')"
+    if [[ "$cur" == "$prev" ]]; then stable=$((stable + 1)); (( stable >= 20 )) && return 0; else stable=0; LAST_MS="$(now_ms)"; fi
+    prev="$cur"; sleep 0.1
+  done
+}
+settle
+curl -sf -X POST "$SINK_URL/reset" >/dev/null
+t0="$(now_ms)"; LAST_MS="$t0"
+out="$(BENCH_RUN_ID="r$(date +%s%N)" timeout $(( secs + 30 )) wrk -t2 -c"$CONNS" -d"${secs}s" --timeout 10s --latency \
+  -s "$SHARED_BENCH/load/scenario.lua" "$url" 2>&1)"
+t_wrk="$(now_ms)"
+rss="$(kb_to_mib "$(proc_kb "$pid" VmRSS)")"
+settle
+stats="$(curl -sf "$SINK_URL/stats")"
+json="$(grep '^BENCH_JSON' <<<"$out" | sed 's/^BENCH_JSON //')"
+lat="-"
+if [[ "$DB" == pg ]]; then
+  lat="$(psql -h 127.0.0.1 -U postgres -d test -Atc "
+    SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms))::int || '/' || round(percentile_cont(0.99) WITHIN GROUP (ORDER BY ms))::int
+      FROM (SELECT EXTRACT(EPOCH FROM (f.at - w.created_at)) * 1000 AS ms
+              FROM syncline_bench.flow_log f JOIN syncline_bench.writes w ON w.id = f.write_id
+             WHERE f.result = 'sent' AND f.at >= to_timestamp($t0 / 1000.0)) x")"
+fi
+node -e '
+  const [j, s] = [JSON.parse(process.argv[1]), JSON.parse(process.argv[2])];
+  const [t0, tWrk, tLast, limit] = process.argv.slice(3, 7).map(Number);
+  const ok = j.requests - j.non2xx;
+  const deliveredPerS = s.requests / ((Math.max(tLast, tWrk) - t0) / 1000);
+  const [p50, p99] = (process.argv[9] || "-/-").split("/");
+  console.log(`RESULT db=${process.argv[7]} accepted_per_s=${Math.round(ok / j.duration_s)} post_p50_ms=${j.p50_ms} ` +
+    `post_p99_ms=${j.p99_ms} delivered_per_s=${Math.round(deliveredPerS)} limit_sink_per_s=${limit} ` +
+    `ratio=${(deliveredPerS / limit).toFixed(3)} accepted_ratio=${(ok / j.duration_s / limit).toFixed(3)} ` +
+    `deliver_p50_ms=${p50} deliver_p99_ms=${p99} accepted=${ok} delivered=${s.distinct} ` +
+    `lost=${Math.max(0, ok - s.distinct)} duplicates=${s.requests - s.distinct} non2xx=${j.non2xx} rss_mib=${process.argv[8]}`);' \
+  "$json" "$stats" "$t0" "$t_wrk" "$LAST_MS" "$limit_rps" "$DB" "$rss" "$lat"
