@@ -11,16 +11,7 @@ ensure_pg; ensure_tools; build_syncline; with_autovacuum
 secs="${DURATION%s}"
 
 # the limit
-cp_file="$BENCH_TMP/jdbc.classpath"
-[[ -s "$cp_file" ]] || (cd "$REPO" && ./mvnw -q dependency:build-classpath -Dmdep.outputFile="$cp_file" >/dev/null)
-if [[ "$DB" == pg ]]; then
-  raw="$(java -cp "$(cat "$cp_file")" "$BENCH_ROOT/java/RawJdbc.java" insert \
-    "jdbc:postgresql://127.0.0.1:5432/test?currentSchema=public" postgres "$secs" "$CONNS")"
-else
-  rm -rf "$BENCH_TMP/raw-h2"; mkdir -p "$BENCH_TMP/raw-h2"
-  raw="$(java -cp "$(cat "$cp_file")" "$BENCH_ROOT/java/RawJdbc.java" insert \
-    "jdbc:h2:file:$BENCH_TMP/raw-h2/db;MODE=PostgreSQL" sa "$secs" "$CONNS")"
-fi
+raw="$(raw_insert_limit "$DB" "$secs" "$CONNS")"
 raw_rps="$(sed -n 's/.*rps=\([0-9]*\).*/\1/p' <<<"$raw")"
 log "limit ($DB): $raw"
 

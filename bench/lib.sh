@@ -115,3 +115,18 @@ queue_writes() {
 }
 release_writes() { psql -h 127.0.0.1 -U postgres -d test -qc "UPDATE syncline_bench.writes SET next_attempt_at = now() WHERE status = 'pending'"; }
 pending_writes() { psql -h 127.0.0.1 -U postgres -d test -Atc "SELECT COUNT(*) FROM syncline_bench.writes WHERE status = 'pending'"; }
+
+# raw_insert_limit DB SECONDS CONNECTIONS: single-row INSERT ... ON CONFLICT DO NOTHING through JDBC,
+# one connection per client, the limit beside durable ingest and events. Prints "... rps=N ...".
+raw_insert_limit() {
+  local db="$1" secs="$2" conns="$3" cp_file="$BENCH_TMP/jdbc.classpath"
+  [[ -s "$cp_file" ]] || (cd "$REPO" && ./mvnw -q dependency:build-classpath -Dmdep.outputFile="$cp_file" >/dev/null)
+  if [[ "$db" == pg ]]; then
+    java -cp "$(cat "$cp_file")" "$BENCH_ROOT/java/RawJdbc.java" insert \
+      "jdbc:postgresql://127.0.0.1:5432/test?currentSchema=public" postgres "$secs" "$conns"
+  else
+    rm -rf "$BENCH_TMP/raw-h2"; mkdir -p "$BENCH_TMP/raw-h2"
+    java -cp "$(cat "$cp_file")" "$BENCH_ROOT/java/RawJdbc.java" insert \
+      "jdbc:h2:file:$BENCH_TMP/raw-h2/db;MODE=PostgreSQL" sa "$secs" "$conns"
+  fi
+}

@@ -14,8 +14,26 @@ out="$BENCH_TMP/results-$(date +%Y%m%d-%H%M%S).txt"
 if [[ -n "${QUICK:-}" ]]; then
   bash "$BENCH_ROOT/ingest.sh" h2 2s 4 | grep '^RESULT' | tee -a "$out"
   bash "$BENCH_ROOT/fullrefresh.sh" 2000 100 | grep '^RESULT' | tee -a "$out"
+  bash "$BENCH_ROOT/relay.sh" pg 2s 4 | grep '^RESULT' | tee -a "$out"
+  bash "$BENCH_ROOT/writer.sh" 500 2s | grep '^RESULT' | tee -a "$out"
+  bash "$BENCH_ROOT/rate.sh" 20 3 | grep '^RESULT' | tee -a "$out"
   exit 0
 fi
+
+# the outbound scenarios (run alone with ONLY=outbound)
+for i in $(seq 1 "$RUNS"); do
+  log "relay, run $i of $RUNS"
+  bash "$BENCH_ROOT/relay.sh" pg 20s 32 | grep '^RESULT' | sed "s/^RESULT /RESULT scenario=relay /" | tee -a "$out"
+  log "events, run $i of $RUNS"
+  bash "$BENCH_ROOT/events.sh" pg 20s 32 | grep '^RESULT' | sed "s/^RESULT /RESULT scenario=events /" | tee -a "$out"
+done
+for i in $(seq 1 3); do
+  log "writer, run $i of 3"
+  bash "$BENCH_ROOT/writer.sh" 100000 20s | grep '^RESULT' | sed "s/^RESULT /RESULT scenario=writer /" | tee -a "$out"
+done
+log "rate adherence (once: it takes over a minute)"
+bash "$BENCH_ROOT/rate.sh" 100 60 | grep '^RESULT' | sed "s/^RESULT /RESULT scenario=rate /" | tee -a "$out"
+if [[ "${ONLY:-}" != outbound ]]; then
 
 for db in h2 pg; do
   for i in $(seq 1 "$RUNS"); do
@@ -31,12 +49,22 @@ for spec in "100000 1000" "100000 100"; do
 done
 log "full refresh 1000000 1000 with the changes feed read (once: it takes minutes)"
 FEED=1 bash "$BENCH_ROOT/fullrefresh.sh" 1000000 1000 | grep '^RESULT' | sed "s/^RESULT /RESULT scenario=full-1000000\/1000 /" | tee -a "$out"
+fi
 
-# medians into BENCHMARKS.md
-table="$(node "$BENCH_ROOT/summarize.js" "$out" "$(commit)" "$(machine)")"
-node -e '
-  const fs = require("fs"), [file, table] = process.argv.slice(1);
-  const s = fs.readFileSync(file, "utf8");
-  const a = s.indexOf("<!-- results:start -->"), b = s.indexOf("<!-- results:end -->");
-  fs.writeFileSync(file, s.slice(0, a) + "<!-- results:start -->\n" + table + "\n" + s.slice(b));' "$REPO/BENCHMARKS.md" "$table"
+# medians into BENCHMARKS.md: the outbound tables between the outbound markers, the rest
+# between the results markers (left as they are when ONLY=outbound)
+write_block() {
+  local marker="$1" table="$2"
+  node -e '
+    const fs = require("fs"), [file, marker, table] = process.argv.slice(1);
+    const s = fs.readFileSync(file, "utf8");
+    const a = s.indexOf(`<!-- ${marker}:start -->`), b = s.indexOf(`<!-- ${marker}:end -->`);
+    if (a < 0 || b < 0) throw new Error(`no ${marker} markers in ${file}`);
+    fs.writeFileSync(file, s.slice(0, a) + `<!-- ${marker}:start -->\n` + table + "\n" + s.slice(b));' \
+    "$REPO/BENCHMARKS.md" "$marker" "$table"
+}
+write_block outbound "$(node "$BENCH_ROOT/summarize.js" "$out" "$(commit)" "$(machine)" outbound)"
+if [[ "${ONLY:-}" != outbound ]]; then
+  write_block results "$(node "$BENCH_ROOT/summarize.js" "$out" "$(commit)" "$(machine)" inbound)"
+fi
 log "results in $out and BENCHMARKS.md"

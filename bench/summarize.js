@@ -2,14 +2,54 @@
 // Turns RESULT lines into the markdown tables of BENCHMARKS.md: median (min–max) per figure.
 'use strict';
 const fs = require('fs');
-const [file, commit, machine] = process.argv.slice(2);
+const [file, commit, machine, part] = process.argv.slice(2);
+const want = (scenario) => !part || (part === 'outbound') === ['relay', 'events', 'writer', 'rate'].includes(scenario);
 const rows = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith('RESULT '))
-  .map((l) => Object.fromEntries(l.slice(7).trim().split(/\s+/).map((kv) => kv.split('='))));
+  .map((l) => Object.fromEntries(l.slice(7).trim().split(/\s+/).map((kv) => kv.split('='))))
+  .filter((r) => want(r.scenario));
 const med = (xs) => { const v = xs.map(Number).sort((a, b) => a - b); const n = v.length;
   return n ? (n % 2 ? v[(n - 1) / 2] : (v[n / 2 - 1] + v[n / 2]) / 2) : NaN; };
 const fmt = (xs) => { const v = xs.map(Number).sort((a, b) => a - b);
   return v.length > 1 ? `${med(v)} (${v[0]}–${v[v.length - 1]})` : `${v[0]}`; };
 const out = [`Measured ${new Date().toISOString().slice(0, 10)} on ${machine}, commit ${commit}.`, ''];
+const relay = rows.filter((r) => r.scenario === 'relay');
+if (relay.length) {
+  out.push('| scenario 1: relay (PostgreSQL, durable) | runs | webhooks accepted/s | deliveries/s at the sink | limit (sink alone req/s) | deliveries ÷ limit | post p99 ms | commit→delivery p50 / p99 ms | lost | duplicates |',
+    '|---|---:|---:|---:|---:|---:|---:|---|---:|---:|');
+  out.push(`| webhook → store + queue → sink | ${relay.length} | ${fmt(relay.map((x) => x.accepted_per_s))} | ` +
+    `${fmt(relay.map((x) => x.delivered_per_s))} | ${fmt(relay.map((x) => x.limit_sink_per_s))} | ${fmt(relay.map((x) => x.ratio))} | ` +
+    `${fmt(relay.map((x) => x.post_p99_ms))} | ${med(relay.map((x) => x.deliver_p50_ms))} / ${med(relay.map((x) => x.deliver_p99_ms))} | ` +
+    `${relay.reduce((s, x) => s + Number(x.lost), 0)} | ${relay.reduce((s, x) => s + Number(x.duplicates), 0)} |`, '');
+}
+const events = rows.filter((r) => r.scenario === 'events');
+if (events.length) {
+  out.push('| events (PostgreSQL, durable) | runs | events accepted/s | p99 ms | limit (raw INSERT/s) | ÷ limit | non-2xx |',
+    '|---|---:|---:|---:|---:|---:|---:|');
+  out.push(`| POST /events/{type} → queued write | ${events.length} | ${fmt(events.map((x) => x.events_per_s))} | ` +
+    `${fmt(events.map((x) => x.p99_ms))} | ${fmt(events.map((x) => x.limit_inserts_per_s))} | ${fmt(events.map((x) => x.ratio))} | ` +
+    `${events.reduce((s, x) => s + Number(x.non2xx), 0)} |`, '');
+}
+const writer = rows.filter((r) => r.scenario === 'writer');
+if (writer.length) {
+  out.push('| scenario 4: writer (PostgreSQL, no rate limit) | runs | writes | writes/s | requests at the sink | limit (sink alone req/s) | ÷ limit |',
+    '|---|---:|---:|---:|---:|---:|---:|');
+  for (const mode of ['single', 'batch']) {
+    const r = writer.filter((x) => x.mode === mode);
+    if (!r.length) continue;
+    out.push(`| ${mode === 'single' ? 'one record per request' : 'batches of 100'} | ${r.length} | ${r[0].writes} | ` +
+      `${fmt(r.map((x) => x.writes_per_s))} | ${fmt(r.map((x) => x.sink_requests))} | ${fmt(r.map((x) => x.limit_sink_per_s))} | ` +
+      `${fmt(r.map((x) => x.ratio))} |`);
+  }
+  out.push('');
+}
+const rate = rows.filter((r) => r.scenario === 'rate');
+if (rate.length) {
+  out.push('| scenario 5: rate adherence | runs | configured /s | seconds | achieved /s | achieved ÷ configured | requests beyond the limit | busiest second | pause after Retry-After: 2 (ms) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  out.push(`| one connection, 8 in flight | ${rate.length} | ${rate[0].limit} | ${rate[0].seconds} | ${fmt(rate.map((x) => x.achieved_per_s))} | ` +
+    `${fmt(rate.map((x) => x.ratio))} | ${rate.reduce((s, x) => s + Number(x.beyond_limit), 0)} | ` +
+    `${fmt(rate.map((x) => x.busiest_second))} | ${fmt(rate.map((x) => x.measured_pause_ms))} |`, '');
+}
 const ingest = rows.filter((r) => r.scenario === 'ingest');
 if (ingest.length) {
   out.push('| scenario 2: durable ingest | runs | accepted/s | p99 ms | limit (raw INSERT/s) | ÷ limit | ready ms | idle RSS MiB | RSS under load MiB | non-2xx |',
