@@ -3,7 +3,6 @@ package io.syncline.outbound;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,7 +14,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * at once. A 429 or 503 pauses the whole connection until the time the server named.
  *
  * Hand-written because the limit, the concurrency cap and the pause must be one object per
- * connection, changed at run time; Camel's throttle EIP sits in a route, not around a call.
+ * connection, changed at run time and shared out among the replicas ({@link Replicas}); Camel's
+ * throttle EIP sits in a route, not around a call, and knows nothing of other replicas.
  */
 @ApplicationScoped
 public class ConnectionRateBudget {
@@ -25,11 +25,14 @@ public class ConnectionRateBudget {
     }
 
     private final Limits defaults;
+    private final Replicas replicas;
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
 
-    public ConnectionRateBudget(@ConfigProperty(name = "syncline.rate.requests", defaultValue = "10") int rate,
+    public ConnectionRateBudget(Replicas replicas,
+            @ConfigProperty(name = "syncline.rate.requests", defaultValue = "10") int rate,
             @ConfigProperty(name = "syncline.rate.per", defaultValue = "1s") Duration per,
             @ConfigProperty(name = "syncline.rate.max-in-flight", defaultValue = "4") int maxInFlight) {
+        this.replicas = replicas;
         this.defaults = new Limits(rate, per, maxInFlight);
     }
 
@@ -54,11 +57,15 @@ public class ConnectionRateBudget {
         return fallback;
     }
 
-    /** Blocks until the connection may send one request; call {@link Permit#close()} when it is answered. */
+    /**
+     * Blocks until the connection may send one request; call {@link Permit#close()} when it is
+     * answered. With several replicas on one database, this replica takes its share of the budget.
+     */
     public Permit acquire(String connectionKey, Limits limits) throws InterruptedException {
         Bucket b = buckets.compute(connectionKey, (k, old) -> old != null && old.limits.equals(limits) ? old
                 : new Bucket(limits));
-        return b.acquire();
+        replicas.awaitJoined();
+        return b.acquire(replicas.live());
     }
 
     /** The server asked us to stop for a while: nothing more goes to this connection until then. */
@@ -75,56 +82,54 @@ public class ConnectionRateBudget {
     }
 
     /**
-     * A sliding window over the last {@code rate} requests, plus a semaphore for requests in flight.
+     * A sliding window over the last {@code rate} requests, plus a count of requests in flight.
      * A request occupies its slot from the moment it is sent until its answer arrives, and the slot
      * counts from the answer: the server received the request before it answered, so however the
-     * network delays a request, no window at the server sees more than {@code rate} of them.
+     * network delays a request, no window at the server sees more than {@code rate} of them. With
+     * N replicas each one allows rate/N in a window and maxInFlight/N at once (at least one).
      */
     static final class Bucket {
         private static final long IN_FLIGHT = Long.MAX_VALUE;
         final Limits limits;
         final long[] slots;
         int next;
+        int inFlight;
         long pausedUntil;
-        final Semaphore inFlight;
 
         Bucket(Limits limits) {
             this.limits = limits;
             this.slots = new long[limits.rate()];
             java.util.Arrays.fill(slots, Long.MIN_VALUE / 2);
-            this.inFlight = new Semaphore(limits.maxInFlight(), true);
         }
 
         synchronized void pauseUntil(long nanos) {
             pausedUntil = Math.max(pausedUntil, nanos);
         }
 
-        Permit acquire() throws InterruptedException {
-            inFlight.acquire();
-            int slot;
-            try {
-                slot = reserve();
-            } catch (InterruptedException | RuntimeException e) {
-                inFlight.release();
-                throw e;
-            }
-            return () -> {
-                answered(slot);
-                inFlight.release();
-            };
+        Permit acquire(int replicas) throws InterruptedException {
+            int slot = reserve(Math.max(1, replicas));
+            return () -> answered(slot);
         }
 
-        private synchronized int reserve() throws InterruptedException {
+        private synchronized int reserve(int replicas) throws InterruptedException {
+            int rate = Math.max(1, limits.rate() / replicas);
+            int maxInFlight = Math.max(1, limits.maxInFlight() / replicas);
             long window = limits.per().toNanos();
             while (true) {
                 long now = System.nanoTime();
-                long oldest = slots[next];
-                long wait = oldest == IN_FLIGHT ? TimeUnit.SECONDS.toNanos(1)
-                        : Math.max(pausedUntil - now, oldest + window - now);
+                long wait;
+                if (inFlight >= maxInFlight) {
+                    wait = TimeUnit.SECONDS.toNanos(1); // an answer wakes us sooner
+                } else {
+                    long rateth = slots[(next - rate + slots.length) % slots.length]; // the rate-th most recent
+                    wait = rateth == IN_FLIGHT ? TimeUnit.SECONDS.toNanos(1)
+                            : Math.max(pausedUntil - now, rateth + window - now);
+                }
                 if (wait <= 0) {
                     int slot = next;
                     slots[slot] = IN_FLIGHT;
                     next = (next + 1) % slots.length;
+                    inFlight++;
                     return slot;
                 }
                 TimeUnit.NANOSECONDS.timedWait(this, Math.min(wait, TimeUnit.SECONDS.toNanos(1)));
@@ -133,6 +138,7 @@ public class ConnectionRateBudget {
 
         private synchronized void answered(int slot) {
             slots[slot] = System.nanoTime();
+            inFlight--;
             notifyAll();
         }
     }

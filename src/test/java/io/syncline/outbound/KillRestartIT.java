@@ -13,7 +13,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,13 +20,14 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
+
+import io.syncline.support.PackagedService;
 
 /**
  * Guarantee 2 with a real crash: the packaged service is killed (SIGKILL) while the destination
@@ -37,7 +37,7 @@ import com.github.tomakehurst.wiremock.stubbing.Scenario;
  */
 class KillRestartIT {
 
-    static final String KEY = "it-api-key";
+    static final String KEY = PackagedService.KEY;
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
     WireMockServer crm;
@@ -111,25 +111,12 @@ class KillRestartIT {
     }
 
     Process start(Path home, int port) throws IOException {
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1",
-                "-Dsyncline.data-dir=" + home.resolve("data"), "-Dsyncline.routes-dir=" + home.resolve("routes"),
-                "-Dsyncline.api-key=" + KEY, "-Dsyncline.encryption-key=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
-                "-Dsyncline.writer.lease=3s", "-jar", System.getProperty("syncline.jar", "target/quarkus-app/quarkus-run.jar"));
-        return new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(home.resolve("service-" + System.nanoTime() + ".log").toFile()).start();
+        return PackagedService.start(home, port, home.resolve("service-" + System.nanoTime() + ".log"),
+                "syncline.writer.lease=3s");
     }
 
     static boolean ready(int port) {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return PackagedService.ready(port);
     }
 
     static int send(int port, String method, String path, String idempotencyKey, String body) throws Exception {
@@ -143,8 +130,6 @@ class KillRestartIT {
     }
 
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return PackagedService.freePort();
     }
 }

@@ -1,0 +1,53 @@
+package io.syncline.support;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The packaged service (target/quarkus-app) as a real process, for tests that must kill or refuse it. */
+public final class PackagedService {
+
+    public static final String KEY = "it-api-key";
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private PackagedService() {
+    }
+
+    /** Starts it on {@code port} with its data and routes under {@code home}; output goes to {@code log}. */
+    public static Process start(Path home, int port, Path log, String... properties) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1",
+                "-Dsyncline.data-dir=" + home.resolve("data"), "-Dsyncline.routes-dir=" + home.resolve("routes"),
+                "-Dsyncline.api-key=" + KEY, "-Dsyncline.encryption-key=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="));
+        for (String p : properties) {
+            cmd.add("-D" + p);
+        }
+        cmd.add("-jar");
+        cmd.add(System.getProperty("syncline.jar", "target/quarkus-app/quarkus-run.jar"));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    public static boolean ready(int port) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
