@@ -1,7 +1,5 @@
 package io.syncline.operate;
 
-import java.time.Duration;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,12 +9,8 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 
 import io.smallrye.health.api.HealthGroup;
-import io.syncline.connection.Connection;
-import io.syncline.connection.Connections;
 import io.syncline.schedule.PollSync;
 import io.syncline.schedule.SyncRegistry;
-import io.syncline.schedule.SyncState;
-import io.syncline.store.RecordStore;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -31,36 +25,25 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class StaleSyncCheck implements HealthCheck {
 
     private final SyncRegistry registry;
-    private final Connections connections;
-    private final SyncState state;
+    private final SyncLag lag;
     private final double factor;
 
-    public StaleSyncCheck(SyncRegistry registry, Connections connections, SyncState state,
+    public StaleSyncCheck(SyncRegistry registry, SyncLag lag,
             @ConfigProperty(name = "syncline.health.stale-factor", defaultValue = "3") double factor) {
         this.registry = registry;
-        this.connections = connections;
-        this.state = state;
+        this.lag = lag;
         this.factor = factor;
     }
 
     @Override
     public HealthCheckResponse call() {
-        OffsetDateTime now = RecordStore.now();
         List<String> stale = new ArrayList<>();
         int checked = 0;
         for (PollSync sync : registry.all()) {
-            for (Connection c : connections.list(sync.integration())) {
-                SyncState.Pair pair = new SyncState.Pair(c.providerConfigKey(), c.connectionId(), sync.name());
-                SyncState.Row row = state.find(pair).orElse(null);
-                if (row == null || row.paused()) {
-                    continue;
-                }
+            for (var e : lag.detailed(sync).entrySet()) {
                 checked++;
-                Duration interval = row.frequencySeconds() != null ? Duration.ofSeconds(row.frequencySeconds())
-                        : sync.every() != null ? sync.every() : Duration.ofHours(1);
-                OffsetDateTime since = state.lastSuccess(pair).orElse(c.createdAt());
-                if (since != null && Duration.between(since, now).toMillis() > interval.toMillis() * factor) {
-                    stale.add(c.providerConfigKey() + "/" + c.connectionId() + "/" + sync.name());
+                if (e.getValue().lag().toMillis() > e.getValue().interval().toMillis() * factor) {
+                    stale.add(e.getKey());
                 }
             }
         }

@@ -26,14 +26,20 @@ public class WriterCheck implements HealthCheck {
 
     private final CircuitBreakers breakers;
     private final WriteQueue queue;
+    private final MeterRegistry registry;
 
     public WriterCheck(CircuitBreakers breakers, WriteQueue queue, MeterRegistry registry) {
         this.breakers = breakers;
         this.queue = queue;
+        this.registry = registry;
+    }
+
+    void exportGauges(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent ignored) {
         Gauge.builder("syncline_writes_pending", queue, q -> q.depth().pending())
                 .description("Writes queued and not yet sent, skipped or dead-lettered").register(registry);
         Gauge.builder("syncline_writes_oldest_pending_seconds", queue, q -> q.depth().oldest().toMillis() / 1000.0)
                 .description("Age of the oldest pending write").register(registry);
+        breakers.open(); // and the circuit gauge with it
     }
 
     @Override

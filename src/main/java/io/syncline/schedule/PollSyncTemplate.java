@@ -60,6 +60,7 @@ public class PollSyncTemplate extends RouteBuilder {
     private static Processor tick(RouteTemplateContext rtc) {
         PollSync sync = build(rtc);
         TemplateParams.bean(SyncRegistry.class).register(sync);
+        TemplateParams.bean(io.syncline.operate.SyncLag.class).watch(sync);
         TemplateParams.bean(io.syncline.store.InboundSyncs.class).register(sync.integration(), sync.name(),
                 new io.syncline.store.RecordIntake(sync.name(), sync.mapping(),
                         TemplateParams.bean(io.syncline.store.RecordStore.class),

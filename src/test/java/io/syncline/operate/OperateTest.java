@@ -53,6 +53,15 @@ class OperateTest {
     }
 
     @Test
+    void writesOutAndTheQueueAreMeasured() {
+        String text = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertTrue(text.contains("syncline_writes_pending"), "queue depth");
+        assertTrue(text.contains("syncline_writes_oldest_pending_seconds"), "oldest pending write");
+        assertTrue(text.contains("syncline_circuits_open"), "open circuits");
+        given().get("/q/health/group/syncs").then().body(containsString("\"writes\""));
+    }
+
+    @Test
     void aSyncThatHasNotSucceededInThreeIntervalsTurnsItsHealthDownButNotReadiness() {
         String id = "stale-" + UUID.randomUUID().toString().substring(0, 8);
         // nothing listens on port 9: every run of this 1 s sync fails
@@ -63,6 +72,8 @@ class OperateTest {
                 .statusCode(503).body(containsString(id)));
         given().get("/q/health/ready").then().statusCode(200);
         given().get("/q/health/live").then().statusCode(200);
+        assertTrue(metric("syncline_sync_lag_seconds", "integration=\"src-sched\"") >= 3,
+                "the sync's lag is exported");
         Api.authed().delete("/api/connections/src-sched/" + id).then().statusCode(204);
     }
 }

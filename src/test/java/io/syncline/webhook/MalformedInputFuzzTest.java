@@ -115,4 +115,41 @@ class MalformedInputFuzzTest {
             assertRefusedWell(req.get("/records"), "GET /records #" + i);
         }
     }
+
+    @Test
+    void eventsWithMalformedInputAreRefusedCleanlyAndQueueNothing() {
+        String conn = "fz" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        Api.authed().contentType("application/json").body(java.util.Map.of("provider_config_key", "putdest",
+                "connection_id", conn, "base_url", "http://127.0.0.1:9")).post("/api/connections").then().statusCode(201);
+        String valid = "{\"id\":\"ok\",\"email\":\"a@b.co\",\"name\":\"A\"}";
+        java.util.Set<String> queued = new java.util.HashSet<>();
+        for (int i = 0; i < 800; i++) {
+            String body = switch (random.nextInt(3)) {
+                case 0 -> garbage(300);
+                case 1 -> mutate(valid).replace("\"ok\"", "\"f" + i + "\"");
+                default -> valid.replace("\"ok\"", "\"f" + i + "\"");
+            };
+            String type = random.nextInt(4) == 0 ? "text/plain" : "application/json";
+            var req = given().config(RAW).contentType(type).body(body);
+            if (random.nextInt(6) > 0) {
+                req.header("Authorization", "Bearer " + (random.nextInt(8) == 0 ? garbage(20) : Api.KEY));
+            }
+            if (random.nextInt(6) > 0) {
+                req.header("Connection-Id", random.nextInt(8) == 0 ? garbage(12) : conn);
+            }
+            if (random.nextInt(6) > 0) {
+                req.header("Idempotency-Key", random.nextInt(8) == 0 ? garbage(12) : "k" + i);
+            }
+            String type2 = random.nextInt(10) == 0 ? garbage(8) : "contact.put";
+            Response r = req.post("/events/" + java.net.URLEncoder.encode(type2, java.nio.charset.StandardCharsets.UTF_8));
+            assertRefusedWell(r, "POST /events/" + type2 + " " + type);
+            if (r.statusCode() == 200 && "queued".equals(r.path("results[0].status"))) {
+                queued.add(r.path("results[0].id"));
+            }
+        }
+        long writes = Db.count("SELECT COUNT(DISTINCT record_id) FROM writes WHERE provider_config_key = 'putdest' AND connection_id = ?",
+                conn);
+        assertEquals(queued.size(), writes, "exactly the accepted events are queued, nothing for refused requests");
+        assertTrue(queued.size() > 0, "the generator also produced valid events");
+    }
 }

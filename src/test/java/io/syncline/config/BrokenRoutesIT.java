@@ -1,0 +1,35 @@
+package io.syncline.config;
+
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import io.syncline.support.PackagedService;
+
+/** A route file with a mistake stops the service at start, with the file, the line and what was expected. */
+class BrokenRoutesIT {
+
+    @Test
+    void aBrokenRouteFileStopsTheStartWithItsFileAndLine() throws Exception {
+        Path home = Files.createTempDirectory("syncline-broken-routes");
+        Path routes = Files.createDirectories(home.resolve("routes"));
+        Files.writeString(routes.resolve("crm.camel.yaml"), """
+                - templatedRoute:
+                    routeTemplateRef: webhook-sync
+                    parameters:
+                      - { name: sekret, value: x }
+                """);
+        Path log = home.resolve("service.log");
+        Process p = PackagedService.start(home, PackagedService.freePort(), log);
+        assertTrue(p.waitFor(90, TimeUnit.SECONDS), "the service kept running with a broken route file");
+        assertNotEquals(0, p.exitValue());
+        String out = Files.readString(log);
+        assertTrue(out.contains("crm.camel.yaml:4: 'sekret' is not a parameter of webhook-sync"), out);
+        assertTrue(out.contains("webhook-sync needs parameter 'integration'"), out);
+    }
+}
