@@ -127,6 +127,6 @@ raw_insert_limit() {
   else
     rm -rf "$BENCH_TMP/raw-h2"; mkdir -p "$BENCH_TMP/raw-h2"
     java -cp "$(cat "$cp_file")" "$BENCH_ROOT/java/RawJdbc.java" insert \
-      "jdbc:h2:file:$BENCH_TMP/raw-h2/db;MODE=PostgreSQL" sa "$secs" "$conns"
+      "jdbc:h2:file:$BENCH_TMP/raw-h2/db;MODE=PostgreSQL;WRITE_DELAY=0" sa "$secs" "$conns"
   fi
 }
