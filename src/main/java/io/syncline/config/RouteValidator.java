@@ -153,6 +153,15 @@ public final class RouteValidator {
             try {
                 if (pname.equals("mapping")) {
                     MappingLoader.load(dir.resolve(value));
+                } else if (pname.equals("groups") && !value.isBlank()) {
+                    try (org.apache.camel.impl.DefaultCamelContext camel = new org.apache.camel.impl.DefaultCamelContext()) {
+                        io.syncline.sqlsource.Groups.load(dir.resolve(value), camel);
+                    } catch (IllegalArgumentException e) {
+                        problems.add(new Problem(file, line(valueNode), "groups " + value + " are broken: "
+                                + e.getMessage()));
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
                 } else if (pname.equals("twoWay") && !value.isBlank()) {
                     try {
                         io.syncline.twoway.Ownership.load(dir.resolve(value));
@@ -195,7 +204,8 @@ public final class RouteValidator {
         Map<String, Map<String, RouteTemplateParameterDefinition>> out = new LinkedHashMap<>();
         try (DefaultCamelContext ctx = new DefaultCamelContext(false)) {
             for (RouteBuilder b : List.of(new WebhookSyncTemplate(), new PollSyncTemplate(),
-                    new io.syncline.events.EventSyncTemplate(), new io.syncline.events.OutboxPollTemplate())) {
+                    new io.syncline.events.EventSyncTemplate(), new io.syncline.events.OutboxPollTemplate(),
+                    new io.syncline.sqlsource.SqlSyncTemplate())) {
                 b.setCamelContext(ctx);
                 b.configure();
                 for (RouteTemplateDefinition t : b.getRouteTemplateCollection().getRouteTemplates()) {

@@ -1,14 +1,13 @@
 package io.syncline.events;
 
-import java.time.Duration;
 import java.util.Arrays;
 
 import com.jayway.jsonpath.JsonPath;
 
 import io.syncline.config.TemplateParams;
-import io.syncline.connection.ConnectionAuth;
 import io.syncline.mapping.MappingLoader;
 import io.syncline.outbound.Destination;
+import io.syncline.outbound.DestinationParams;
 import io.syncline.outbound.OutboundSync;
 import io.syncline.outbound.OutboundSyncs;
 import io.syncline.twoway.Ownership;
@@ -31,7 +30,7 @@ public class EventSyncTemplate extends RouteBuilder {
 
     @Override
     public void configure() {
-        routeTemplate("event-sync")
+        DestinationParams.declare(routeTemplate("event-sync")
                 .templateParameter("name", null, "The sync's name, unique within its integration, e.g. contacts-out")
                 .templateParameter("integration", null, "The provider config key of the connected app to write to")
                 .templateParameter("events", null, "Event types it takes, comma separated, e.g. contact.created,contact.updated")
@@ -39,20 +38,7 @@ public class EventSyncTemplate extends RouteBuilder {
                 .templateParameter("connectionHeader", "Connection-Id", "Header of the event that names the connection")
                 .templateParameter("connectionPath", "", "JSONPath in the event that names the connection instead")
                 .templateParameter("idFrom", "header:Idempotency-Key",
-                        "Where the idempotency key is: header:<Name> or a JSONPath of the event")
-                .templateParameter("path", null, "Collection path at the destination, appended to base_url, e.g. /contacts")
-                .templateParameter("upsert", "search", "put (PUT {path}/{id}) or search (search, then update or create)")
-                .templateParameter("searchPath", "", "search: path that finds a record by a field, e.g. /contacts?email={email}")
-                .templateParameter("resultsPath", "$.results", "search: JSONPath of the list in the search answer")
-                .templateParameter("idPath", "$.id", "JSONPath of the destination's id in a record it returns")
-                .templateParameter("updateMethod", "PATCH", "PATCH or PUT, for an update of a known record")
-                .templateParameter("auth", "bearer",
-                        "bearer (credential access_token), basic, header:<Name> or query:<param> (credential api_key), or none")
-                .templateParameter("batchPath", "", "batch: HubSpot-style upsert path, e.g. /contacts/batch/upsert")
-                .templateParameter("batchSize", "1", "batch: most records per call (1: no batching)")
-                .templateParameter("idProperty", "", "batch: the field the destination upserts by, e.g. email")
-                .templateParameter("timeoutSeconds", "30", "read timeout of one request")
-                .templateParameter("maxAttempts", "8", "attempts before a write becomes a dead letter")
+                        "Where the idempotency key is: header:<Name> or a JSONPath of the event"))
                 .templateParameter("twoWay", "", "two-way rules file (*.twoway.yaml): ownership, echoes, conflicts")
                 .templateBean("intake", EventIntake.class, EventSyncTemplate::intake)
                 .from("direct:event-sync/{{integration}}/{{name}}")
@@ -73,12 +59,7 @@ public class EventSyncTemplate extends RouteBuilder {
             throw new IllegalArgumentException("event-sync '" + TemplateParams.text(rtc, "name")
                     + "': idFrom must be header:<Name> or a JSONPath, not '" + idFrom + "'");
         }
-        Destination destination = new Destination(TemplateParams.text(rtc, "path"),
-                TemplateParams.text(rtc, "upsert").trim(), TemplateParams.text(rtc, "searchPath"),
-                JsonPath.compile(TemplateParams.text(rtc, "resultsPath")), JsonPath.compile(TemplateParams.text(rtc, "idPath")),
-                TemplateParams.text(rtc, "updateMethod").trim().toUpperCase(), ConnectionAuth.parse(TemplateParams.text(rtc, "auth")),
-                TemplateParams.text(rtc, "batchPath"), Integer.parseInt(TemplateParams.text(rtc, "batchSize").trim()),
-                TemplateParams.text(rtc, "idProperty"), Duration.ofSeconds(Long.parseLong(TemplateParams.text(rtc, "timeoutSeconds").trim())));
+        Destination destination = DestinationParams.build(rtc);
         OutboundSync sync = new OutboundSync(TemplateParams.text(rtc, "name"), TemplateParams.text(rtc, "integration"),
                 Arrays.stream(TemplateParams.text(rtc, "events").split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList(),
                 MappingLoader.load(TemplateParams.routesDir().resolve(TemplateParams.text(rtc, "mapping"))), destination,

@@ -15,7 +15,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * Route template {@code outbox-poll}: events from a transactional outbox table in your app's
- * PostgreSQL ({@code syncline.outbox.url}), handed to the event syncs that take each row's type
+ * PostgreSQL ({@code syncline.app-db.url}), handed to the event syncs that take each row's type
  * exactly as {@code POST /events/{type}} would. See {@link OutboxPoller}.
  */
 public class OutboxPollTemplate extends RouteBuilder {
@@ -37,10 +37,10 @@ public class OutboxPollTemplate extends RouteBuilder {
 
     private static OutboxPoller poller(RouteTemplateContext rtc) {
         String name = TemplateParams.text(rtc, "name");
-        boolean on = ConfigProvider.getConfig().getOptionalValue("syncline.outbox.enabled", Boolean.class).orElse(false);
+        boolean on = ConfigProvider.getConfig().getOptionalValue("syncline.app-db.enabled", Boolean.class).orElse(false);
         if (!on) {
             throw new IllegalArgumentException("outbox-poll '" + name + "' needs your app's database: set "
-                    + "syncline.outbox.url (SYNCLINE_OUTBOX_URL) to its PostgreSQL JDBC URL");
+                    + "syncline.app-db.url (SYNCLINE_APP_DB_URL) to its PostgreSQL JDBC URL");
         }
         String after = TemplateParams.text(rtc, "after").trim();
         if (!after.equals("delete") && !after.startsWith("mark:")) {
@@ -50,7 +50,7 @@ public class OutboxPollTemplate extends RouteBuilder {
                 Integer.parseInt(TemplateParams.text(rtc, "batchSize").trim()),
                 after.equals("delete") ? null : after.substring(5).trim(),
                 JsonPath.compile(TemplateParams.text(rtc, "connectionPath"))),
-                Arc.container().instance(AgroalDataSource.class, new DataSource.DataSourceLiteral("outbox")).get(),
+                Arc.container().instance(AgroalDataSource.class, new DataSource.DataSourceLiteral("app")).get(),
                 TemplateParams.bean(OutboundSyncs.class), TemplateParams.bean(Connections.class),
                 TemplateParams.bean(DeadLetters.class));
         TemplateParams.bean(Outboxes.class).register(poller);

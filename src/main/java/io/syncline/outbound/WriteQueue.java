@@ -53,11 +53,14 @@ public class WriteQueue {
         OffsetDateTime now = RecordStore.now();
         String pendingKey = String.join("\u001f", syncName, providerConfigKey, connectionId, model, recordId);
         try (PreparedStatement ps = c.prepareStatement("""
-                SELECT id FROM writes WHERE pending_key = ? FOR UPDATE""")) {
+                SELECT id, operation, content_hash FROM writes WHERE pending_key = ? FOR UPDATE""")) {
             ps.setString(1, pendingKey);
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
                     long id = rs.getLong(1);
+                    if (operation.equals(rs.getString(2)) && hash != null && hash.equals(rs.getString(3))) {
+                        return id; // the same content is already on its way
+                    }
                     try (PreparedStatement up = c.prepareStatement("""
                             UPDATE writes SET operation = ?, payload = ?, content_hash = ?, version = version + 1,
                                    attempts = 0, last_error = NULL, updated_at = ?,

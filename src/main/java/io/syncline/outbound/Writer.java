@@ -402,6 +402,8 @@ public class Writer {
             if (batch.isEmpty()) {
                 return;
             }
+            // rows locked in id order, as every other writer of this table locks them: no deadlock
+            batch.sort(java.util.Comparator.comparingLong(b -> b.write().id()));
             try {
                 db.inLazyTransaction(c -> {
                     queue.settleSent(c, batch.stream().map(SentWrite::write).toList(),

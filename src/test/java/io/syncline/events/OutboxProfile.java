@@ -11,7 +11,7 @@ public class OutboxProfile extends PostgresProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
         Map<String, String> m = new HashMap<>(super.getConfigOverrides());
-        m.put("syncline.outbox.url", "jdbc:postgresql://127.0.0.1:5432/test");
+        m.put("syncline.app-db.url", "jdbc:postgresql://127.0.0.1:5432/test");
         m.put("camel.main.routes-include-pattern",
                 "file:target/test-routes/*.camel.yaml,file:target/test-routes/outbox/*.camel.yaml");
         return m;

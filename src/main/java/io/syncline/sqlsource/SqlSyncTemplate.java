@@ -1,0 +1,72 @@
+package io.syncline.sqlsource;
+
+import java.time.Duration;
+import java.util.List;
+
+import io.syncline.config.TemplateParams;
+import io.syncline.mapping.MappingLoader;
+import io.syncline.outbound.DestinationParams;
+import io.syncline.outbound.OutboundSync;
+import io.syncline.outbound.OutboundSyncs;
+import io.syncline.schedule.Frequency;
+import org.apache.camel.Processor;
+import org.apache.camel.RouteTemplateContext;
+import org.apache.camel.builder.RouteBuilder;
+
+/**
+ * Route template {@code sql-sync}: your database as the source of truth, one-way out. On its
+ * schedule it asks the database which keys changed since the high-water mark (minus a lookback),
+ * computes their properties with one query per batch of keys, evaluates the groups, maps each
+ * key's record through the mapping (the allow-list of what leaves) and queues a write for each
+ * record whose content the destination does not already hold. Everything is recomputed from the
+ * source each time, never added to a previous value.
+ */
+public class SqlSyncTemplate extends RouteBuilder {
+
+    @Override
+    public void configure() {
+        DestinationParams.declare(routeTemplate("sql-sync")
+                .templateParameter("name", null, "The sync's name, unique within its integration, e.g. high-value-to-crm")
+                .templateParameter("integration", null, "The provider config key of the connected app to write to")
+                .templateParameter("connection", null, "The connection of that integration to write to")
+                .templateParameter("database", "app", "app (your app's database, syncline.app-db.url) or syncline (this store)")
+                .templateParameter("every", "5m", "How often to look for changes, e.g. 1m")
+                .templateParameter("changedKeys", null,
+                        "SQL: the keys changed since :since, with their change time (key first, time second)")
+                .templateParameter("lookbackSeconds", "60", "Re-read this much before the high-water mark")
+                .templateParameter("properties", null,
+                        "SQL: properties of the keys in :keys (bound as an array: WHERE id = ANY(:keys)); first column the key")
+                .templateParameter("keyBatch", "500", "Keys per properties query")
+                .templateParameter("groups", "", "Groups file (*.groups.yaml): named rules over the properties")
+                .templateParameter("mapping", null,
+                        "Mapping from {properties…, groups: {name: true|false}} to what the destination receives"))
+                .templateBean("tick", Processor.class, SqlSyncTemplate::tick)
+                .from("timer:syncline-sql-{{integration}}-{{name}}?period={{syncline.schedule.tick-ms:15000}}")
+                    .process("{{tick}}");
+    }
+
+    private static Processor tick(RouteTemplateContext rtc) {
+        String name = TemplateParams.text(rtc, "name");
+        String database = TemplateParams.text(rtc, "database").trim();
+        if (!database.equals("app") && !database.equals("syncline")) {
+            throw new IllegalArgumentException("sql-sync '" + name + "': database must be app or syncline");
+        }
+        OutboundSync out = new OutboundSync(name, TemplateParams.text(rtc, "integration"), List.of(),
+                MappingLoader.load(TemplateParams.routesDir().resolve(TemplateParams.text(rtc, "mapping"))),
+                DestinationParams.build(rtc), Integer.parseInt(TemplateParams.text(rtc, "maxAttempts").trim()),
+                "Connection-Id", null, null, null, null);
+        String groups = TemplateParams.text(rtc, "groups").trim();
+        SqlSync sync = new SqlSync(name, database, TemplateParams.text(rtc, "changedKeys"),
+                TemplateParams.text(rtc, "properties"), Frequency.parse(TemplateParams.text(rtc, "every")),
+                Duration.ofSeconds(Long.parseLong(TemplateParams.text(rtc, "lookbackSeconds").trim())),
+                Integer.parseInt(TemplateParams.text(rtc, "keyBatch").trim()),
+                groups.isEmpty() ? Groups.none() : Groups.load(TemplateParams.routesDir().resolve(groups), rtc.getCamelContext()),
+                out, TemplateParams.text(rtc, "connection"));
+        if (!sync.properties().contains(":keys") || !sync.changedKeys().contains(":since")) {
+            throw new IllegalArgumentException("sql-sync '" + name + "': changedKeys needs :since and properties needs :keys");
+        }
+        TemplateParams.bean(OutboundSyncs.class).register(out);
+        SqlSyncRunner runner = TemplateParams.bean(SqlSyncRunner.class);
+        return exchange -> runner.tick(sync);
+    }
+}
