@@ -19,7 +19,8 @@ class RoutesConfigMapTest {
                 .map(l -> l.substring(2).trim()).filter(f -> f.endsWith(".yaml")).sorted().toList();
         try (Stream<Path> files = Files.list(Path.of("routes"))) {
             List<String> present = files.map(p -> p.getFileName().toString())
-                    .filter(n -> n.endsWith(".camel.yaml") || n.endsWith(".mapping.yaml") || n.endsWith(".twoway.yaml"))
+                    .filter(n -> n.endsWith(".camel.yaml") || n.endsWith(".mapping.yaml") || n.endsWith(".twoway.yaml")
+                            || n.endsWith(".groups.yaml"))
                     .sorted().toList();
             assertEquals(present, listed, "routes/kustomization.yaml must list exactly the files in routes/");
         }

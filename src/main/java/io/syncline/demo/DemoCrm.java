@@ -48,7 +48,9 @@ public class DemoCrm {
             contact = create();
             type = "contact.created";
         } else if (roll == 9 && live > 5) {
-            List<String> ids = new ArrayList<>(contacts.keySet());
+            // contacts your app created through the API are left alone, so the demo's story stays whole
+            List<String> ids = contacts.values().stream().filter(c -> !"api".equals(c.get("created_by")))
+                    .map(c -> (String) c.get("id")).toList();
             contact = contacts.get(ids.get(random.nextInt(ids.size())));
             contact.put("archived", true); // kept as a tombstone, as CRMs do, so a poll sees the delete too
             contact.put("updated_at", Instant.now().toString());
@@ -88,6 +90,7 @@ public class DemoCrm {
         c.put("id", "ct_" + i);
         c.put("lifecycle", "lead");
         c.put("ltv_cents", 0);
+        c.put("created_by", "api");
         apply(c, fields);
         contacts.put((String) c.get("id"), c);
         echoes.add(webhook(events.incrementAndGet(), "contact.created", c));
@@ -117,6 +120,9 @@ public class DemoCrm {
         }
         if (fields.get("country") != null) {
             c.put("country", fields.get("country").toString().toLowerCase());
+        }
+        if (fields.get("high_value") instanceof Boolean high) {
+            c.put("tags", high ? List.of("high-value") : List.of());
         }
         if (fields.get("name") != null) {
             String name = fields.get("name").toString().trim();

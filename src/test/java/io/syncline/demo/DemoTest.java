@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import jakarta.inject.Inject;
@@ -76,9 +77,18 @@ class DemoTest {
         // once: never more writes to the CRM for a contact than edits of it in your app
         long edits = app.edits().stream().filter(e -> e.localId().equals(first.localId())).count();
         long written = Api.authed().queryParam("provider_config_key", "demo-crm").queryParam("connection_id", "demo")
-                .queryParam("record_id", first.localId()).queryParam("result", "sent").get("/api/flow").then()
+                .queryParam("sync", "contacts-out").queryParam("record_id", first.localId()).queryParam("result", "sent")
+                .get("/api/flow").then()
                 .statusCode(200).extract().jsonPath().getList("writes").size();
         assertTrue(written >= 1 && written <= edits, written + " writes for " + edits + " edits");
         assertEquals(1, crm.byEmail("hedy.lamarr@example.com").size());
+
+        // your app's purchases make Hedy a high-value customer: the CRM gets the tag, not the amount
+        await().atMost(Duration.ofSeconds(40)).until(() -> String.valueOf(crm.byEmail("hedy.lamarr@example.com").get(0)
+                .get("tags")).contains("high-value"));
+        List<Object> fields = Api.authed().queryParam("sync", "high-value").queryParam("record_id", "app_3")
+                .queryParam("result", "sent").get("/api/flow").then().statusCode(200).extract().jsonPath()
+                .getList("writes[0].fields");
+        assertEquals(List.of("email", "high_value", "id"), fields.stream().sorted().toList());
     }
 }
