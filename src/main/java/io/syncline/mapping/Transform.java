@@ -21,7 +21,7 @@ public interface Transform {
     Object apply(Object value);
 
     /** The transform names a mapping file may use, for error messages. */
-    List<String> NAMES = List.of("trim", "lower", "upper", "default", "constant", "to_boolean", "to_number",
+    List<String> NAMES = List.of("to_midnight_epoch_ms", "trim", "lower", "upper", "default", "constant", "to_boolean", "to_number",
             "to_integer", "to_string", "iso_to_epoch_s", "iso_to_epoch_ms", "epoch_s_to_iso", "epoch_ms_to_iso",
             "epoch_s_to_epoch_ms", "epoch_ms_to_epoch_s", "iso_to_date", "lookup", "equals");
 
@@ -47,10 +47,19 @@ public interface Transform {
             case "epoch_s_to_epoch_ms" -> v -> v == null ? null : toLong(v) * 1000L;
             case "epoch_ms_to_epoch_s" -> v -> v == null ? null : Math.floorDiv(toLong(v), 1000L);
             case "iso_to_date" -> v -> v == null ? null : parseInstant(v).atOffset(ZoneOffset.UTC).toLocalDate().toString();
+            // date properties of some CRMs (HubSpot's): epoch ms at midnight UTC of the day; takes a date or a time
+            case "to_midnight_epoch_ms" -> v -> v == null ? null : midnight(v);
             case "lookup" -> lookup(arg);
             case "equals" -> v -> v != null && String.valueOf(v).equals(String.valueOf(arg));
             default -> throw new IllegalArgumentException("unknown transform '" + name + "'; expected one of " + NAMES);
         };
+    }
+
+    private static long midnight(Object v) {
+        String s = String.valueOf(v);
+        java.time.LocalDate day = s.length() == 10 ? java.time.LocalDate.parse(s)
+                : parseInstant(v).atOffset(ZoneOffset.UTC).toLocalDate();
+        return day.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
     }
 
     private static Transform lookup(Object arg) {

@@ -61,6 +61,7 @@ class MappingTest {
                   iso2:    { path: $.s2, transforms: [epoch_s_to_iso] }
                   ms:      { path: $.s2, transforms: [epoch_s_to_epoch_ms] }
                   day:     { path: $.at, transforms: [iso_to_date] }
+                  midnight: { path: $.at, transforms: [to_midnight_epoch_ms] }
                   flag:    { path: $.yes, transforms: [to_boolean] }
                   num:     { path: $.n, transforms: [to_number] }
                   int:     { path: $.i, transforms: [to_integer] }
@@ -78,6 +79,7 @@ class MappingTest {
         assertEquals("2026-11-21T10:00:00Z", r.record().get("iso"));
         assertEquals("2026-11-21T10:00:00Z", r.record().get("iso2"));
         assertEquals(1795255200000L, r.record().get("ms"));
+        assertEquals(1795219200000L, r.record().get("midnight")); // 2026-11-21T00:00:00Z
         assertEquals("2026-11-21", r.record().get("day"));
         assertEquals(true, r.record().get("flag"));
         assertEquals(new java.math.BigDecimal("12.5"), r.record().get("num"));
