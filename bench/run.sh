@@ -17,6 +17,7 @@ if [[ -n "${QUICK:-}" ]]; then
   bash "$BENCH_ROOT/relay.sh" pg 2s 4 | grep '^RESULT' | tee -a "$out"
   bash "$BENCH_ROOT/writer.sh" 500 2s | grep '^RESULT' | tee -a "$out"
   bash "$BENCH_ROOT/rate.sh" 20 3 | grep '^RESULT' | tee -a "$out"
+  bash "$BENCH_ROOT/sqlsource.sh" 2000 | grep '^RESULT' | tee -a "$out"
   exit 0
 fi
 
@@ -33,6 +34,8 @@ for i in $(seq 1 3); do
 done
 log "rate adherence (once: it takes over a minute)"
 bash "$BENCH_ROOT/rate.sh" 100 60 | grep '^RESULT' | sed "s/^RESULT /RESULT scenario=rate /" | tee -a "$out"
+log "SQL source batching (once)"
+bash "$BENCH_ROOT/sqlsource.sh" 100000 | grep '^RESULT' | sed "s/^RESULT /RESULT scenario=sql /" | tee -a "$out"
 if [[ "${ONLY:-}" != outbound ]]; then
 
 for db in h2 pg; do

@@ -3,7 +3,7 @@
 'use strict';
 const fs = require('fs');
 const [file, commit, machine, part] = process.argv.slice(2);
-const want = (scenario) => !part || (part === 'outbound') === ['relay', 'events', 'writer', 'rate'].includes(scenario);
+const want = (scenario) => !part || (part === 'outbound') === ['relay', 'events', 'writer', 'rate', 'sql'].includes(scenario);
 const rows = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith('RESULT '))
   .map((l) => Object.fromEntries(l.slice(7).trim().split(/\s+/).map((kv) => kv.split('='))))
   .filter((r) => want(r.scenario));
@@ -49,6 +49,14 @@ if (rate.length) {
   out.push(`| one connection, 8 in flight | ${rate.length} | ${rate[0].limit} | ${rate[0].seconds} | ${fmt(rate.map((x) => x.achieved_per_s))} | ` +
     `${fmt(rate.map((x) => x.ratio))} | ${rate.reduce((s, x) => s + Number(x.beyond_limit), 0)} | ` +
     `${fmt(rate.map((x) => x.busiest_second))} | ${fmt(rate.map((x) => x.measured_pause_ms))} |`, '');
+}
+const sql = rows.filter((r) => r.scenario === 'sql');
+if (sql.length) {
+  out.push('| SQL source (PostgreSQL) | runs | changed keys | property queries | expected (keys ÷ 500) | run s | keys/s | limit: one query over all keys, ms |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|');
+  out.push(`| sql-sync, batches of 500 | ${sql.length} | ${sql[0].keys} | ${fmt(sql.map((x) => x.property_queries))} | ` +
+    `${sql[0].expected_queries} | ${fmt(sql.map((x) => x.run_seconds))} | ${fmt(sql.map((x) => x.keys_per_s))} | ` +
+    `${fmt(sql.map((x) => x.limit_one_query_ms))} |`, '');
 }
 const ingest = rows.filter((r) => r.scenario === 'ingest');
 if (ingest.length) {

@@ -4,6 +4,7 @@ CREATE TABLE sql_source_state (
     sync_name   VARCHAR(400) PRIMARY KEY,   -- integration/name
     hwm         TIMESTAMP WITH TIME ZONE,
     ran_at      TIMESTAMP WITH TIME ZONE,
-    last_keys   BIGINT,
+    last_keys   BIGINT,                     -- keys the last run read
+    last_batches BIGINT,                    -- property queries it made
     last_error  TEXT
 );

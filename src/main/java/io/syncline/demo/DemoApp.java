@@ -232,6 +232,7 @@ public class DemoApp extends RouteBuilder {
         Map<String, Object> c = new LinkedHashMap<>(Map.of("name", name, "email", email, "country", country));
         contacts.put(id, c);
         saveCustomer(id, c);
+        edits.add(new Edit(id, null, "created", name));
         LOG.infof("your app: a person adds %s (%s) here", id, name);
         report(id, c, "created");
     }

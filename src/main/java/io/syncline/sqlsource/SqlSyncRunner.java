@@ -92,7 +92,7 @@ public class SqlSyncRunner {
                     return;
                 }
                 Run r = run(s, state[0]);
-                save(lock, s, r.hwm(), r.keys(), null);
+                save(lock, s, r.hwm(), r.keys(), r.batches(), null);
                 lock.commit();
                 if (r.keys() > 0) {
                     LOG.infof("sql source %s: %d changed keys in %d batches, %d writes queued, %d unchanged, %d failed",
@@ -102,7 +102,7 @@ public class SqlSyncRunner {
                 lock.rollback();
                 LOG.warnf("sql source %s failed, the next run starts from the same mark: %s", s.id(), e.getMessage());
                 db.inTransaction(c -> {
-                    save(c, s, null, 0, e.getMessage());
+                    save(c, s, null, 0, 0, e.getMessage());
                     return null;
                 });
             } finally {
@@ -150,15 +150,17 @@ public class SqlSyncRunner {
         return null;
     }
 
-    private static void save(Connection c, SqlSync s, OffsetDateTime hwm, int keys, String error) throws SQLException {
+    private static void save(Connection c, SqlSync s, OffsetDateTime hwm, int keys, int batches, String error)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
-                UPDATE sql_source_state SET hwm = COALESCE(?, hwm), ran_at = ?, last_keys = ?, last_error = ?
-                 WHERE sync_name = ?""")) {
+                UPDATE sql_source_state SET hwm = COALESCE(?, hwm), ran_at = ?, last_keys = ?, last_batches = ?,
+                       last_error = ? WHERE sync_name = ?""")) {
             ps.setObject(1, hwm);
             ps.setObject(2, RecordStore.now());
             ps.setLong(3, keys);
-            ps.setString(4, error);
-            ps.setString(5, s.id());
+            ps.setLong(4, batches);
+            ps.setString(5, error);
+            ps.setString(6, s.id());
             ps.executeUpdate();
         }
     }
