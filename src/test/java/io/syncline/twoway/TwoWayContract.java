@@ -4,6 +4,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.patch;
@@ -222,5 +223,29 @@ abstract class TwoWayContract {
         assertEquals("Fiona (app)", feed("crm3", c).get(0).get("name"));
         Api.authed().contentType(ContentType.JSON).body("{\"pick\":\"app\"}").post("/api/conflicts/" + id + "/resolve")
                 .then().statusCode(409);
+    }
+
+    @Test
+    void byPollingTooAChangeInYourAppIsWrittenOnceAndReadBackAsAnEcho() {
+        String c = connect("crm4");
+        // the CRM's list API: first the record as it was, then (after Syncline's write) with the new plan
+        crm.stubFor(get(urlPathEqualTo("/" + c + "/contacts")).atPriority(1).willReturn(okJson(
+                "{\"results\":[" + contact("r7", "gus@x.io", "Gus", "free", "2026-11-21T10:00:00Z") + "]}")));
+        await().atMost(Duration.ofSeconds(15)).until(() -> feed("crm4", c).size() == 1);
+        assertEquals("unchanged", fromApp("contact.polled", c,
+                contact("u7", "gus@x.io", "Gus", "free", "2026-11-21T10:00:01Z")).getString("results[0].status"));
+        fromApp("contact.polled", c, contact("u7", "gus@x.io", "Gus", "pro", "2026-11-21T10:05:00Z"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> sent("crm4", c) == 1);
+        crm.verify(1, patchRequestedFor(urlPathEqualTo("/" + c + "/contacts/r7"))
+                .withRequestBody(matchingJsonPath("$.plan", equalTo("pro"))));
+        crm.stubFor(get(urlPathEqualTo("/" + c + "/contacts")).atPriority(1).willReturn(okJson(
+                "{\"results\":[" + contact("r7", "gus@x.io", "Gus", "pro", "2026-11-21T10:05:01Z") + "]}")));
+        int polls = crm.findAll(getRequestedFor(urlPathEqualTo("/" + c + "/contacts"))).size();
+        await().atMost(Duration.ofSeconds(15)).until(() -> crm.findAll(getRequestedFor(urlPathEqualTo("/" + c
+                + "/contacts"))).size() >= polls + 2);
+        assertEquals(1, sent("crm4", c), "the poll read back Syncline's own write: nothing more was written");
+        assertEquals("pro", feed("crm4", c).get(0).get("plan"));
+        crm.verify(1, patchRequestedFor(urlPathMatching("/" + c + "/contacts/.*")));
+        crm.verify(0, postRequestedFor(urlPathEqualTo("/" + c + "/contacts")));
     }
 }
