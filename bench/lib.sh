@@ -130,3 +130,13 @@ raw_insert_limit() {
       "jdbc:h2:file:$BENCH_TMP/raw-h2/db;MODE=PostgreSQL;WRITE_DELAY=0" sa "$secs" "$conns"
   fi
 }
+
+# The shared scenario's sink on 127.0.0.1:19900: started unless one already answers, and
+# stopped by stop_sink_if_ours only if this script started it.
+SINK_URL="http://127.0.0.1:19900"
+ensure_sink() {
+  if ! curl -sf --max-time 1 "$SINK_URL/stats" >/dev/null; then
+    "$SHARED_BENCH/sink/start.sh" >/dev/null; SINK_STARTED=1
+  fi
+}
+stop_sink_if_ours() { [[ -n "${SINK_STARTED:-}" ]] && "$SHARED_BENCH/sink/stop.sh" >/dev/null 2>&1 || true; }

@@ -12,13 +12,9 @@ source "$(dirname "$0")/lib.sh"
 DB="${1:-pg}" DURATION="${2:-20s}" CONNS="${3:-32}"
 ensure_pg; ensure_tools; build_syncline; with_autovacuum
 secs="${DURATION%s}"
-SINK_URL="http://127.0.0.1:19900"
 
-stop_sink_if_ours() { [[ -n "${SINK_STARTED:-}" ]] && "$SHARED_BENCH/sink/stop.sh" >/dev/null 2>&1 || true; }
 trap 'stop_pidfile syncline-relay; stop_sink_if_ours; restore_autovacuum' EXIT
-if ! curl -sf --max-time 1 "$SINK_URL/stats" >/dev/null; then
-  "$SHARED_BENCH/sink/start.sh" >/dev/null; SINK_STARTED=1
-fi
+ensure_sink
 
 # the limit: the sink alone, same wrk settings
 limit="$("$SHARED_BENCH/limit/run.sh" "$DURATION" "$CONNS" 2>/dev/null | grep '^RESULT' || true)"

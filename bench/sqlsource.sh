@@ -9,12 +9,8 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 N="${1:-100000}"
 ensure_pg; ensure_tools; build_syncline; with_autovacuum
-SINK_URL="http://127.0.0.1:19900"
-stop_sink_if_ours() { [[ -n "${SINK_STARTED:-}" ]] && "$SHARED_BENCH/sink/stop.sh" >/dev/null 2>&1 || true; }
 trap 'stop_pidfile syncline-sql; stop_sink_if_ours; restore_autovacuum' EXIT
-if ! curl -sf --max-time 1 "$SINK_URL/stats" >/dev/null; then
-  "$SHARED_BENCH/sink/start.sh" >/dev/null; SINK_STARTED=1
-fi
+ensure_sink
 psql -h 127.0.0.1 -U postgres -d test -q <<SQL
 DROP SCHEMA IF EXISTS app_bench CASCADE;
 CREATE SCHEMA app_bench;

@@ -8,12 +8,8 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 N="${1:-100000}" LIMIT_DURATION="${2:-20s}"
 ensure_pg; ensure_tools; build_syncline; with_autovacuum
-SINK_URL="http://127.0.0.1:19900"
-stop_sink_if_ours() { [[ -n "${SINK_STARTED:-}" ]] && "$SHARED_BENCH/sink/stop.sh" >/dev/null 2>&1 || true; }
 trap 'stop_pidfile syncline-writer; stop_sink_if_ours; restore_autovacuum' EXIT
-if ! curl -sf --max-time 1 "$SINK_URL/stats" >/dev/null; then
-  "$SHARED_BENCH/sink/start.sh" >/dev/null; SINK_STARTED=1
-fi
+ensure_sink
 limit="$("$SHARED_BENCH/limit/run.sh" "$LIMIT_DURATION" 32 2>/dev/null | grep '^RESULT' || true)"
 limit_rps="$(sed -n 's/.* rps=\([0-9.]*\).*/\1/p' <<<"$limit" | cut -d. -f1)"
 log "limit (sink alone): ${limit_rps} req/s"

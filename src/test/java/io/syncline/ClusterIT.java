@@ -11,9 +11,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +43,6 @@ import io.syncline.support.RequiresPostgres;
 class ClusterIT {
 
     static final String DB = "jdbc:postgresql://127.0.0.1:5432/test?currentSchema=syncline_cluster";
-    static final HttpClient HTTP = HttpClient.newHttpClient();
 
     WireMockServer remote;
     final List<Process> processes = new ArrayList<>();
@@ -118,10 +114,10 @@ class ClusterIT {
         await().atMost(Duration.ofSeconds(90)).until(() -> PackagedService.ready(b));
         await().atMost(Duration.ofSeconds(20)).until(() -> count("SELECT COUNT(*) FROM replicas") == 2);
 
-        send(a, "POST", "/api/connections", Map.of(), "{\"provider_config_key\":\"src\",\"connection_id\":\"acme\","
+        PackagedService.send(a, "POST", "/api/connections", Map.of(), "{\"provider_config_key\":\"src\",\"connection_id\":\"acme\","
                 + "\"base_url\":\"" + remote.baseUrl() + "/src\"}");
-        send(a, "POST", "/api/connections", Map.of(), "{\"provider_config_key\":\"crm\",\"connection_id\":\"acme\"}");
-        send(a, "POST", "/api/connections", Map.of(), "{\"provider_config_key\":\"dest\",\"connection_id\":\"acme\","
+        PackagedService.send(a, "POST", "/api/connections", Map.of(), "{\"provider_config_key\":\"crm\",\"connection_id\":\"acme\"}");
+        PackagedService.send(a, "POST", "/api/connections", Map.of(), "{\"provider_config_key\":\"dest\",\"connection_id\":\"acme\","
                 + "\"base_url\":\"" + remote.baseUrl() + "/dest\",\"metadata\":{\"rate_requests\":10,\"rate_per_seconds\":1,"
                 + "\"max_in_flight\":4}}");
 
@@ -130,8 +126,8 @@ class ClusterIT {
             String body = "{\"id\":\"w" + i + "\",\"email\":\"w" + i + "@x.io\"}";
             int first = i % 2 == 0 ? a : b;
             int second = first == a ? b : a;
-            assertEquals(200, send(first, "POST", "/webhooks/crm/contacts/acme", Map.of(), body).statusCode());
-            HttpResponse<String> again = send(second, "POST", "/webhooks/crm/contacts/acme", Map.of(), body);
+            assertEquals(200, PackagedService.send(first, "POST", "/webhooks/crm/contacts/acme", Map.of(), body).statusCode());
+            HttpResponse<String> again = PackagedService.send(second, "POST", "/webhooks/crm/contacts/acme", Map.of(), body);
             assertTrue(again.body().contains("duplicate"), again.body());
         }
         assertEquals(40, count("SELECT COUNT(*) FROM records WHERE provider_config_key = 'crm'"));
@@ -139,7 +135,7 @@ class ClusterIT {
         // events spread over both, 10/s for the pair; one replica is killed while they are being written
         int events = 50;
         for (int i = 0; i < events; i++) {
-            HttpResponse<String> r = send(i % 2 == 0 ? a : b, "POST", "/events/contact.saved",
+            HttpResponse<String> r = PackagedService.send(i % 2 == 0 ? a : b, "POST", "/events/contact.saved",
                     Map.of("Connection-Id", "acme", "Idempotency-Key", "e" + i),
                     "{\"id\":\"e" + i + "\",\"email\":\"e" + i + "@x.io\"}");
             assertEquals(200, r.statusCode(), r.body());
@@ -189,14 +185,5 @@ class ClusterIT {
             rs.next();
             return rs.getLong(1);
         }
-    }
-
-    static HttpResponse<String> send(int port, String method, String path, Map<String, String> headers, String body)
-            throws Exception {
-        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Authorization", "Bearer " + PackagedService.KEY).header("Content-Type", "application/json")
-                .method(method, HttpRequest.BodyPublishers.ofString(body));
-        headers.forEach(r::header);
-        return HTTP.send(r.build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -33,6 +33,12 @@ public final class EventIntake implements Processor {
     public static final String ANSWER = "synclineAnswer";
 
     private final OutboundSync sync;
+    private final Database db = TemplateParams.bean(Database.class);
+    private final WriteQueue queue = TemplateParams.bean(WriteQueue.class);
+    private final DeadLetters deadLetters = TemplateParams.bean(DeadLetters.class);
+    private final RecordAgreement agreement = TemplateParams.bean(RecordAgreement.class);
+    private final Writer writer = TemplateParams.bean(Writer.class);
+    private final RecordStore store = TemplateParams.bean(RecordStore.class);
 
     public EventIntake(OutboundSync sync) {
         this.sync = sync;
@@ -51,10 +57,6 @@ public final class EventIntake implements Processor {
     }
 
     public Map<String, Object> accept(Connection conn, String idempotencyKey, Object document, String raw) {
-        Database db = TemplateParams.bean(Database.class);
-        WriteQueue queue = TemplateParams.bean(WriteQueue.class);
-        DeadLetters deadLetters = TemplateParams.bean(DeadLetters.class);
-        RecordAgreement agreement = TemplateParams.bean(RecordAgreement.class);
         Mapping.Result result = sync.mapping().apply(document);
         String messageId = conn.connectionId() + "/" + idempotencyKey;
         Map<String, Object> answer = new LinkedHashMap<>();
@@ -109,10 +111,10 @@ public final class EventIntake implements Processor {
                     "mapping or validation failed");
         }
         if ("queued".equals(answer.get("status"))) {
-            TemplateParams.bean(Writer.class).wake();
+            writer.wake();
         }
         if (stored[0]) {
-            TemplateParams.bean(RecordStore.class).poke();
+            store.poke();
         }
         return answer;
     }

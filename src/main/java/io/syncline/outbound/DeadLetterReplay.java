@@ -82,7 +82,7 @@ public class DeadLetterReplay {
                 Connection conn = connection(e);
                 Map<String, Object> answer = new EventIntake(sync).accept(conn, "replay-of-dead-letter-" + e.id(),
                         read(e.payload()), e.payload());
-                settle(e, answer.get("status"), out);
+                settle(e, answer.get("status"));
                 out.putAll(answer);
             }
             case "inbound" -> {
@@ -91,7 +91,7 @@ public class DeadLetterReplay {
                 connection(e);
                 RecordIntake.Outcome o = intake.accept("replay", e.providerConfigKey(), e.connectionId(),
                         "dead-letter-" + e.id(), read(e.payload()), e.payload());
-                settle(e, o.status(), out);
+                settle(e, o.status());
                 out.putAll(o.toAnswer());
             }
             default -> throw new NotReplayable("a " + e.kind() + " dead letter cannot be replayed");
@@ -100,7 +100,7 @@ public class DeadLetterReplay {
     }
 
     /** A replay that dead-letters again leaves the old letter open beside the new one; one that succeeds closes it. */
-    private void settle(DeadLetters.Entry e, Object status, Map<String, Object> out) {
+    private void settle(DeadLetters.Entry e, Object status) {
         if (!"dead_lettered".equals(status)) {
             deadLetters.mark(e.id(), "replayed");
         }

@@ -2,10 +2,8 @@ package io.syncline.outbound;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.syncline.store.ChangesFeed;
 import io.syncline.store.Database;
+import io.syncline.store.PageQuery;
 import io.syncline.store.RecordStore;
 import io.quarkus.arc.Unremovable;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -90,53 +89,19 @@ public class FlowLog {
     }
 
     public List<Entry> list(Filter f) {
-        StringBuilder sql = new StringBuilder("SELECT id, write_id, at, sync_name, provider_config_key, connection_id, "
-                + "model, record_id, remote_id, destination, fields, content_hash, result, status, attempts, detail "
-                + "FROM flow_log WHERE id > ?");
-        List<Object> args = new ArrayList<>();
-        args.add(f.afterId());
-        Map<String, Object> eq = new LinkedHashMap<>();
-        eq.put("sync_name", f.syncName());
-        eq.put("provider_config_key", f.providerConfigKey());
-        eq.put("connection_id", f.connectionId());
-        eq.put("model", f.model());
-        eq.put("record_id", f.recordId());
-        eq.put("result", f.result());
-        eq.forEach((column, value) -> {
-            if (value != null && !value.toString().isBlank()) {
-                sql.append(" AND ").append(column).append(" = ?");
-                args.add(value);
-            }
-        });
-        if (f.since() != null) {
-            sql.append(" AND at >= ?");
-            args.add(f.since());
-        }
-        if (f.until() != null) {
-            sql.append(" AND at < ?");
-            args.add(f.until());
-        }
-        sql.append(" ORDER BY id LIMIT ?");
-        args.add(f.limit());
-        return db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-                for (int i = 0; i < args.size(); i++) {
-                    ps.setObject(i + 1, args.get(i));
-                }
-                List<Entry> out = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        Object status = rs.getObject(14);
-                        out.add(new Entry(rs.getLong(1), rs.getLong(2), rs.getObject(3, OffsetDateTime.class),
-                                rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
-                                rs.getString(9), rs.getString(10), rs.getString(11), rs.getString(12),
-                                rs.getString(13), status == null ? null : ((Number) status).intValue(), rs.getInt(15),
-                                rs.getString(16)));
-                    }
-                }
-                return out;
-            }
-        });
+        return new PageQuery("SELECT id, write_id, at, sync_name, provider_config_key, connection_id, model, record_id, "
+                + "remote_id, destination, fields, content_hash, result, status, attempts, detail FROM flow_log",
+                f.afterId())
+                .equal("sync_name", f.syncName()).equal("provider_config_key", f.providerConfigKey())
+                .equal("connection_id", f.connectionId()).equal("model", f.model()).equal("record_id", f.recordId())
+                .equal("result", f.result()).where("at >= ?", f.since()).where("at < ?", f.until())
+                .list(db, f.limit(), rs -> {
+                    Object status = rs.getObject(14);
+                    return new Entry(rs.getLong(1), rs.getLong(2), rs.getObject(3, OffsetDateTime.class),
+                            rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
+                            rs.getString(9), rs.getString(10), rs.getString(11), rs.getString(12), rs.getString(13),
+                            status == null ? null : ((Number) status).intValue(), rs.getInt(15), rs.getString(16));
+                });
     }
 
     public static Map<String, Object> view(Entry e) {

@@ -5,7 +5,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -95,42 +94,13 @@ public class DeadLetters {
     }
 
     public List<Entry> list(Filter f) {
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM dead_letters WHERE id > ?");
-        List<Object> args = new ArrayList<>();
-        args.add(f.afterId());
-        condition(sql, args, "sync_name", f.syncName());
-        condition(sql, args, "provider_config_key", f.providerConfigKey());
-        condition(sql, args, "connection_id", f.connectionId());
-        condition(sql, args, "kind", f.kind());
-        condition(sql, args, "status", f.status());
-        if (f.reason() != null && !f.reason().isBlank()) {
-            sql.append(" AND LOWER(reason) LIKE ?");
-            args.add("%" + f.reason().toLowerCase(java.util.Locale.ROOT).replace("%", "") + "%");
-        }
-        if (f.since() != null) {
-            sql.append(" AND created_at >= ?");
-            args.add(f.since());
-        }
-        if (f.until() != null) {
-            sql.append(" AND created_at < ?");
-            args.add(f.until());
-        }
-        sql.append(" ORDER BY id LIMIT ?");
-        args.add(f.limit());
-        return db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-                for (int i = 0; i < args.size(); i++) {
-                    ps.setObject(i + 1, args.get(i));
-                }
-                List<Entry> out = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(read(rs));
-                    }
-                }
-                return out;
-            }
-        });
+        return new PageQuery("SELECT " + COLUMNS + " FROM dead_letters", f.afterId())
+                .equal("sync_name", f.syncName()).equal("provider_config_key", f.providerConfigKey())
+                .equal("connection_id", f.connectionId()).equal("kind", f.kind()).equal("status", f.status())
+                .where("LOWER(reason) LIKE ?", f.reason() == null || f.reason().isBlank() ? null
+                        : "%" + f.reason().toLowerCase(java.util.Locale.ROOT).replace("%", "") + "%")
+                .where("created_at >= ?", f.since()).where("created_at < ?", f.until())
+                .list(db, f.limit(), DeadLetters::read);
     }
 
     public Optional<Entry> find(long id) {
@@ -167,12 +137,5 @@ public class DeadLetters {
         return new Entry(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                 rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),
                 rs.getObject(12, OffsetDateTime.class), rs.getObject(13, OffsetDateTime.class));
-    }
-
-    private static void condition(StringBuilder sql, List<Object> args, String column, String value) {
-        if (value != null && !value.isBlank()) {
-            sql.append(" AND ").append(column).append(" = ?");
-            args.add(value);
-        }
     }
 }

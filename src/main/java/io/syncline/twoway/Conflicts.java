@@ -5,7 +5,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -13,6 +12,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.syncline.store.Database;
+import io.syncline.store.PageQuery;
 import io.syncline.store.RecordStore;
 import io.quarkus.arc.Unremovable;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -73,34 +73,8 @@ public class Conflicts {
     }
 
     public List<Entry> list(String status, String connectionId, long afterId, int limit) {
-        return db.inTransaction(c -> {
-            StringBuilder sql = new StringBuilder(SELECT + " WHERE id > ?");
-            if (status != null) {
-                sql.append(" AND status = ?");
-            }
-            if (connectionId != null) {
-                sql.append(" AND connection_id = ?");
-            }
-            sql.append(" ORDER BY id LIMIT ?");
-            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-                int i = 1;
-                ps.setLong(i++, afterId);
-                if (status != null) {
-                    ps.setString(i++, status);
-                }
-                if (connectionId != null) {
-                    ps.setString(i++, connectionId);
-                }
-                ps.setInt(i, limit);
-                List<Entry> out = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(read(rs));
-                    }
-                }
-                return out;
-            }
-        });
+        return new PageQuery(SELECT, afterId).equal("status", status).equal("connection_id", connectionId)
+                .list(db, limit, Conflicts::read);
     }
 
     public Optional<Entry> find(long id) {

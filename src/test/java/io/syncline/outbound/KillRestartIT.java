@@ -13,13 +13,10 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -38,7 +35,6 @@ import io.syncline.support.PackagedService;
 class KillRestartIT {
 
     static final String KEY = PackagedService.KEY;
-    static final HttpClient HTTP = HttpClient.newHttpClient();
 
     WireMockServer crm;
     Process service;
@@ -120,13 +116,8 @@ class KillRestartIT {
     }
 
     static int send(int port, String method, String path, String idempotencyKey, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Authorization", "Bearer " + KEY).header("Content-Type", "application/json")
-                .header("Connection-Id", "acme").method(method, HttpRequest.BodyPublishers.ofString(body));
-        if (idempotencyKey != null) {
-            b.header("Idempotency-Key", idempotencyKey);
-        }
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        return PackagedService.send(port, method, path, idempotencyKey == null ? Map.of("Connection-Id", "acme")
+                : Map.of("Connection-Id", "acme", "Idempotency-Key", idempotencyKey), body).statusCode();
     }
 
     static int freePort() throws IOException {

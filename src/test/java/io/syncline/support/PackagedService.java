@@ -50,4 +50,14 @@ public final class PackagedService {
             return s.getLocalPort();
         }
     }
+
+    /** A JSON request with the bootstrap API key, as a client of the running process sends it. */
+    public static HttpResponse<String> send(int port, String method, String path, java.util.Map<String, String> headers,
+            String body) throws IOException, InterruptedException {
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + KEY).header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(body));
+        headers.forEach(r::header);
+        return HTTP.send(r.build(), HttpResponse.BodyHandlers.ofString());
+    }
 }
