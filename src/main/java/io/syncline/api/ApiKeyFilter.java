@@ -21,7 +21,7 @@ public class ApiKeyFilter implements ContainerRequestFilter {
     }
 
     /** The scope a path needs, or null when the path is not guarded by an API key. */
-    static String scopeFor(String path) {
+    public static String scopeFor(String path) {
         if (path.startsWith("/records")) {
             return ApiKeys.RECORDS_READ;
         }

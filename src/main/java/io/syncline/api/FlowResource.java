@@ -26,12 +26,13 @@ public class FlowResource {
     public Map<String, Object> list(@QueryParam("sync") String sync,
             @QueryParam("provider_config_key") String providerConfigKey,
             @QueryParam("connection_id") String connectionId, @QueryParam("model") String model,
-            @QueryParam("record_id") String recordId, @QueryParam("result") String result,
+            @QueryParam("record_id") String recordId, @QueryParam("remote_id") String remoteId,
+            @QueryParam("destination") String destination, @QueryParam("result") String result,
             @QueryParam("since") String since, @QueryParam("until") String until, @QueryParam("after") Long after,
             @QueryParam("limit") String limit) {
         int n = RecordsResource.limit(limit);
         List<FlowLog.Entry> entries = flow.list(new FlowLog.Filter(sync, providerConfigKey, connectionId, model,
-                recordId, result, RecordsResource.time("since", since), RecordsResource.time("until", until),
+                recordId, remoteId, destination, result, RecordsResource.time("since", since), RecordsResource.time("until", until),
                 after == null ? 0 : after, n));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("writes", entries.stream().map(FlowLog::view).toList());

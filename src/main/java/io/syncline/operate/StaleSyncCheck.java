@@ -35,6 +35,11 @@ public class StaleSyncCheck implements HealthCheck {
         this.factor = factor;
     }
 
+    /** A connection is stale when its last success is more than {@code stale-factor} intervals ago. */
+    public boolean stale(SyncLag.Lag lag) {
+        return lag.lag().toMillis() > lag.interval().toMillis() * factor;
+    }
+
     @Override
     public HealthCheckResponse call() {
         List<String> stale = new ArrayList<>();
@@ -42,7 +47,7 @@ public class StaleSyncCheck implements HealthCheck {
         for (PollSync sync : registry.all()) {
             for (var e : lag.detailed(sync).entrySet()) {
                 checked++;
-                if (e.getValue().lag().toMillis() > e.getValue().interval().toMillis() * factor) {
+                if (stale(e.getValue())) {
                     stale.add(e.getKey());
                 }
             }

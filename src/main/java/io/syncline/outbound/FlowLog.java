@@ -36,8 +36,10 @@ public class FlowLog {
             String contentHash, String result, Integer status, int attempts, String detail) {
     }
 
+    /** @param destination text the destination (method and URL) contains */
     public record Filter(String syncName, String providerConfigKey, String connectionId, String model,
-            String recordId, String result, OffsetDateTime since, OffsetDateTime until, long afterId, int limit) {
+            String recordId, String remoteId, String destination, String result, OffsetDateTime since,
+            OffsetDateTime until, long afterId, int limit) {
     }
 
     private final Database db;
@@ -94,6 +96,9 @@ public class FlowLog {
                 f.afterId())
                 .equal("sync_name", f.syncName()).equal("provider_config_key", f.providerConfigKey())
                 .equal("connection_id", f.connectionId()).equal("model", f.model()).equal("record_id", f.recordId())
+                .equal("remote_id", f.remoteId())
+                .where("POSITION(? IN destination) > 0", f.destination() == null || f.destination().isBlank() ? null
+                        : f.destination())
                 .equal("result", f.result()).where("at >= ?", f.since()).where("at < ?", f.until())
                 .list(db, f.limit(), rs -> {
                     Object status = rs.getObject(14);
@@ -102,6 +107,31 @@ public class FlowLog {
                             rs.getString(9), rs.getString(10), rs.getString(11), rs.getString(12), rs.getString(13),
                             status == null ? null : ((Number) status).intValue(), rs.getInt(15), rs.getString(16));
                 });
+    }
+
+    /** Writes sent per sync, connection and hour, and the time of the last line of any result. */
+    public record Hourly(String syncName, String providerConfigKey, String connectionId, long hour, long sent,
+            OffsetDateTime last) {
+    }
+
+    /** The console's activity bars: one row per sync, connection and hour since {@code since}. */
+    public List<Hourly> hourly(OffsetDateTime since) {
+        String hour = "FLOOR(EXTRACT(EPOCH FROM at) / 3600)";
+        return db.inTransaction(c -> {
+            try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT sync_name, provider_config_key, "
+                    + "connection_id, " + hour + ", SUM(CASE WHEN result = 'sent' THEN 1 ELSE 0 END), MAX(at) "
+                    + "FROM flow_log WHERE at >= ? GROUP BY sync_name, provider_config_key, connection_id, " + hour)) {
+                ps.setObject(1, since);
+                List<Hourly> out = new java.util.ArrayList<>();
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new Hourly(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
+                                rs.getLong(5), rs.getObject(6, OffsetDateTime.class)));
+                    }
+                }
+                return out;
+            }
+        });
     }
 
     public static Map<String, Object> view(Entry e) {

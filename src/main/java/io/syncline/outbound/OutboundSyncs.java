@@ -27,6 +27,12 @@ public class OutboundSyncs {
         return Optional.ofNullable(syncs.get(key(integration, name)));
     }
 
+    public List<OutboundSync> all() {
+        return syncs.values().stream()
+                .sorted(java.util.Comparator.comparing(OutboundSync::integration).thenComparing(OutboundSync::name))
+                .toList();
+    }
+
     /** The syncs that take events of this type, optionally only those of one integration. */
     public List<OutboundSync> forEvent(String type, String integration) {
         return syncs.values().stream().filter(s -> s.eventTypes().contains(type))

@@ -228,6 +228,19 @@ public class WriteQueue {
     }
 
     /** Pending writes, and the age of the oldest one, for metrics and health. */
+    /** A write's payload and its content hash, while the row is kept (the console's flow detail). */
+    public java.util.Optional<String[]> payload(long id) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT payload, content_hash FROM writes WHERE id = ?")) {
+                ps.setLong(1, id);
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? java.util.Optional.of(new String[] {rs.getString(1), rs.getString(2)})
+                            : java.util.Optional.<String[]>empty();
+                }
+            }
+        });
+    }
+
     public record Depth(long pending, Duration oldest) {
     }
 

@@ -21,4 +21,9 @@ public class InboundSyncs {
     public Optional<RecordIntake> find(String integration, String name) {
         return Optional.ofNullable(intakes.get(integration + "\u0000" + name));
     }
+
+    /** Every inbound sync as {integration, name}, sorted. */
+    public java.util.List<String[]> names() {
+        return intakes.keySet().stream().sorted().map(k -> k.split("\u0000", 2)).toList();
+    }
 }

@@ -1,0 +1,107 @@
+package io.syncline.console;
+
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkus.qute.Location;
+import io.quarkus.qute.Template;
+import io.quarkus.qute.TemplateInstance;
+import io.syncline.api.ConflictsResource;
+import io.syncline.api.ProblemException;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.FormParam;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+
+/** Conflicts parked for review: both values side by side, resolved by picking a side or typing a value. */
+@Path("/console/conflicts")
+@Produces(MediaType.TEXT_HTML)
+public class ConflictsPage {
+
+    private static final String API = "/api/conflicts";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Console console;
+    private final ConflictsResource api;
+    private final Template list;
+    private final Template one;
+
+    public ConflictsPage(Console console, ConflictsResource api, @Location("console/conflicts.html") Template list,
+            @Location("console/conflict.html") Template one) {
+        this.console = console;
+        this.api = api;
+        this.list = list;
+        this.one = one;
+    }
+
+    @GET
+    public TemplateInstance list(@QueryParam("status") String status, @QueryParam("connection_id") String connectionId,
+            @QueryParam("after") Long after, @Context HttpHeaders headers, @Context UriInfo uri) {
+        ConsoleSession.Viewer viewer = console.require(headers, API);
+        String s = status == null || status.isBlank() ? "open" : status;
+        Map<String, Object> page = Console.call(() -> api.list(s, OverviewPage.blankToNull(connectionId), after, "50"));
+        return Console.page(list, viewer, "conflicts", "Conflicts", uri).data("page", page).data("status", s)
+                .data("connection", connectionId == null ? "" : connectionId)
+                .data("statuses", java.util.List.of("open", "resolved", "all"));
+    }
+
+    @GET
+    @Path("/{id}")
+    public TemplateInstance one(@PathParam("id") long id, @Context HttpHeaders headers, @Context UriInfo uri) {
+        ConsoleSession.Viewer viewer = console.require(headers, API);
+        Map<String, Object> c = Console.call(() -> api.get(id));
+        return Console.page(one, viewer, "conflicts", "Conflict " + id, uri).data("c", c)
+                .data("app", json(c.get("app_value"))).data("remote", json(c.get("remote_value")))
+                .data("resolution", json(c.get("resolution")));
+    }
+
+    /**
+     * Resolves through the conflicts API. A typed value is read as JSON when it is JSON (a
+     * number, true, null, a quoted string), and as text otherwise.
+     */
+    @POST
+    @Path("/{id}")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response resolve(@PathParam("id") long id, @FormParam("pick") String pick, @FormParam("value") String value,
+            @FormParam("token") String token, @Context HttpHeaders headers) {
+        console.requireForm(headers, API, token);
+        String back = "/console/conflicts/" + id;
+        Map<String, Object> body = pick != null && !pick.isBlank() ? Map.of("pick", pick)
+                : java.util.Collections.singletonMap("value", typed(value));
+        try {
+            api.resolve(id, body);
+        } catch (ProblemException e) {
+            return Console.failed(back, e.problem().detail());
+        }
+        return Console.back(back, "Resolved. The agreed value is being written to the side that did not have it.");
+    }
+
+    static Object typed(String text) {
+        if (text == null) {
+            return "";
+        }
+        try {
+            return JSON.readValue(text, Object.class);
+        } catch (Exception notJson) {
+            return text;
+        }
+    }
+
+    static String json(Object value) {
+        try {
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(value);
+        } catch (Exception e) {
+            return String.valueOf(value);
+        }
+    }
+}

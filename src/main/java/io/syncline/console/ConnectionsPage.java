@@ -1,0 +1,160 @@
+package io.syncline.console;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkus.qute.Location;
+import io.quarkus.qute.Template;
+import io.quarkus.qute.TemplateInstance;
+import io.syncline.api.ConnectionsResource;
+import io.syncline.api.ProblemException;
+import io.syncline.api.SyncResource;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.FormParam;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+
+/**
+ * Connections: list, create, edit, and pause or resume all of a connection's scheduled syncs.
+ * Credentials are write-only here as in the API: a form sets them, no page ever shows them.
+ */
+@Path("/console/connections")
+@Produces(MediaType.TEXT_HTML)
+public class ConnectionsPage {
+
+    private static final String API = "/api/connections";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int CREDENTIAL_ROWS = 3;
+
+    private final Console console;
+    private final ConnectionsResource api;
+    private final SyncResource syncApi;
+    private final Template list;
+    private final Template one;
+
+    public ConnectionsPage(Console console, ConnectionsResource api, SyncResource syncApi,
+            @Location("console/connections.html") Template list, @Location("console/connection.html") Template one) {
+        this.console = console;
+        this.api = api;
+        this.syncApi = syncApi;
+        this.list = list;
+        this.one = one;
+    }
+
+    @GET
+    public TemplateInstance list(@Context HttpHeaders headers, @Context UriInfo uri) {
+        ConsoleSession.Viewer viewer = console.require(headers, API);
+        return Console.page(list, viewer, "connections", "Connections", uri)
+                .data("connections", Console.call(() -> api.list(null)).get("connections")).data("editing", false)
+                .data("rows", java.util.stream.IntStream.range(0, CREDENTIAL_ROWS).boxed().toList());
+    }
+
+    @GET
+    @Path("/{integration}/{connection}")
+    public TemplateInstance one(@PathParam("integration") String integration, @PathParam("connection") String connection,
+            @Context HttpHeaders headers, @Context UriInfo uri) {
+        ConsoleSession.Viewer viewer = console.require(headers, API);
+        Map<String, Object> c = Console.call(() -> api.get(integration, connection));
+        return Console.page(one, viewer, "connections", integration + " / " + connection, uri).data("c", c)
+                .data("editing", true).data("metadata", c.get("metadata") == null ? "" : ConflictsPage.json(c.get("metadata")))
+                .data("rows", java.util.stream.IntStream.range(0, CREDENTIAL_ROWS).boxed().toList());
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response create(@FormParam("provider_config_key") String integration,
+            @FormParam("connection_id") String connection, @FormParam("base_url") String baseUrl,
+            @FormParam("credential_name") List<String> names, @FormParam("credential_value") List<String> values,
+            @FormParam("metadata") String metadata, @FormParam("token") String token, @Context HttpHeaders headers) {
+        console.requireForm(headers, API, token);
+        try {
+            api.create(new ConnectionsResource.Input(integration, connection, OverviewPage.blankToNull(baseUrl),
+                    credentials(names, values), metadata(metadata)));
+        } catch (ProblemException e) {
+            return Console.failed("/console/connections", e.problem().detail());
+        }
+        return Console.back(path(integration, connection), "Created.");
+    }
+
+    @POST
+    @Path("/{integration}/{connection}")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response update(@PathParam("integration") String integration, @PathParam("connection") String connection,
+            @FormParam("base_url") String baseUrl, @FormParam("credential_name") List<String> names,
+            @FormParam("credential_value") List<String> values, @FormParam("metadata") String metadata,
+            @FormParam("token") String token, @Context HttpHeaders headers) {
+        console.requireForm(headers, API, token);
+        try {
+            Map<String, String> credentials = credentials(names, values);
+            api.update(integration, connection, new ConnectionsResource.Input(null, null,
+                    OverviewPage.blankToNull(baseUrl), credentials.isEmpty() ? null : credentials, metadata(metadata)));
+        } catch (ProblemException e) {
+            return Console.failed(path(integration, connection), e.problem().detail());
+        }
+        return Console.back(path(integration, connection), "Saved.");
+    }
+
+    /** Pauses or resumes every scheduled sync of the connection, through the sync API. */
+    @POST
+    @Path("/{integration}/{connection}/{action:pause|resume}")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response pause(@PathParam("integration") String integration, @PathParam("connection") String connection,
+            @PathParam("action") String action, @FormParam("token") String token, @Context HttpHeaders headers) {
+        console.requireForm(headers, "/sync/" + action, token);
+        SyncResource.Control all = new SyncResource.Control(integration, connection, null, null, null, null);
+        try {
+            if (action.equals("pause")) {
+                syncApi.pause(all);
+            } else {
+                syncApi.start(all);
+            }
+        } catch (ProblemException e) {
+            return Console.failed(path(integration, connection), e.problem().detail());
+        }
+        return Console.back(path(integration, connection), action.equals("pause")
+                ? "Paused every scheduled sync of this connection." : "Resumed every scheduled sync of this connection.");
+    }
+
+    /** The filled name/value rows; an empty form leaves the stored credentials as they are. */
+    private static Map<String, String> credentials(List<String> names, List<String> values) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (int i = 0; names != null && i < names.size(); i++) {
+            String name = names.get(i) == null ? "" : names.get(i).trim();
+            String value = values != null && i < values.size() ? values.get(i) : null;
+            if (!name.isEmpty() && value != null && !value.isEmpty()) {
+                out.put(name, value);
+            } else if (!name.isEmpty() || value != null && !value.isEmpty()) {
+                throw ProblemException.badRequest("credentials: give both a name and a value, or neither (row "
+                        + (i + 1) + ")");
+            }
+        }
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> metadata(String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            return JSON.readValue(text, Map.class);
+        } catch (Exception e) {
+            throw ProblemException.badRequest("metadata: a JSON object is expected, like {\"region\": \"eu\"}");
+        }
+    }
+
+    private static String path(String integration, String connection) {
+        return "/console/connections/" + Console.encode(integration) + "/" + Console.encode(connection);
+    }
+}

@@ -1,0 +1,92 @@
+package io.syncline.console;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Optional;
+
+import io.syncline.api.ApiKeys;
+import io.syncline.connection.CredentialCipher;
+import io.syncline.webhook.Hmac;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The console's sign-in: the API key a person typed, sealed into an HttpOnly cookie with the
+ * credential cipher (AES-GCM), so any replica can open it and nothing is kept in memory. The key
+ * is checked again on every request, so revoking it ends the session at once. A random token
+ * sealed beside it is the form token that every POST must echo (cross-site request forgery).
+ */
+@ApplicationScoped
+public class ConsoleSession {
+
+    public static final String COOKIE = "syncline_console";
+
+    /** Who is looking at the console, and the token their forms carry. */
+    @io.quarkus.qute.TemplateData
+    public record Viewer(ApiKeys.Principal principal, String formToken) {
+        public String name() {
+            return principal.name();
+        }
+    }
+
+    private final CredentialCipher cipher;
+    private final ApiKeys keys;
+    private final Duration lifetime;
+    private final SecureRandom random = new SecureRandom();
+
+    public ConsoleSession(CredentialCipher cipher, ApiKeys keys,
+            @ConfigProperty(name = "syncline.console.session-hours", defaultValue = "12") long hours) {
+        this.cipher = cipher;
+        this.keys = keys;
+        this.lifetime = Duration.ofHours(hours);
+    }
+
+    public Duration lifetime() {
+        return lifetime;
+    }
+
+    /** The key's check as the API would make it; a session is only ever opened for an OK key. */
+    public ApiKeys.Check check(String apiKey) {
+        return keys.check(apiKey == null ? null : "Bearer " + apiKey.trim());
+    }
+
+    /** The cookie value for a key that passed {@link #check}. */
+    public String open(String apiKey) {
+        byte[] token = new byte[18];
+        random.nextBytes(token);
+        String formToken = Base64.getUrlEncoder().withoutPadding().encodeToString(token);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(cipher.encrypt(
+                Instant.now().getEpochSecond() + "\n" + formToken + "\n" + apiKey.trim())
+                .getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The viewer of a cookie that opens, is younger than the lifetime, and holds a key that is still valid. */
+    public Optional<Viewer> viewer(String cookie) {
+        if (cookie == null || cookie.isBlank()) {
+            return Optional.empty();
+        }
+        String[] parts;
+        try {
+            parts = cipher.decrypt(new String(Base64.getUrlDecoder().decode(cookie), StandardCharsets.UTF_8))
+                    .split("\n", 3);
+        } catch (RuntimeException altered) {
+            return Optional.empty();
+        }
+        if (parts.length != 3 || Instant.ofEpochSecond(Long.parseLong(parts[0])).plus(lifetime)
+                .isBefore(Instant.now())) {
+            return Optional.empty();
+        }
+        ApiKeys.Check check = check(parts[2]);
+        return check.verdict() == ApiKeys.Verdict.OK ? Optional.of(new Viewer(check.principal(), parts[1]))
+                : Optional.empty();
+    }
+
+    /** Constant-time comparison of the form's token with the session's. */
+    public static boolean sameToken(Viewer viewer, String given) {
+        return given != null && Hmac.same(viewer.formToken().getBytes(StandardCharsets.US_ASCII),
+                given.getBytes(StandardCharsets.US_ASCII));
+    }
+}

@@ -1,0 +1,199 @@
+package io.syncline.console;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkus.qute.Location;
+import io.quarkus.qute.Template;
+import io.quarkus.qute.TemplateData;
+import io.quarkus.qute.TemplateInstance;
+import io.syncline.api.FlowResource;
+import io.syncline.api.RecordsResource;
+import io.syncline.connection.Connections;
+import io.syncline.outbound.OutboundSyncs;
+import io.syncline.schedule.SyncRegistry;
+import io.syncline.store.Database;
+import io.syncline.store.InboundSyncs;
+import io.syncline.twoway.IdentityMap;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
+
+/**
+ * The changes feed of one model at one connection, read through the records API, and one
+ * record with its identity-map entry and its latest writes. Records hold only what the mapping
+ * let through, so nothing here can show a field the mapping left out.
+ */
+@Path("/console/records")
+@TemplateData(target = IdentityMap.Link.class)
+@Produces(MediaType.TEXT_HTML)
+public class RecordsPage {
+
+    private static final String API = "/records";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The feed query as the form shows it again. */
+    @TemplateData
+    public record Query(String connection, String model, String filter, String modifiedAfter) {
+    }
+
+    /** One field as both sides last agreed it. */
+    @TemplateData
+    public record Agreed(String field, String value, String side, String at, boolean confirmed) {
+    }
+
+    private final Console console;
+    private final RecordsResource api;
+    private final FlowResource flowApi;
+    private final Connections connections;
+    private final SyncRegistry polls;
+    private final InboundSyncs inbound;
+    private final OutboundSyncs outbound;
+    private final IdentityMap identities;
+    private final Database db;
+    private final Template list;
+    private final Template one;
+
+    public RecordsPage(Console console, RecordsResource api, FlowResource flowApi, Connections connections,
+            SyncRegistry polls, InboundSyncs inbound, OutboundSyncs outbound, IdentityMap identities, Database db,
+            @Location("console/records.html") Template list, @Location("console/record.html") Template one) {
+        this.console = console;
+        this.api = api;
+        this.flowApi = flowApi;
+        this.connections = connections;
+        this.polls = polls;
+        this.inbound = inbound;
+        this.outbound = outbound;
+        this.identities = identities;
+        this.db = db;
+        this.list = list;
+        this.one = one;
+    }
+
+    /** @param connection integration and connection id as {@code integration/connection} */
+    @GET
+    public TemplateInstance list(@QueryParam("connection") String connection, @QueryParam("model") String model,
+            @QueryParam("filter") String filter, @QueryParam("modified_after") String modifiedAfter,
+            @QueryParam("cursor") String cursor, @Context HttpHeaders headers, @Context UriInfo uri) {
+        ConsoleSession.Viewer viewer = console.require(headers, API);
+        List<String> choices = connections.list(null).stream()
+                .map(c -> c.providerConfigKey() + "/" + c.connectionId()).toList();
+        Query q = new Query(connection == null ? "" : connection, model == null ? "" : model,
+                filter == null ? "" : filter, modifiedAfter == null ? "" : modifiedAfter);
+        Map<String, Object> page = null;
+        if (!q.connection().isBlank() && !q.model().isBlank()) {
+            String[] pc = split(q.connection());
+            page = read(Console.call(() -> api.list(pc[1], pc[0], q.model(), OverviewPage.blankToNull(cursor),
+                    OverviewPage.blankToNull(q.modifiedAfter()), null, "50", OverviewPage.blankToNull(q.filter()), null)));
+        }
+        return Console.page(list, viewer, "records", "Records", uri).data("q", q).data("connections", choices)
+                .data("models", models().keySet()).data("page", page)
+                .data("rows", page == null ? List.of() : rows(page, models().getOrDefault(q.model(), "id")))
+                .data("filters", List.of("added", "updated", "deleted"));
+    }
+
+    @GET
+    @Path("/{integration}/{connection}/{model}/{id}")
+    public TemplateInstance one(@PathParam("integration") String integration, @PathParam("connection") String connection,
+            @PathParam("model") String model, @PathParam("id") String id, @Context HttpHeaders headers,
+            @Context UriInfo uri) {
+        ConsoleSession.Viewer viewer = console.require(headers, API);
+        Map<String, Object> page = read(Console.call(() -> api.list(connection, integration, model, null, null, null,
+                "1", null, List.of(id))));
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> records = (List<Map<String, Object>>) page.get("records");
+        if (records.isEmpty()) {
+            throw new Console.Refusal(404, "There is no " + model + " '" + id + "' at " + integration + "/" + connection
+                    + ".");
+        }
+        Map<String, Object> record = new LinkedHashMap<>(records.get(0));
+        Object meta = record.remove("_sync_metadata");
+        Optional<IdentityMap.Link> link = db.inTransaction(c -> identities.byRemote(c,
+                new IdentityMap.Scope(integration, connection, model), id));
+        List<Agreed> agreed = new ArrayList<>();
+        link.ifPresent(l -> l.agreed().forEach((field, s) -> agreed.add(new Agreed(field, ConflictsPage.json(s.value()),
+                s.side() == null ? "" : s.side().toString().toLowerCase(), s.at(), s.agreed()))));
+        agreed.sort(Comparator.comparing(Agreed::field));
+        return Console.page(one, viewer, "records", model + " " + id, uri).data("integration", integration)
+                .data("connection", connection).data("model", model).data("id", id)
+                .data("payload", ConflictsPage.json(record)).data("meta", meta).data("link", link.orElse(null))
+                .data("agreed", agreed).data("writes", writes(integration, connection, model, id,
+                        link.map(IdentityMap.Link::localId).orElse(null)));
+    }
+
+    /** The record's latest writes, found by either side's id, newest first. */
+    @SuppressWarnings("unchecked")
+    private List<Map<String, Object>> writes(String integration, String connection, String model, String remoteId,
+            String localId) {
+        Map<Object, Map<String, Object>> byId = new java.util.TreeMap<>(Comparator.comparingLong(
+                o -> -((Number) o).longValue()));
+        for (Map<String, Object> w : (List<Map<String, Object>>) flowApi.list(null, integration, connection, model,
+                null, remoteId, null, null, null, null, null, "200").get("writes")) {
+            byId.put(w.get("id"), w);
+        }
+        if (localId != null && !localId.startsWith(IdentityMap.UNLINKED)) {
+            for (Map<String, Object> w : (List<Map<String, Object>>) flowApi.list(null, integration, connection, model,
+                    localId, null, null, null, null, null, null, "200").get("writes")) {
+                byId.put(w.get("id"), w);
+            }
+        }
+        return byId.values().stream().limit(20).toList();
+    }
+
+    /** Every model a mapping declares, with its key field. */
+    private Map<String, String> models() {
+        Map<String, String> out = new java.util.TreeMap<>();
+        polls.all().forEach(s -> out.put(s.model(), s.mapping().keyField()));
+        outbound.all().forEach(s -> out.put(s.model(), s.mapping().keyField()));
+        for (String[] n : inbound.names()) {
+            inbound.find(n[0], n[1]).ifPresent(i -> out.put(i.mapping().model(), i.mapping().keyField()));
+        }
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> rows(Map<String, Object> page, String keyField) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Map<String, Object> r : (List<Map<String, Object>>) page.get("records")) {
+            Map<String, Object> fields = new LinkedHashMap<>(r);
+            Map<String, Object> meta = (Map<String, Object>) fields.remove("_sync_metadata");
+            Object id = fields.get(keyField);
+            rows.add(Map.of("id", String.valueOf(id), "meta", meta, "summary", summary(fields)));
+        }
+        return rows;
+    }
+
+    private static String summary(Map<String, Object> fields) {
+        String text = ConflictsPage.json(fields).replaceAll("\\s+", " ");
+        return text.length() > 160 ? text.substring(0, 157) + "…" : text;
+    }
+
+    private static String[] split(String connection) {
+        int slash = connection.indexOf('/');
+        if (slash <= 0 || slash == connection.length() - 1) {
+            throw new Console.Refusal(400, "Choose a connection as integration/connection.");
+        }
+        return new String[] {connection.substring(0, slash), connection.substring(slash + 1)};
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> read(String json) {
+        try {
+            return JSON.readValue(json, Map.class);
+        } catch (Exception e) {
+            throw new IllegalStateException("the records API answered something that is not JSON", e);
+        }
+    }
+}

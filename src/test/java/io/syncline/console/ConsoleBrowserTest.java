@@ -1,0 +1,255 @@
+package io.syncline.console;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.patch;
+import static com.github.tomakehurst.wiremock.client.WireMock.patchRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.put;
+import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.syncline.support.Api;
+import io.syncline.support.Browser;
+
+/**
+ * The console as the person on call uses it, in a real Chromium: sign in, see the failing sync,
+ * open its dead letters, replay one and see it delivered to the (WireMock) connected app, settle
+ * a conflict side by side, and find the write in the data-flow log. Each main page is saved as a
+ * screenshot under target/console-screenshots.
+ */
+@QuarkusTest
+class ConsoleBrowserTest {
+
+    static final String BASE = "http://127.0.0.1:8081";
+    static WireMockServer crm;
+    static ChromeDriver browser;
+
+    @BeforeAll
+    static void start() throws Exception {
+        browser = Browser.start();
+        crm = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
+        crm.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (crm != null) {
+            crm.stop();
+        }
+    }
+
+    @BeforeEach
+    void wideWindowAndSignedOut() {
+        browser.manage().window().setSize(new Dimension(1280, 800));
+        browser.manage().deleteAllCookies();
+    }
+
+    static String connect(String integration) {
+        String id = "k" + UUID.randomUUID().toString().substring(0, 8);
+        Api.authed().contentType(ContentType.JSON).body(Map.of("provider_config_key", integration, "connection_id", id,
+                "base_url", crm.baseUrl() + "/" + id, "credentials", Map.of("api_key", "key-" + id,
+                        "access_token", "tok-" + id))).post("/api/connections").then().statusCode(201);
+        return id;
+    }
+
+    static void fromApp(String type, String connection, String body) {
+        Api.authed().contentType(ContentType.JSON).header("Connection-Id", connection)
+                .header("Idempotency-Key", UUID.randomUUID().toString()).body(body).post("/events/" + type).then()
+                .statusCode(200);
+    }
+
+    static void fromCrm(String integration, String connection, String body) {
+        given().contentType(ContentType.JSON).header("X-Delivery", UUID.randomUUID().toString()).body(body)
+                .post("/webhooks/" + integration + "/contacts/" + connection).then().statusCode(200);
+    }
+
+    static String contact(String id, String email, String name, String updatedAt) {
+        return "{\"id\":\"%s\",\"email\":\"%s\",\"name\":\"%s\",\"plan\":\"free\",\"updated_at\":\"%s\"}"
+                .formatted(id, email, name, updatedAt);
+    }
+
+    static List<Object> flowResults(String integration, String connection) {
+        return Api.authed().queryParam("provider_config_key", integration).queryParam("connection_id", connection)
+                .get("/api/flow").then().statusCode(200).extract().jsonPath().getList("writes.result");
+    }
+
+    void signIn() {
+        browser.get(BASE + "/console");
+        WebElement key = browser.findElement(By.id("api_key"));
+        key.sendKeys(Api.KEY + Keys.ENTER);
+        await().atMost(Duration.ofSeconds(10)).until(() -> browser.getTitle().startsWith("Overview"));
+    }
+
+    WebElement row(String text) {
+        return browser.findElement(By.xpath("//tbody/tr[.//*[normalize-space()='" + text + "']]"));
+    }
+
+    void click(By by) {
+        browser.findElement(by).click();
+    }
+
+    String notice() {
+        return browser.findElement(By.cssSelector(".notice")).getText();
+    }
+
+    @Test
+    void aWrongKeyIsRefusedAndTheRightOneOpensTheOverview() throws Exception {
+        browser.get(BASE + "/console/dead-letters");
+        assertTrue(browser.getCurrentUrl().contains("/console/login"), browser.getCurrentUrl());
+        browser.findElement(By.id("api_key")).sendKeys("not-a-key" + Keys.ENTER);
+        assertEquals("That API key is not valid, or was revoked.", browser.findElement(By.cssSelector(".error")).getText());
+        Browser.screenshot(browser, "login");
+
+        browser.findElement(By.id("api_key")).sendKeys(Api.KEY + Keys.ENTER);
+        await().atMost(Duration.ofSeconds(10)).until(() -> browser.getTitle().startsWith("Dead letters"));
+
+        click(By.linkText("Overview"));
+        assertTrue(browser.findElement(By.cssSelector("table.grid")).isDisplayed());
+        browser.manage().window().setSize(new Dimension(420, 800));
+        Object overflow = browser.executeScript(
+                "return document.documentElement.scrollWidth > document.documentElement.clientWidth");
+        assertEquals(Boolean.FALSE, overflow, "on a narrow window only the tables scroll, not the page");
+        Browser.screenshot(browser, "overview-narrow");
+    }
+
+    @Test
+    void aFailingSyncsDeadLetterIsReplayedFromTheConsoleAndDelivered() throws Exception {
+        String c = connect("putdest");
+        String record = "u-" + c;
+        crm.stubFor(put(urlPathMatching("/" + c + "/contacts/.*")).willReturn(aResponse().withStatus(422)
+                .withHeader("Content-Type", "application/json").withBody("{\"message\":\"plan is not allowed\"}")));
+        fromApp("contact.put", c, contact(record, "ada@example.com", "Ada", "2026-11-22T10:00:00Z"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> Api.authed().queryParam("connection_id", c)
+                .get("/api/dead-letters").then().extract().jsonPath().getList("dead_letters").size() == 1);
+
+        signIn();
+        WebElement failing = row(c);
+        assertEquals("failing", failing.findElement(By.cssSelector(".badge")).getText());
+        Browser.screenshot(browser, "overview");
+        failing.findElement(By.linkText("1 open")).click();
+
+        WebElement letter = row(c);
+        assertTrue(letter.getText().contains("422"), letter.getText());
+        Browser.screenshot(browser, "dead-letters");
+        letter.findElement(By.cssSelector("td:nth-child(2) a")).click();
+        assertTrue(browser.findElement(By.cssSelector(".reason")).getText().contains("plan is not allowed"));
+        Browser.screenshot(browser, "dead-letter");
+
+        crm.stubFor(put(urlPathMatching("/" + c + "/contacts/.*")).willReturn(okJson("{\"id\":\"" + record + "\"}")));
+        click(By.cssSelector("button[value=replay]"));
+        assertEquals("Replayed 1 dead letter.", notice());
+        await().atMost(Duration.ofSeconds(10)).until(() -> flowResults("putdest", c).contains("sent"));
+        crm.verify(2, putRequestedFor(urlPathEqualTo("/" + c + "/contacts/" + record))
+                .withRequestBody(matchingJsonPath("$.email", equalTo("ada@example.com"))));
+
+        click(By.linkText("Overview"));
+        assertEquals("healthy", row(c).findElement(By.cssSelector(".badge")).getText());
+
+        // "Why did this record get this value?": search the flow log by the record, open the write.
+        click(By.linkText("Data flow"));
+        browser.findElement(By.id("s-record")).sendKeys(record);
+        browser.findElement(By.id("s-conn")).sendKeys(c + Keys.ENTER);
+        await().atMost(Duration.ofSeconds(10)).until(() -> browser.findElements(
+                By.xpath("//tbody/tr[.//span[normalize-space()='sent']]")).size() == 1);
+        Browser.screenshot(browser, "flow");
+        browser.findElement(By.xpath("//tbody/tr[.//span[normalize-space()='sent']]//a")).click();
+        String payload = browser.findElement(By.cssSelector("pre.payload")).getText();
+        assertTrue(payload.contains("\"email\" : \"ada@example.com\""), payload);
+        Browser.screenshot(browser, "flow-entry");
+    }
+
+    @Test
+    void discardingAskWhetherYouAreSureFirst() throws Exception {
+        String c = connect("putdest");
+        crm.stubFor(put(urlPathMatching("/" + c + "/contacts/.*")).willReturn(aResponse().withStatus(400)));
+        fromApp("contact.put", c, contact("d-" + c, "bo@example.com", "Bo", "2026-11-22T10:00:00Z"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> Api.authed().queryParam("connection_id", c)
+                .get("/api/dead-letters").then().extract().jsonPath().getList("dead_letters").size() == 1);
+
+        signIn();
+        browser.get(BASE + "/console/dead-letters?connection_id=" + c);
+        row(c).findElement(By.cssSelector("input[type=checkbox]")).click();
+        click(By.cssSelector("button[value=discard]"));
+        assertEquals("Discard 1 dead letter?", browser.findElement(By.tagName("h1")).getText());
+        assertEquals("open", Api.authed().queryParam("connection_id", c).get("/api/dead-letters").then().extract()
+                .jsonPath().getString("dead_letters[0].status"), "nothing is discarded before the confirmation");
+        click(By.cssSelector("button.danger"));
+        assertEquals("Discarded 1 dead letter.", notice());
+        assertEquals("discarded", Api.authed().queryParam("connection_id", c).queryParam("status", "all")
+                .get("/api/dead-letters").then().extract().jsonPath().getString("dead_letters[0].status"));
+    }
+
+    @Test
+    void aConflictIsSettledSideBySideAndTheChoiceIsWritten() throws Exception {
+        String c = connect("crm3");
+        crm.stubFor(get(urlPathEqualTo("/" + c + "/contacts")).willReturn(okJson("{\"results\":[]}")));
+        crm.stubFor(post(urlPathEqualTo("/" + c + "/contacts")).willReturn(aResponse().withStatus(201)
+                .withHeader("Content-Type", "application/json").withBody("{\"id\":\"r-new\"}")));
+        crm.stubFor(patch(urlPathMatching("/" + c + "/contacts/.*")).willReturn(okJson("{}")));
+        fromCrm("crm3", c, contact("r6", "fi@x.io", "Fi", "2026-11-21T10:00:00Z"));
+        fromApp("contact.reviewed", c, contact("u6", "fi@x.io", "Fi", "2026-11-21T10:00:01Z"));
+        fromCrm("crm3", c, contact("r6", "fi@x.io", "Fiona (CRM)", "2026-11-21T10:10:00Z"));
+        fromApp("contact.reviewed", c, contact("u6", "fi@x.io", "Fiona (app)", "2026-11-21T10:11:00Z"));
+
+        signIn();
+        click(By.linkText("Conflicts"));
+        WebElement conflict = row(c);
+        assertTrue(conflict.getText().contains("Fiona (app)") && conflict.getText().contains("Fiona (CRM)"),
+                conflict.getText());
+        conflict.findElement(By.cssSelector("td:first-child a")).click();
+        List<WebElement> sides = browser.findElements(By.cssSelector(".sides pre"));
+        assertEquals("\"Fiona (app)\"", sides.get(0).getText());
+        assertEquals("\"Fiona (CRM)\"", sides.get(1).getText());
+        Browser.screenshot(browser, "conflict");
+        click(By.cssSelector("button[value=app]"));
+        assertTrue(notice().startsWith("Resolved."), notice());
+        await().atMost(Duration.ofSeconds(10)).until(() -> flowResults("crm3", c).contains("sent"));
+        crm.verify(1, patchRequestedFor(urlPathEqualTo("/" + c + "/contacts/r6"))
+                .withRequestBody(matchingJsonPath("$.name", equalTo("Fiona (app)"))));
+        assertFalse(browser.findElements(By.cssSelector("button[value=app]")).iterator().hasNext(),
+                "a resolved conflict offers no choice any more");
+    }
+
+    @Test
+    void theMainPagesRenderForScreenshots() throws Exception {
+        signIn();
+        for (String page : List.of("records", "connections")) {
+            browser.get(BASE + "/console/" + page);
+            assertTrue(browser.findElement(By.tagName("h1")).isDisplayed());
+            Browser.screenshot(browser, page);
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package io.syncline.console;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
+import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import io.syncline.support.Api;
+
+/**
+ * The console's rules over plain HTTP, so they hold on a machine without a browser too: who
+ * may sign in and see what, forms that only this console can post, credentials that no page
+ * shows, and payload fields the mapping leaves out that no page shows either.
+ */
+@QuarkusTest
+class ConsoleTest {
+
+    static String signIn(String key) {
+        return given().redirects().follow(false).contentType(ContentType.URLENC).formParam("api_key", key)
+                .formParam("next", "/console").post("/console/login").then().statusCode(303)
+                .extract().cookie(ConsoleSession.COOKIE);
+    }
+
+    static Response page(String cookie, String path) {
+        return given().redirects().follow(false).cookie(ConsoleSession.COOKIE, cookie).get(path);
+    }
+
+    /** The form token a page hands out to its forms. */
+    static String token(String cookie) {
+        String html = page(cookie, "/console/connections").then().statusCode(200).extract().asString();
+        return html.replaceAll("(?s).*name=\"token\" value=\"([^\"]+)\".*", "$1");
+    }
+
+    static String key(List<String> scopes) {
+        return Api.authed().contentType(ContentType.JSON).body(Map.of("name", "console-" + UUID.randomUUID(),
+                "scopes", scopes)).post("/api/keys").then().statusCode(201).extract().path("key");
+    }
+
+    @Test
+    void withoutASessionEveryPageSendsYouToSignInAndBackAfterwards() {
+        given().redirects().follow(false).get("/console/dead-letters?status=all").then().statusCode(303)
+                .header("Location", endsWith("/console/login?next=%2Fconsole%2Fdead-letters%3Fstatus%3Dall"));
+        given().redirects().follow(false).cookie(ConsoleSession.COOKIE, "forged").get("/console").then()
+                .statusCode(303);
+        given().redirects().follow(false).contentType(ContentType.URLENC).formParam("api_key", Api.KEY)
+                .formParam("next", "https://elsewhere.example/console").post("/console/login").then().statusCode(303)
+                .header("Location", endsWith("/console"));
+    }
+
+    @Test
+    void aWrongRevokedOrLimitedKeyOpensNothing() {
+        given().contentType(ContentType.URLENC).formParam("api_key", "sk_wrong").post("/console/login").then()
+                .statusCode(401).body(containsString("not valid"));
+        String limited = Api.authed().contentType(ContentType.JSON).body(Map.of("name", "limited", "scopes",
+                List.of("records:read"), "provider_config_key", "crm")).post("/api/keys").then().statusCode(201)
+                .extract().path("key");
+        given().contentType(ContentType.URLENC).formParam("api_key", limited).post("/console/login").then()
+                .statusCode(401).body(containsString("limited to one integration"));
+
+        String admin = key(List.of("admin"));
+        String cookie = signIn(admin);
+        page(cookie, "/console").then().statusCode(200);
+        Map<String, Object> listed = Api.authed().get("/api/keys").then().extract().jsonPath()
+                .getMap("keys.find { it.prefix == '" + admin.substring(0, 8) + "' }");
+        Api.authed().delete("/api/keys/" + listed.get("id")).then().statusCode(204);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> page(cookie, "/console").statusCode() == 303);
+    }
+
+    @Test
+    void eachPageNeedsTheScopeItsApiNeeds() {
+        String cookie = signIn(key(List.of("records:read")));
+        page(cookie, "/console/records").then().statusCode(200);
+        page(cookie, "/console/dead-letters").then().statusCode(403).contentType(containsString("text/html"))
+                .body(containsString("lacks the scope &#39;admin&#39;"));
+        page(cookie, "/console/connections").then().statusCode(403);
+    }
+
+    @Test
+    void aFormWithoutThisSessionsTokenChangesNothing() {
+        String cookie = signIn(Api.KEY);
+        String id = "f" + UUID.randomUUID().toString().substring(0, 8);
+        given().cookie(ConsoleSession.COOKIE, cookie).contentType(ContentType.URLENC)
+                .formParam("provider_config_key", "crm").formParam("connection_id", id).formParam("token", "guess")
+                .post("/console/connections").then().statusCode(403);
+        Api.authed().get("/api/connections/crm/" + id).then().statusCode(404);
+
+        given().redirects().follow(false).cookie(ConsoleSession.COOKIE, cookie).contentType(ContentType.URLENC)
+                .formParam("provider_config_key", "crm").formParam("connection_id", id)
+                .formParam("token", token(cookie)).post("/console/connections").then().statusCode(303);
+        Api.authed().get("/api/connections/crm/" + id).then().statusCode(200);
+    }
+
+    @Test
+    void credentialsAreWrittenButNeverShown() {
+        String cookie = signIn(Api.KEY);
+        String id = "s" + UUID.randomUUID().toString().substring(0, 8);
+        String secret = "sk_live_" + UUID.randomUUID();
+        given().redirects().follow(false).cookie(ConsoleSession.COOKIE, cookie).contentType(ContentType.URLENC)
+                .formParam("provider_config_key", "crm").formParam("connection_id", id)
+                .formParam("base_url", "https://crm.example").formParam("credential_name", "api_key", "", "")
+                .formParam("credential_value", secret, "", "").formParam("token", token(cookie))
+                .post("/console/connections").then().statusCode(303)
+                .header("Location", endsWith("/console/connections/crm/" + id + "?notice=Created."));
+        page(cookie, "/console/connections").then().statusCode(200).body(containsString(id))
+                .body(not(containsString(secret)));
+        page(cookie, "/console/connections/crm/" + id).then().statusCode(200).body(containsString("api_key"))
+                .body(not(containsString(secret)));
+        assertEquals(1, Api.authed().get("/api/connections/crm/" + id).then().extract().jsonPath()
+                .getList("credential_fields").size());
+    }
+
+    @Test
+    void aDeadLetterShowsOnlyWhatTheMappingReads() {
+        String connection = Api.newConnection();
+        String body = """
+                {"event_id":"%s","event":"contact.updated","data":{"id":"p1","first_name":"Ada","last_name":"L",
+                 "phone":"+44 20 7946 0000","notes":"private"}}""".formatted(UUID.randomUUID());
+        Api.postUnsigned(connection, body).then().statusCode(200).body(containsString("dead_lettered"));
+        Map<String, Object> letter = Api.authed().queryParam("connection_id", connection).get("/api/dead-letters")
+                .then().extract().jsonPath().getMap("dead_letters[0]");
+        String cookie = signIn(Api.KEY);
+        page(cookie, "/console/dead-letters/" + letter.get("id")).then().statusCode(200)
+                .body(containsString("$.data.first_name")).body(containsString("Ada"))
+                .body(not(containsString("7946"))).body(not(containsString("private")));
+    }
+
+    @Test
+    void anUnknownDeadLetterIsAPageSayingSo() {
+        String cookie = signIn(Api.KEY);
+        page(cookie, "/console/dead-letters/987654321").then().statusCode(404).contentType(containsString("text/html"))
+                .body(containsString("no dead letter 987654321"));
+    }
+}
