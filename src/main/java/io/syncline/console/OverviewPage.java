@@ -226,17 +226,15 @@ public class OverviewPage {
             Map<String, Long> deadLetters, Map<String, Long> conflicts) {
         SyncState.Pair pair = new SyncState.Pair(c.providerConfigKey(), c.connectionId(), s.name());
         SyncState.Row row = state.find(pair).orElse(null);
-        SyncState.Run last = row == null || row.lastRunId() == null ? null : state.run(row.lastRunId()).orElse(null);
         String k = key(s.name(), c.providerConfigKey(), c.connectionId());
         long dl = deadLetters.getOrDefault(k, 0L);
-        SyncState.Run latest = last;
+        List<SyncState.Run> recent = state.runs(c.providerConfigKey(), c.connectionId(), s.name(), Long.MAX_VALUE, 200);
+        // the newest finished run says how the sync is doing; a run in progress has no verdict yet
+        SyncState.Run last = recent.stream().filter(r -> r.finishedAt() != null).findFirst().orElse(null);
         List<Long> changed = new ArrayList<>();
-        for (SyncState.Run r : state.runs(c.providerConfigKey(), c.connectionId(), s.name(), Long.MAX_VALUE, 200)) {
+        for (SyncState.Run r : recent) {
             if (r.startedAt().isBefore(now.minusHours(24))) {
                 break;
-            }
-            if (latest == null || r.id() > latest.id()) {
-                latest = r;
             }
             changed.add(r.added() + r.updated() + r.deleted());
         }
@@ -248,7 +246,7 @@ public class OverviewPage {
                 : l != null && staleness.stale(l) ? "stale"
                 : last == null ? "waiting" : "healthy";
         return new Row("schedule", s.integration(), s.name(), c.connectionId(), status,
-                last == null ? null : iso(last.finishedAt() != null ? last.finishedAt() : last.startedAt()),
+                last == null ? null : iso(last.finishedAt()),
                 row == null || row.paused() ? null : iso(row.nextRunAt()),
                 last == null ? "" : "+" + last.added() + " ~" + last.updated() + " −" + last.deleted(), dl,
                 conflicts.getOrDefault(k, 0L), Sparkline.svg(changed, "records changed per run, last 24 hours"),

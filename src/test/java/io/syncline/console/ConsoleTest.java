@@ -136,6 +136,38 @@ class ConsoleTest {
     }
 
     @Test
+    void aScheduledSyncIsRunPausedAndResumedFromItsPageAndItsFailureIsShown() {
+        String id = "p" + UUID.randomUUID().toString().substring(0, 8);
+        Api.authed().contentType(ContentType.JSON).body(Map.of("provider_config_key", "src-cursor",
+                "connection_id", id, "base_url", "http://127.0.0.1:9", "credentials", Map.of("access_token", "t")))
+                .post("/api/connections").then().statusCode(201);
+        String cookie = signIn(Api.KEY);
+        String syncPage = "/console/syncs/src-cursor/contacts";
+        given().redirects().follow(false).cookie(ConsoleSession.COOKIE, cookie).contentType(ContentType.URLENC)
+                .formParam("connection_id", id).formParam("token", token(cookie)).post(syncPage + "/trigger").then()
+                .statusCode(303).header("Location", containsString("notice=Started+a+run+for+" + id));
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15)).until(() -> page(cookie,
+                syncPage + "?connection=" + id).asString().contains("network_error"));
+        page(cookie, "/console").then().statusCode(200)
+                .body(org.hamcrest.Matchers.matchesPattern("(?s).*<td>" + id + "</td>\\s*<td><span class=\"badge failing\">.*"));
+
+        given().redirects().follow(false).cookie(ConsoleSession.COOKIE, cookie).contentType(ContentType.URLENC)
+                .formParam("connection_id", id).formParam("token", token(cookie)).post(syncPage + "/pause").then()
+                .statusCode(303);
+        Api.authed().queryParam("provider_config_key", "src-cursor").queryParam("syncs", "contacts")
+                .queryParam("connection_id", id).get("/sync/status").then().body("syncs[0].status",
+                        org.hamcrest.Matchers.is("PAUSED"));
+        given().redirects().follow(false).cookie(ConsoleSession.COOKIE, cookie).contentType(ContentType.URLENC)
+                .formParam("connection_id", id).formParam("token", token(cookie)).post(syncPage + "/resume").then()
+                .statusCode(303);
+        Api.authed().queryParam("provider_config_key", "src-cursor").queryParam("syncs", "contacts")
+                .queryParam("connection_id", id).get("/sync/status").then().body("syncs[0].status",
+                        not(org.hamcrest.Matchers.is("PAUSED")));
+        page(cookie, syncPage).then().statusCode(200).body(containsString("routes/test-polling.camel.yaml"))
+                .body(containsString("routeTemplateRef: poll-sync"));
+    }
+
+    @Test
     void anUnknownDeadLetterIsAPageSayingSo() {
         String cookie = signIn(Api.KEY);
         page(cookie, "/console/dead-letters/987654321").then().statusCode(404).contentType(containsString("text/html"))
