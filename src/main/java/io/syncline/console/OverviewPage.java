@@ -201,9 +201,11 @@ public class OverviewPage {
                     boolean open = breakers.openUntil(c.providerConfigKey() + "/" + c.connectionId()) != null;
                     long[] bars = hourly.getOrDefault(k, new long[24]);
                     long sent = java.util.Arrays.stream(bars).sum();
-                    rows.add(new Row(s.eventTypes().isEmpty() ? "sql source" : "events", s.integration(), s.name(), c.connectionId(),
-                            open || dl > 0 ? "failing" : "healthy", iso(lastWrite.get(k)), "on each event",
-                            sent + " sent in 24 h", dl, conflicts.getOrDefault(k, 0L),
+                    boolean sql = s.eventTypes().isEmpty();
+                    rows.add(new Row(sql ? "sql source" : "events", s.integration(), s.name(), c.connectionId(),
+                            open || dl > 0 ? "failing" : "healthy", iso(lastWrite.get(k)),
+                            sql ? "on each change" : "on each event", sent + " sent in 24 h", dl,
+                            conflicts.getOrDefault(k, 0L),
                             Sparkline.svg(java.util.Arrays.stream(bars).boxed().toList(), "writes sent per hour, last 24 hours"),
                             link(s.integration(), s.name())));
                 }

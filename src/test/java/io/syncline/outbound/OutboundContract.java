@@ -130,6 +130,15 @@ abstract class OutboundContract {
         wm.verify(1, patchRequestedFor(urlPathEqualTo("/" + c + "/contacts/rem-1"))
                 .withRequestBody(matchingJsonPath("$.name", equalTo("Ada L."))));
         wm.verify(1, postRequestedFor(urlPathEqualTo("/" + c + "/contacts")));
+
+        // the flow log finds a record's writes by the connected app's id, and by where they went
+        assertEquals(2, Api.authed().queryParam("connection_id", c).queryParam("remote_id", "rem-1").get("/api/flow")
+                .then().statusCode(200).extract().jsonPath().getList("writes").size());
+        List<Map<String, Object>> toRecord = Api.authed().queryParam("connection_id", c)
+                .queryParam("destination", "/contacts/rem-1").get("/api/flow").then().statusCode(200).extract()
+                .jsonPath().getList("writes");
+        assertEquals(1, toRecord.size());
+        assertTrue(((String) toRecord.get(0).get("destination")).startsWith("PATCH "), toRecord.toString());
     }
 
     @Test
