@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every benchmark scenario Syncline has so far, RUNS times each where a run is short, and
-# writes the medians (with min–max) into BENCHMARKS.md between the results markers.
+# Runs every benchmark scenario, RUNS times each (the writer, rate and SQL scenarios fewer: they
+# take minutes a run), and writes the medians (with min–max) into BENCHMARKS.md between the
+# results markers. About 30 minutes on 2 cores.
 #   bench/run.sh            (RUNS=5; QUICK=1 for a smoke pass with tiny sizes, as CI may run)
 # Needs PostgreSQL on 127.0.0.1:5432 (started if down), node, and wrk (installed if missing).
 set -euo pipefail
@@ -12,8 +13,9 @@ out="$BENCH_TMP/results-$(date +%Y%m%d-%H%M%S).txt"
 : > "$out"
 
 if [[ -n "${QUICK:-}" ]]; then
-  bash "$BENCH_ROOT/ingest.sh" h2 2s 4 | grep '^RESULT' | tee -a "$out"
-  bash "$BENCH_ROOT/fullrefresh.sh" 2000 100 | grep '^RESULT' | tee -a "$out"
+  REPEAT=2 bash "$BENCH_ROOT/ingest.sh" h2 2s 4 | grep '^RESULT' | tee -a "$out"
+  REPEAT=2 FEED=1 bash "$BENCH_ROOT/fullrefresh.sh" 2000 100 | grep '^RESULT' | tee -a "$out"
+  REPEAT=1 bash "$BENCH_ROOT/footprint.sh" | grep '^RESULT' | tee -a "$out"
   bash "$BENCH_ROOT/relay.sh" pg 2s 4 | grep '^RESULT' | tee -a "$out"
   bash "$BENCH_ROOT/writer.sh" 500 2s | grep '^RESULT' | tee -a "$out"
   bash "$BENCH_ROOT/rate.sh" 20 3 | grep '^RESULT' | tee -a "$out"
@@ -24,13 +26,13 @@ fi
 # the outbound scenarios (run alone with ONLY=outbound)
 for i in $(seq 1 "$RUNS"); do
   log "relay, run $i of $RUNS"
-  bash "$BENCH_ROOT/relay.sh" pg 20s 32 | grep '^RESULT' | sed "s/^RESULT /RESULT scenario=relay /" | tee -a "$out"
+  bash "$BENCH_ROOT/relay.sh" pg 10s 32 | grep '^RESULT' | sed "s/^RESULT /RESULT scenario=relay /" | tee -a "$out"
   log "events, run $i of $RUNS"
-  bash "$BENCH_ROOT/events.sh" pg 20s 32 | grep '^RESULT' | sed "s/^RESULT /RESULT scenario=events /" | tee -a "$out"
+  bash "$BENCH_ROOT/events.sh" pg 10s 32 | grep '^RESULT' | sed "s/^RESULT /RESULT scenario=events /" | tee -a "$out"
 done
 for i in $(seq 1 3); do
   log "writer, run $i of 3"
-  bash "$BENCH_ROOT/writer.sh" 100000 20s | grep '^RESULT' | sed "s/^RESULT /RESULT scenario=writer /" | tee -a "$out"
+  bash "$BENCH_ROOT/writer.sh" 100000 10s | grep '^RESULT' | sed "s/^RESULT /RESULT scenario=writer /" | tee -a "$out"
 done
 log "rate adherence (once: it takes over a minute)"
 bash "$BENCH_ROOT/rate.sh" 100 60 | grep '^RESULT' | sed "s/^RESULT /RESULT scenario=rate /" | tee -a "$out"
@@ -39,19 +41,17 @@ bash "$BENCH_ROOT/sqlsource.sh" 100000 | grep '^RESULT' | sed "s/^RESULT /RESULT
 if [[ "${ONLY:-}" != outbound ]]; then
 
 for db in h2 pg; do
-  for i in $(seq 1 "$RUNS"); do
-    log "ingest $db, run $i of $RUNS"
-    bash "$BENCH_ROOT/ingest.sh" "$db" 20s 32 | grep '^RESULT' | sed "s/^RESULT /RESULT scenario=ingest /" | tee -a "$out"
-  done
+  log "ingest $db, $RUNS runs in one process"
+  REPEAT="$RUNS" bash "$BENCH_ROOT/ingest.sh" "$db" 10s 32 | grep '^RESULT' | sed "s/^RESULT /RESULT scenario=ingest /" | tee -a "$out"
 done
 for spec in "100000 1000" "100000 100"; do
-  for i in $(seq 1 3); do
-    log "full refresh $spec, run $i of 3"
-    bash "$BENCH_ROOT/fullrefresh.sh" $spec | grep '^RESULT' | sed "s/^RESULT /RESULT scenario=full-$(tr ' ' / <<<"$spec") /" | tee -a "$out"
-  done
+  log "full refresh $spec, $RUNS rounds in one process"
+  REPEAT="$RUNS" bash "$BENCH_ROOT/fullrefresh.sh" $spec | grep '^RESULT' | sed "s/^RESULT /RESULT scenario=full-$(tr ' ' / <<<"$spec") /" | tee -a "$out"
 done
-log "full refresh 1000000 1000 with the changes feed read (once: it takes minutes)"
-FEED=1 bash "$BENCH_ROOT/fullrefresh.sh" 1000000 1000 | grep '^RESULT' | sed "s/^RESULT /RESULT scenario=full-1000000\/1000 /" | tee -a "$out"
+log "full refresh 1000000 1000 (one round: it takes minutes), then the changes feed read $RUNS times"
+FEED="$RUNS" bash "$BENCH_ROOT/fullrefresh.sh" 1000000 1000 | grep '^RESULT' | sed "s/^RESULT /RESULT scenario=full-1000000\/1000 /" | tee -a "$out"
+log "footprint, $RUNS starts"
+REPEAT="$RUNS" bash "$BENCH_ROOT/footprint.sh" | grep '^RESULT' | sed "s/^RESULT /RESULT scenario=footprint /" | tee -a "$out"
 fi
 
 # medians into BENCHMARKS.md: the outbound tables between the outbound markers, the rest

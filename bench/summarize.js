@@ -4,15 +4,17 @@
 const fs = require('fs');
 const [file, commit, machine, part] = process.argv.slice(2);
 const want = (scenario) => !part || (part === 'outbound') === ['relay', 'events', 'writer', 'rate', 'sql'].includes(scenario);
+// the footprint table reads scenario 1's RSS under load, so the inbound part keeps the relay lines too
+const keep = (scenario) => want(scenario) || (part === 'inbound' && scenario === 'relay');
 const rows = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith('RESULT '))
   .map((l) => Object.fromEntries(l.slice(7).trim().split(/\s+/).map((kv) => kv.split('='))))
-  .filter((r) => want(r.scenario));
+  .filter((r) => keep(r.scenario));
 const med = (xs) => { const v = xs.map(Number).sort((a, b) => a - b); const n = v.length;
   return n ? (n % 2 ? v[(n - 1) / 2] : (v[n / 2 - 1] + v[n / 2]) / 2) : NaN; };
 const fmt = (xs) => { const v = xs.map(Number).sort((a, b) => a - b);
   return v.length > 1 ? `${med(v)} (${v[0]}–${v[v.length - 1]})` : `${v[0]}`; };
 const out = [`Measured ${new Date().toISOString().slice(0, 10)} on ${machine}, commit ${commit}.`, ''];
-const relay = rows.filter((r) => r.scenario === 'relay');
+const relay = rows.filter((r) => r.scenario === 'relay' && want('relay'));
 if (relay.length) {
   out.push('| scenario 1: relay (PostgreSQL, durable) | runs | webhooks accepted/s | deliveries/s at the sink | limit (sink alone req/s) | deliveries ÷ limit | post p99 ms | commit→delivery p50 / p99 ms | lost | duplicates |',
     '|---|---:|---:|---:|---:|---:|---:|---|---:|---:|');
@@ -60,14 +62,14 @@ if (sql.length) {
 }
 const ingest = rows.filter((r) => r.scenario === 'ingest');
 if (ingest.length) {
-  out.push('| scenario 2: durable ingest | runs | accepted/s | p99 ms | limit (raw INSERT/s) | ÷ limit | ready ms | idle RSS MiB | RSS under load MiB | non-2xx |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  out.push('| scenario 2: durable ingest | runs | accepted/s | p99 ms | limit (raw INSERT/s) | ÷ limit | RSS under load MiB | non-2xx |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const db of ['h2', 'pg']) {
     const r = ingest.filter((x) => x.db === db);
     if (!r.length) continue;
     out.push(`| ${db === 'pg' ? 'PostgreSQL' : 'H2 (embedded)'} | ${r.length} | ${fmt(r.map((x) => x.accepted_per_s))} | ` +
       `${fmt(r.map((x) => x.p99_ms))} | ${fmt(r.map((x) => x.limit_inserts_per_s))} | ${fmt(r.map((x) => x.ratio))} | ` +
-      `${fmt(r.map((x) => x.ready_ms))} | ${fmt(r.map((x) => x.idle_rss_mib))} | ${fmt(r.map((x) => x.rss_mib))} | ` +
+      `${fmt(r.map((x) => x.rss_mib))} | ` +
       `${r.reduce((s, x) => s + Number(x.non2xx), 0)} |`);
   }
   out.push('');
@@ -94,12 +96,20 @@ if (full.length) {
   }
   out.push('');
 }
-const feed = rows.filter((r) => r.feed !== undefined || (r.records_per_s && r.limit_p99_page_ms));
+const feed = rows.filter((r) => r.limit_p99_page_ms !== undefined);
 if (feed.length) {
-  out.push('| scenario 6: changes feed, limit=1000 | records | records/s | p99 per page ms | limit (raw SELECT records/s) | limit p99 ms | ÷ limit |',
-    '|---|---:|---:|---:|---:|---:|---:|');
-  for (const f of feed) {
-    out.push(`| GET /records | ${f.records} | ${f.records_per_s} | ${f.p99_page_ms} | ${f.limit_records_per_s} | ${f.limit_p99_page_ms} | ${f.ratio} |`);
-  }
+  out.push('| scenario 6: changes feed, limit=1000 | runs | records | records/s | p99 per page ms | limit (raw SELECT records/s) | limit p99 ms | ÷ limit |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|');
+  out.push(`| GET /records | ${feed.length} | ${feed[0].records} | ${fmt(feed.map((x) => x.records_per_s))} | ` +
+    `${fmt(feed.map((x) => x.p99_page_ms))} | ${fmt(feed.map((x) => x.limit_records_per_s))} | ` +
+    `${fmt(feed.map((x) => x.limit_p99_page_ms))} | ${fmt(feed.map((x) => x.ratio))} |`, '');
+}
+const foot = rows.filter((r) => r.scenario === 'footprint');
+if (foot.length) {
+  const underLoad = rows.filter((r) => r.scenario === 'relay' && r.rss_mib);
+  out.push('| scenario 7: footprint (JVM, embedded H2) | starts | launch → ready ms | idle RSS MiB | RSS under scenario 1 MiB (runs) |',
+    '|---|---:|---:|---:|---|');
+  out.push(`| java -jar quarkus-run.jar, -Xmx1g | ${foot.length} | ${fmt(foot.map((x) => x.ready_ms))} | ` +
+    `${fmt(foot.map((x) => x.idle_rss_mib))} | ${underLoad.length ? `${fmt(underLoad.map((x) => x.rss_mib))} (${underLoad.length})` : '—'} |`, '');
 }
 console.log(out.join('\n'));

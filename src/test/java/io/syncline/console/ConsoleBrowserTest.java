@@ -118,10 +118,23 @@ class ConsoleBrowserTest {
     }
 
     void click(By by) {
-        browser.findElement(by).click();
+        follow(browser.findElement(by));
     }
 
+    /** Clicks a link or button that loads another page, and waits for that page. */
+    void follow(WebElement element) {
+        String before = browser.getCurrentUrl();
+        element.click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !browser.getCurrentUrl().equals(before)
+                && "complete".equals(browser.executeScript("return document.readyState")));
+    }
+
+    /** The line an action leaves on the page it returns to, once that page has loaded. */
     String notice() {
+        await().atMost(Duration.ofSeconds(10)).until(() -> !browser.findElements(By.cssSelector(".notice, .error"))
+                .isEmpty());
+        List<WebElement> errors = browser.findElements(By.cssSelector(".error"));
+        assertTrue(errors.isEmpty(), () -> "the action failed: " + errors.get(0).getText());
         return browser.findElement(By.cssSelector(".notice")).getText();
     }
 
@@ -159,12 +172,12 @@ class ConsoleBrowserTest {
         WebElement failing = row(c);
         assertEquals("failing", failing.findElement(By.cssSelector(".badge")).getText());
         Browser.screenshot(browser, "overview");
-        failing.findElement(By.linkText("1 open")).click();
+        follow(failing.findElement(By.linkText("1 open")));
 
         WebElement letter = row(c);
         assertTrue(letter.getText().contains("422"), letter.getText());
         Browser.screenshot(browser, "dead-letters");
-        letter.findElement(By.cssSelector("td:nth-child(2) a")).click();
+        follow(letter.findElement(By.cssSelector("td:nth-child(2) a")));
         assertTrue(browser.findElement(By.cssSelector(".reason")).getText().contains("plan is not allowed"));
         Browser.screenshot(browser, "dead-letter");
 
@@ -185,7 +198,7 @@ class ConsoleBrowserTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> browser.findElements(
                 By.xpath("//tbody/tr[.//span[normalize-space()='sent']]")).size() == 1);
         Browser.screenshot(browser, "flow");
-        browser.findElement(By.xpath("//tbody/tr[.//span[normalize-space()='sent']]//a")).click();
+        follow(browser.findElement(By.xpath("//tbody/tr[.//span[normalize-space()='sent']]//a")));
         String payload = browser.findElement(By.cssSelector("pre.payload")).getText();
         assertTrue(payload.contains("\"email\" : \"ada@example.com\""), payload);
         Browser.screenshot(browser, "flow-entry");
@@ -203,6 +216,7 @@ class ConsoleBrowserTest {
         browser.get(BASE + "/console/dead-letters?connection_id=" + c);
         row(c).findElement(By.cssSelector("input[type=checkbox]")).click();
         click(By.cssSelector("button[value=discard]"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> browser.getTitle().startsWith("Discard"));
         assertEquals("Discard 1 dead letter?", browser.findElement(By.tagName("h1")).getText());
         assertEquals("open", Api.authed().queryParam("connection_id", c).get("/api/dead-letters").then().extract()
                 .jsonPath().getString("dead_letters[0].status"), "nothing is discarded before the confirmation");
@@ -229,7 +243,7 @@ class ConsoleBrowserTest {
         WebElement conflict = row(c);
         assertTrue(conflict.getText().contains("Fiona (app)") && conflict.getText().contains("Fiona (CRM)"),
                 conflict.getText());
-        conflict.findElement(By.cssSelector("td:first-child a")).click();
+        follow(conflict.findElement(By.cssSelector("td:first-child a")));
         List<WebElement> sides = browser.findElements(By.cssSelector(".sides pre"));
         assertEquals("\"Fiona (app)\"", sides.get(0).getText());
         assertEquals("\"Fiona (CRM)\"", sides.get(1).getText());
