@@ -79,6 +79,10 @@ start_syncline() {
   READY_MS=$(( $(now_ms) - T0_MS ))
 }
 
+# A replica that has just started sends no write for two heartbeats (2 × 2 s), so that others can
+# lower their share of a rate budget first. Scenarios that time writes start after that.
+await_joined() { sleep 5; }
+
 # JVM pid under the start_bg wrapper (env execs java, so it is the same pid)
 syncline_pid() { pid_of "$1"; }
 

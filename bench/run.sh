@@ -18,7 +18,7 @@ if [[ -n "${QUICK:-}" ]]; then
   REPEAT=1 bash "$BENCH_ROOT/footprint.sh" | grep '^RESULT' | tee -a "$out"
   bash "$BENCH_ROOT/relay.sh" pg 2s 4 | grep '^RESULT' | tee -a "$out"
   bash "$BENCH_ROOT/writer.sh" 500 2s | grep '^RESULT' | tee -a "$out"
-  bash "$BENCH_ROOT/rate.sh" 20 3 | grep '^RESULT' | tee -a "$out"
+  bash "$BENCH_ROOT/rate.sh" 20 5 | grep '^RESULT' | tee -a "$out"
   bash "$BENCH_ROOT/sqlsource.sh" 2000 | grep '^RESULT' | tee -a "$out"
   exit 0
 fi
