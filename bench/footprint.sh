@@ -12,7 +12,7 @@ trap 'stop_pidfile syncline-footprint' EXIT
 for _ in $(seq 1 "${REPEAT:-5}"); do
   JAVA_OPTS="${JAVA_OPTS:--Xmx1g}" start_syncline syncline-footprint h2 "$routes"
   pid="$(syncline_pid syncline-footprint)"
-  sleep 5   # let start-up work (first migrations, the JIT's first compilations) settle
+  sleep 3   # let start-up work (first migrations, the JIT's first compilations) settle
   echo "RESULT ready_ms=$READY_MS idle_rss_mib=$(kb_to_mib "$(proc_kb "$pid" VmRSS)")"
   stop_pidfile syncline-footprint
 done

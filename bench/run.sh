@@ -26,27 +26,27 @@ fi
 # the outbound scenarios (run alone with ONLY=outbound)
 for i in $(seq 1 "$RUNS"); do
   log "relay, run $i of $RUNS"
-  bash "$BENCH_ROOT/relay.sh" pg 10s 32 | grep '^RESULT' | sed "s/^RESULT /RESULT scenario=relay /" | tee -a "$out"
+  bash "$BENCH_ROOT/relay.sh" pg 8s 32 | grep '^RESULT' | sed "s/^RESULT /RESULT scenario=relay /" | tee -a "$out"
   log "events, run $i of $RUNS"
-  bash "$BENCH_ROOT/events.sh" pg 10s 32 | grep '^RESULT' | sed "s/^RESULT /RESULT scenario=events /" | tee -a "$out"
+  bash "$BENCH_ROOT/events.sh" pg 8s 32 | grep '^RESULT' | sed "s/^RESULT /RESULT scenario=events /" | tee -a "$out"
 done
 for i in $(seq 1 3); do
   log "writer, run $i of 3"
-  bash "$BENCH_ROOT/writer.sh" 100000 10s | grep '^RESULT' | sed "s/^RESULT /RESULT scenario=writer /" | tee -a "$out"
+  bash "$BENCH_ROOT/writer.sh" 100000 5s | grep '^RESULT' | sed "s/^RESULT /RESULT scenario=writer /" | tee -a "$out"
 done
 log "rate adherence (once: it takes over a minute)"
 bash "$BENCH_ROOT/rate.sh" 100 60 | grep '^RESULT' | sed "s/^RESULT /RESULT scenario=rate /" | tee -a "$out"
 log "SQL source batching (once)"
-bash "$BENCH_ROOT/sqlsource.sh" 100000 | grep '^RESULT' | sed "s/^RESULT /RESULT scenario=sql /" | tee -a "$out"
+bash "$BENCH_ROOT/sqlsource.sh" 50000 | grep '^RESULT' | sed "s/^RESULT /RESULT scenario=sql /" | tee -a "$out"
 if [[ "${ONLY:-}" != outbound ]]; then
 
 for db in h2 pg; do
   log "ingest $db, $RUNS runs in one process"
-  REPEAT="$RUNS" bash "$BENCH_ROOT/ingest.sh" "$db" 10s 32 | grep '^RESULT' | sed "s/^RESULT /RESULT scenario=ingest /" | tee -a "$out"
+  REPEAT="$RUNS" bash "$BENCH_ROOT/ingest.sh" "$db" 8s 32 | grep '^RESULT' | sed "s/^RESULT /RESULT scenario=ingest /" | tee -a "$out"
 done
 for spec in "100000 1000" "100000 100"; do
   log "full refresh $spec, $RUNS rounds in one process"
-  REPEAT="$RUNS" bash "$BENCH_ROOT/fullrefresh.sh" $spec | grep '^RESULT' | sed "s/^RESULT /RESULT scenario=full-$(tr ' ' / <<<"$spec") /" | tee -a "$out"
+  REPEAT="$RUNS" bash "$BENCH_ROOT/fullrefresh.sh" $spec | grep '^RESULT' | sed "s|^RESULT |RESULT scenario=full-$(tr ' ' / <<<"$spec") |" | tee -a "$out"
 done
 log "full refresh 1000000 1000 (one round: it takes minutes), then the changes feed read $RUNS times"
 FEED="$RUNS" bash "$BENCH_ROOT/fullrefresh.sh" 1000000 1000 | grep '^RESULT' | sed "s/^RESULT /RESULT scenario=full-1000000\/1000 /" | tee -a "$out"

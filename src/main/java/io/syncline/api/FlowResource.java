@@ -32,8 +32,8 @@ public class FlowResource {
             @QueryParam("limit") String limit) {
         int n = RecordsResource.limit(limit);
         List<FlowLog.Entry> entries = flow.list(new FlowLog.Filter(sync, providerConfigKey, connectionId, model,
-                recordId, remoteId, destination, result, RecordsResource.time("since", since), RecordsResource.time("until", until),
-                after == null ? 0 : after, n));
+                recordId, remoteId, destination, result, RecordsResource.time("since", since),
+                RecordsResource.time("until", until), after == null ? 0 : after, n));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("writes", entries.stream().map(FlowLog::view).toList());
         out.put("next_after", entries.size() == n ? entries.get(entries.size() - 1).id() : null);

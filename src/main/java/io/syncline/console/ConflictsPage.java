@@ -2,8 +2,6 @@ package io.syncline.console;
 
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.quarkus.qute.Location;
 import io.quarkus.qute.Template;
 import io.quarkus.qute.TemplateInstance;
@@ -29,7 +27,6 @@ import jakarta.ws.rs.core.UriInfo;
 public class ConflictsPage {
 
     private static final String API = "/api/conflicts";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Console console;
     private final ConflictsResource api;
@@ -49,7 +46,7 @@ public class ConflictsPage {
             @QueryParam("after") Long after, @Context HttpHeaders headers, @Context UriInfo uri) {
         ConsoleSession.Viewer viewer = console.require(headers, API);
         String s = status == null || status.isBlank() ? "open" : status;
-        Map<String, Object> page = Console.call(() -> api.list(s, OverviewPage.blankToNull(connectionId), after, "50"));
+        Map<String, Object> page = Console.call(() -> api.list(s, Console.blank(connectionId), after, "50"));
         return Console.page(list, viewer, "conflicts", "Conflicts", uri).data("page", page).data("status", s)
                 .data("connection", connectionId == null ? "" : connectionId)
                 .data("statuses", java.util.List.of("open", "resolved", "all"));
@@ -61,8 +58,8 @@ public class ConflictsPage {
         ConsoleSession.Viewer viewer = console.require(headers, API);
         Map<String, Object> c = Console.call(() -> api.get(id));
         return Console.page(one, viewer, "conflicts", "Conflict " + id, uri).data("c", c)
-                .data("app", json(c.get("app_value"))).data("remote", json(c.get("remote_value")))
-                .data("resolution", json(c.get("resolution")));
+                .data("app", JsonText.pretty(c.get("app_value"))).data("remote", JsonText.pretty(c.get("remote_value")))
+                .data("resolution", JsonText.pretty(c.get("resolution")));
     }
 
     /**
@@ -77,31 +74,12 @@ public class ConflictsPage {
         console.requireForm(headers, API, token);
         String back = "/console/conflicts/" + id;
         Map<String, Object> body = pick != null && !pick.isBlank() ? Map.of("pick", pick)
-                : java.util.Collections.singletonMap("value", typed(value));
+                : java.util.Collections.singletonMap("value", JsonText.lenient(value));
         try {
             api.resolve(id, body);
         } catch (ProblemException e) {
             return Console.failed(back, e.problem().detail());
         }
         return Console.back(back, "Resolved. The agreed value is being written to the side that did not have it.");
-    }
-
-    static Object typed(String text) {
-        if (text == null) {
-            return "";
-        }
-        try {
-            return JSON.readValue(text, Object.class);
-        } catch (Exception notJson) {
-            return text;
-        }
-    }
-
-    static String json(Object value) {
-        try {
-            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(value);
-        } catch (Exception e) {
-            return String.valueOf(value);
-        }
     }
 }

@@ -4,8 +4,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.quarkus.qute.Location;
 import io.quarkus.qute.Template;
 import io.quarkus.qute.TemplateInstance;
@@ -34,7 +32,6 @@ import jakarta.ws.rs.core.UriInfo;
 public class ConnectionsPage {
 
     private static final String API = "/api/connections";
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int CREDENTIAL_ROWS = 3;
 
     private final Console console;
@@ -62,12 +59,13 @@ public class ConnectionsPage {
 
     @GET
     @Path("/{integration}/{connection}")
-    public TemplateInstance one(@PathParam("integration") String integration, @PathParam("connection") String connection,
-            @Context HttpHeaders headers, @Context UriInfo uri) {
+    public TemplateInstance one(@PathParam("integration") String integration,
+            @PathParam("connection") String connection, @Context HttpHeaders headers, @Context UriInfo uri) {
         ConsoleSession.Viewer viewer = console.require(headers, API);
         Map<String, Object> c = Console.call(() -> api.get(integration, connection));
         return Console.page(one, viewer, "connections", integration + " / " + connection, uri).data("c", c)
-                .data("editing", true).data("metadata", c.get("metadata") == null ? "" : ConflictsPage.json(c.get("metadata")))
+                .data("editing", true)
+                .data("metadata", c.get("metadata") == null ? "" : JsonText.pretty(c.get("metadata")))
                 .data("rows", java.util.stream.IntStream.range(0, CREDENTIAL_ROWS).boxed().toList());
     }
 
@@ -79,7 +77,7 @@ public class ConnectionsPage {
             @FormParam("metadata") String metadata, @FormParam("token") String token, @Context HttpHeaders headers) {
         console.requireForm(headers, API, token);
         try {
-            api.create(new ConnectionsResource.Input(integration, connection, OverviewPage.blankToNull(baseUrl),
+            api.create(new ConnectionsResource.Input(integration, connection, Console.blank(baseUrl),
                     credentials(names, values), metadata(metadata)));
         } catch (ProblemException e) {
             return Console.failed("/console/connections", e.problem().detail());
@@ -98,7 +96,7 @@ public class ConnectionsPage {
         try {
             Map<String, String> credentials = credentials(names, values);
             api.update(integration, connection, new ConnectionsResource.Input(null, null,
-                    OverviewPage.blankToNull(baseUrl), credentials.isEmpty() ? null : credentials, metadata(metadata)));
+                    Console.blank(baseUrl), credentials.isEmpty() ? null : credentials, metadata(metadata)));
         } catch (ProblemException e) {
             return Console.failed(path(integration, connection), e.problem().detail());
         }
@@ -122,8 +120,8 @@ public class ConnectionsPage {
         } catch (ProblemException e) {
             return Console.failed(path(integration, connection), e.problem().detail());
         }
-        return Console.back(path(integration, connection), action.equals("pause")
-                ? "Paused every scheduled sync of this connection." : "Resumed every scheduled sync of this connection.");
+        return Console.back(path(integration, connection), (action.equals("pause") ? "Paused" : "Resumed")
+                + " every scheduled sync of this connection.");
     }
 
     /** The filled name/value rows; an empty form leaves the stored credentials as they are. */
@@ -142,16 +140,15 @@ public class ConnectionsPage {
         return out;
     }
 
-    @SuppressWarnings("unchecked")
     private static Map<String, Object> metadata(String text) {
         if (text == null || text.isBlank()) {
             return null;
         }
-        try {
-            return JSON.readValue(text, Map.class);
-        } catch (Exception e) {
+        Map<String, Object> object = JsonText.object(text);
+        if (object == null) {
             throw ProblemException.badRequest("metadata: a JSON object is expected, like {\"region\": \"eu\"}");
         }
+        return object;
     }
 
     private static String path(String integration, String connection) {

@@ -67,7 +67,8 @@ public class Console {
     public ConsoleSession.Viewer requireForm(HttpHeaders headers, String apiPath, String formToken) {
         ConsoleSession.Viewer viewer = require(headers, apiPath);
         if (!ConsoleSession.sameToken(viewer, formToken)) {
-            throw new Refusal(403, "The form has expired or did not come from this console. Reload the page and try again.");
+            throw new Refusal(403,
+                    "The form has expired or did not come from this console. Reload the page and try again.");
         }
         return viewer;
     }
@@ -106,6 +107,11 @@ public class Console {
     private static Response redirect(String path, String param, String text) {
         return Response.seeOther(URI.create(path + (path.contains("?") ? "&" : "?") + param + "="
                 + URLEncoder.encode(text, StandardCharsets.UTF_8))).build();
+    }
+
+    /** A form or query value, or null when it is empty: the API's "not given". */
+    public static String blank(String value) {
+        return value == null || value.isBlank() ? null : value.trim();
     }
 
     public static String encode(String value) {

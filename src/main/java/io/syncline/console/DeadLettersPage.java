@@ -34,9 +34,6 @@ public class DeadLettersPage {
 
     private static final String API = "/api/dead-letters";
 
-    private static String blank(String s) {
-        return OverviewPage.blankToNull(s);
-    }
 
     private final Console console;
     private final DeadLettersResource api;
@@ -62,10 +59,12 @@ public class DeadLettersPage {
             @QueryParam("since") String since, @QueryParam("until") String until, @QueryParam("after") Long after,
             @Context HttpHeaders headers, @Context UriInfo uri) {
         ConsoleSession.Viewer viewer = console.require(headers, API);
-        Map<String, Object> page = Console.call(() -> api.list(blank(sync), null, blank(connectionId), blank(kind),
-                blank(status), blank(reason), blank(since), blank(until), after, "50"));
+        Map<String, Object> page = Console.call(() -> api.list(Console.blank(sync), null, Console.blank(connectionId),
+                Console.blank(kind), Console.blank(status), Console.blank(reason), Console.blank(since),
+                Console.blank(until), after, "50"));
         return Console.page(list, viewer, "dead-letters", "Dead letters", uri).data("page", page)
-                .data("f", new Filters(sync, connectionId, kind, status == null ? "open" : status, reason, since, until))
+                .data("f", new Filters(sync, connectionId, kind, status == null ? "open" : status, reason, since,
+                        until))
                 .data("query", uri.getRequestUri().getRawQuery())
                 .data("kinds", List.of("write", "event", "inbound", "notification"))
                 .data("statuses", List.of("open", "replayed", "discarded", "all"));

@@ -58,8 +58,9 @@ public class FlowPage {
             @Context HttpHeaders headers, @Context UriInfo uri) {
         ConsoleSession.Viewer viewer = console.require(headers, API);
         Search s = new Search(recordId, remoteId, destination, sync, connectionId, result, since, until);
-        Map<String, Object> page = Console.call(() -> api.list(b(sync), null, b(connectionId), null, b(recordId),
-                b(remoteId), b(destination), b(result), b(since), b(until), after, "50"));
+        Map<String, Object> page = Console.call(() -> api.list(Console.blank(sync), null, Console.blank(connectionId),
+                null, Console.blank(recordId), Console.blank(remoteId), Console.blank(destination),
+                Console.blank(result), Console.blank(since), Console.blank(until), after, "50"));
         return Console.page(list, viewer, "flow", "Data flow", uri).data("page", page).data("s", s)
                 .data("results", List.of("sent", "skipped", "retry", "dead"))
                 .data("query", uri.getRequestUri().getRawQuery());
@@ -78,13 +79,9 @@ public class FlowPage {
         }
         Map<String, Object> e = found.get(0);
         String payload = writes.payload(((Number) e.get("write_id")).longValue())
-                .filter(p -> p[1] != null && p[1].equals(e.get("content_hash"))).map(p -> ConflictsPage.json(
-                        ConflictsPage.typed(p[0]))).orElse(null);
+                .filter(p -> p.contentHash() != null && p.contentHash().equals(e.get("content_hash")))
+                .map(p -> JsonText.pretty(JsonText.lenient(p.payload()))).orElse(null);
         return Console.page(one, viewer, "flow", "Write " + e.get("write_id") + " at " + e.get("at"), uri)
                 .data("e", e).data("payload", payload);
-    }
-
-    private static String b(String s) {
-        return OverviewPage.blankToNull(s);
     }
 }

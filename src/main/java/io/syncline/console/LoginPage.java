@@ -13,6 +13,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.NewCookie;
@@ -41,7 +42,7 @@ public class LoginPage {
     @Path("/login")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response signIn(@FormParam("api_key") String apiKey, @FormParam("next") String next,
-            @jakarta.ws.rs.core.Context HttpHeaders headers) {
+            @Context HttpHeaders headers) {
         ApiKeys.Check check = session.check(apiKey);
         String error = switch (check.verdict()) {
             case MISSING -> "Enter an API key.";
@@ -59,7 +60,7 @@ public class LoginPage {
 
     @POST
     @Path("/logout")
-    public Response signOut(@jakarta.ws.rs.core.Context HttpHeaders headers) {
+    public Response signOut(@Context HttpHeaders headers) {
         return Response.seeOther(URI.create("/console/login")).cookie(cookie("", 0, headers)).build();
     }
 

@@ -66,7 +66,8 @@ public class OverviewPage {
 
     private static final List<Action> ACTIONS = List.of(
             new Action("trigger", "Run now", "Runs from the checkpoint, as the schedule would"),
-            new Action("reset", "Run with reset", "Runs from no checkpoint; stored records are kept, so unchanged ones stay unchanged"),
+            new Action("reset", "Run with reset",
+                    "Runs from no checkpoint; stored records are kept, so unchanged ones stay unchanged"),
             new Action("pause", "Pause", "Stops scheduled runs for this connection"),
             new Action("resume", "Resume", "Lets scheduled runs go on"));
 
@@ -88,7 +89,8 @@ public class OverviewPage {
     private final Template detail;
 
     public OverviewPage(Console console, SyncRegistry polls, OutboundSyncs outbound, InboundSyncs inbound,
-            Connections connections, SyncState state, SyncLag lag, @io.smallrye.health.api.HealthGroup("syncs") StaleSyncCheck staleness, CircuitBreakers breakers,
+            Connections connections, SyncState state, SyncLag lag,
+            @io.smallrye.health.api.HealthGroup("syncs") StaleSyncCheck staleness, CircuitBreakers breakers,
             FlowLog flow, Database db, SyncResource syncApi, RunsResource runsApi, FlowResource flowApi,
             @Location("console/overview.html") Template overview, @Location("console/sync.html") Template detail) {
         this.console = console;
@@ -128,14 +130,16 @@ public class OverviewPage {
             throw new Console.Refusal(404, "There is no sync '" + name + "' in integration '" + integration + "'.");
         }
         boolean scheduled = polls.find(integration, name).isPresent();
-        Object runs = scheduled ? Console.call(() -> runsApi.list(integration, blankToNull(connection), name, null, "50")
-                .get("runs")) : List.of();
+        Object runs = scheduled
+                ? Console.call(() -> runsApi.list(integration, Console.blank(connection), name, null, "50").get("runs"))
+                : List.of();
         String lastHour = iso(RecordStore.now().minusHours(1));
         Object writes = scheduled ? List.of() : Console.call(() -> flowApi.list(name, integration,
-                blankToNull(connection), null, null, null, null, null, lastHour, null, null, "50").get("writes"));
+                Console.blank(connection), null, null, null, null, null, lastHour, null, null, "50").get("writes"));
         return Console.page(detail, viewer, "overview", name, uri).data("integration", integration).data("name", name)
                 .data("connection", connection).data("rows", rows).data("scheduled", scheduled).data("runs", runs)
-                .data("writes", writes).data("actions", ACTIONS).data("source", SyncSources.of(integration, name).orElse(null));
+                .data("writes", writes).data("actions", ACTIONS)
+                .data("source", SyncSources.of(integration, name).orElse(null));
     }
 
     /** Trigger, trigger with reset, pause or resume one connection of a scheduled sync, through the sync API. */
@@ -147,7 +151,7 @@ public class OverviewPage {
             @FormParam("token") String token, @Context HttpHeaders headers) {
         console.requireForm(headers, "/sync/" + action, token);
         String back = "/console/syncs/" + Console.encode(integration) + "/" + Console.encode(name);
-        SyncResource.Control target = new SyncResource.Control(integration, blankToNull(connectionId), List.of(name),
+        SyncResource.Control target = new SyncResource.Control(integration, Console.blank(connectionId), List.of(name),
                 new SyncResource.Opts(action.equals("reset"), false), null, null);
         try {
             switch (action) {
@@ -206,7 +210,8 @@ public class OverviewPage {
                             open || dl > 0 ? "failing" : "healthy", iso(lastWrite.get(k)),
                             sql ? "on each change" : "on each event", sent + " sent in 24 h", dl,
                             conflicts.getOrDefault(k, 0L),
-                            Sparkline.svg(java.util.Arrays.stream(bars).boxed().toList(), "writes sent per hour, last 24 hours"),
+                            Sparkline.svg(java.util.Arrays.stream(bars).boxed().toList(),
+                                    "writes sent per hour, last 24 hours"),
                             link(s.integration(), s.name())));
                 }
             }
@@ -287,7 +292,4 @@ public class OverviewPage {
         return t == null ? null : ChangesFeed.iso(t);
     }
 
-    static String blankToNull(String s) {
-        return s == null || s.isBlank() ? null : s.trim();
-    }
 }

@@ -4,9 +4,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-
 import io.syncline.mapping.Mapping;
 import io.syncline.outbound.OutboundSyncs;
 import io.syncline.store.InboundSyncs;
@@ -21,8 +18,6 @@ import jakarta.enterprise.context.ApplicationScoped;
  */
 @ApplicationScoped
 public class PayloadView {
-
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** The text to show, and whether parts were hidden. */
     @io.quarkus.qute.TemplateData
@@ -47,14 +42,13 @@ public class PayloadView {
             default -> null;
         };
         if (mapping == null) {
-            return new Shown(pretty(payload), false);
+            return new Shown(JsonText.pretty(payload), false);
         }
         if (mapping.isEmpty()) {
-            return new Shown("(hidden: the sync '" + sync + "' is no longer declared, so which fields it may show is unknown)",
-                    true);
+            return new Shown("(hidden: the sync '" + sync + "' is no longer declared, so which fields it may show "
+                    + "is unknown)", true);
         }
-        Object document = payload instanceof com.fasterxml.jackson.databind.JsonNode n
-                ? JSON.convertValue(n, Object.class) : payload;
+        Object document = payload instanceof com.fasterxml.jackson.databind.JsonNode n ? JsonText.plain(n) : payload;
         Map<String, Object> read = new LinkedHashMap<>();
         for (Mapping.Field f : mapping.get().fields()) {
             if (f.source() instanceof Mapping.PathSource p) {
@@ -68,7 +62,7 @@ public class PayloadView {
                 }
             }
         }
-        return new Shown(pretty(read), true);
+        return new Shown(JsonText.pretty(read), true);
     }
 
     private static Object safely(Mapping.PathSource p, Object document) {
@@ -76,14 +70,6 @@ public class PayloadView {
             return p.read(document);
         } catch (RuntimeException e) {
             return null;
-        }
-    }
-
-    private static String pretty(Object value) {
-        try {
-            return JSON.writeValueAsString(value);
-        } catch (Exception e) {
-            return String.valueOf(value);
         }
     }
 }

@@ -7,8 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.quarkus.qute.Location;
 import io.quarkus.qute.Template;
 import io.quarkus.qute.TemplateData;
@@ -42,7 +40,6 @@ import jakarta.ws.rs.core.UriInfo;
 public class RecordsPage {
 
     private static final String API = "/records";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The feed query as the form shows it again. */
     @TemplateData
@@ -95,8 +92,8 @@ public class RecordsPage {
         Map<String, Object> page = null;
         if (!q.connection().isBlank() && !q.model().isBlank()) {
             String[] pc = split(q.connection());
-            page = read(Console.call(() -> api.list(pc[1], pc[0], q.model(), OverviewPage.blankToNull(cursor),
-                    OverviewPage.blankToNull(q.modifiedAfter()), null, "50", OverviewPage.blankToNull(q.filter()), null)));
+            page = read(Console.call(() -> api.list(pc[1], pc[0], q.model(), Console.blank(cursor),
+                    Console.blank(q.modifiedAfter()), null, "50", Console.blank(q.filter()), null)));
         }
         return Console.page(list, viewer, "records", "Records", uri).data("q", q).data("connections", choices)
                 .data("models", models().keySet()).data("page", page)
@@ -106,9 +103,9 @@ public class RecordsPage {
 
     @GET
     @Path("/{integration}/{connection}/{model}/{id}")
-    public TemplateInstance one(@PathParam("integration") String integration, @PathParam("connection") String connection,
-            @PathParam("model") String model, @PathParam("id") String id, @Context HttpHeaders headers,
-            @Context UriInfo uri) {
+    public TemplateInstance one(@PathParam("integration") String integration,
+            @PathParam("connection") String connection, @PathParam("model") String model, @PathParam("id") String id,
+            @Context HttpHeaders headers, @Context UriInfo uri) {
         ConsoleSession.Viewer viewer = console.require(headers, API);
         Map<String, Object> page = read(Console.call(() -> api.list(connection, integration, model, null, null, null,
                 "1", null, List.of(id))));
@@ -123,12 +120,12 @@ public class RecordsPage {
         Optional<IdentityMap.Link> link = db.inTransaction(c -> identities.byRemote(c,
                 new IdentityMap.Scope(integration, connection, model), id));
         List<Agreed> agreed = new ArrayList<>();
-        link.ifPresent(l -> l.agreed().forEach((field, s) -> agreed.add(new Agreed(field, ConflictsPage.json(s.value()),
+        link.ifPresent(l -> l.agreed().forEach((field, s) -> agreed.add(new Agreed(field, JsonText.pretty(s.value()),
                 s.side() == null ? "" : s.side().toString().toLowerCase(), s.at(), s.agreed()))));
         agreed.sort(Comparator.comparing(Agreed::field));
         return Console.page(one, viewer, "records", model + " " + id, uri).data("integration", integration)
                 .data("connection", connection).data("model", model).data("id", id)
-                .data("payload", ConflictsPage.json(record)).data("meta", meta).data("link", link.orElse(null))
+                .data("payload", JsonText.pretty(record)).data("meta", meta).data("link", link.orElse(null))
                 .data("agreed", agreed).data("writes", writes(integration, connection, model, id,
                         link.map(IdentityMap.Link::localId).orElse(null)));
     }
@@ -176,7 +173,7 @@ public class RecordsPage {
     }
 
     private static String summary(Map<String, Object> fields) {
-        String text = ConflictsPage.json(fields).replaceAll("\\s+", " ");
+        String text = JsonText.pretty(fields).replaceAll("\\s+", " ");
         return text.length() > 160 ? text.substring(0, 157) + "…" : text;
     }
 
@@ -188,12 +185,11 @@ public class RecordsPage {
         return new String[] {connection.substring(0, slash), connection.substring(slash + 1)};
     }
 
-    @SuppressWarnings("unchecked")
     private static Map<String, Object> read(String json) {
-        try {
-            return JSON.readValue(json, Map.class);
-        } catch (Exception e) {
-            throw new IllegalStateException("the records API answered something that is not JSON", e);
+        Map<String, Object> page = JsonText.object(json);
+        if (page == null) {
+            throw new IllegalStateException("the records API answered something that is not a JSON object");
         }
+        return page;
     }
 }

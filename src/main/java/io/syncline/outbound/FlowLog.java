@@ -2,8 +2,10 @@ package io.syncline.outbound;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -118,12 +120,12 @@ public class FlowLog {
     public List<Hourly> hourly(OffsetDateTime since) {
         String hour = "FLOOR(EXTRACT(EPOCH FROM at) / 3600)";
         return db.inTransaction(c -> {
-            try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT sync_name, provider_config_key, "
+            try (PreparedStatement ps = c.prepareStatement("SELECT sync_name, provider_config_key, "
                     + "connection_id, " + hour + ", SUM(CASE WHEN result = 'sent' THEN 1 ELSE 0 END), MAX(at) "
                     + "FROM flow_log WHERE at >= ? GROUP BY sync_name, provider_config_key, connection_id, " + hour)) {
                 ps.setObject(1, since);
-                List<Hourly> out = new java.util.ArrayList<>();
-                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                List<Hourly> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         out.add(new Hourly(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
                                 rs.getLong(5), rs.getObject(6, OffsetDateTime.class)));

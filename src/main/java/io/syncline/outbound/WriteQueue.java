@@ -227,20 +227,24 @@ public class WriteQueue {
         }
     }
 
-    /** Pending writes, and the age of the oldest one, for metrics and health. */
-    /** A write's payload and its content hash, while the row is kept (the console's flow detail). */
-    public java.util.Optional<String[]> payload(long id) {
+    /** What a write sent: its payload and that payload's content hash. */
+    public record Payload(String payload, String contentHash) {
+    }
+
+    /** A write's payload, while its row is kept (the console's flow detail). */
+    public java.util.Optional<Payload> payload(long id) {
         return db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT payload, content_hash FROM writes WHERE id = ?")) {
                 ps.setLong(1, id);
-                try (java.sql.ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? java.util.Optional.of(new String[] {rs.getString(1), rs.getString(2)})
-                            : java.util.Optional.<String[]>empty();
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? java.util.Optional.of(new Payload(rs.getString(1), rs.getString(2)))
+                            : java.util.Optional.<Payload>empty();
                 }
             }
         });
     }
 
+    /** Pending writes, and the age of the oldest one, for metrics and health. */
     public record Depth(long pending, Duration oldest) {
     }
 

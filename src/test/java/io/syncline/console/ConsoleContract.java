@@ -12,7 +12,6 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
-import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.syncline.support.Api;
@@ -22,8 +21,7 @@ import io.syncline.support.Api;
  * may sign in and see what, forms that only this console can post, credentials that no page
  * shows, and payload fields the mapping leaves out that no page shows either.
  */
-@QuarkusTest
-class ConsoleTest {
+abstract class ConsoleContract {
 
     static String signIn(String key) {
         return given().redirects().follow(false).contentType(ContentType.URLENC).formParam("api_key", key)

@@ -1,0 +1,12 @@
+package io.syncline.console;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.syncline.support.PostgresProfile;
+import io.syncline.support.RequiresPostgres;
+
+@QuarkusTest
+@TestProfile(PostgresProfile.class)
+@RequiresPostgres
+class ConsolePostgresTest extends ConsoleContract {
+}
