@@ -55,6 +55,7 @@ public class DemoApp extends RouteBuilder {
     private String key;
     private String cursor;
     private int ticks;
+    private String hedy;
     private int nextId = 1;
 
     public DemoApp(ApiKeys keys, io.syncline.store.Database db, @ConfigProperty(name = "syncline.demo.enabled", defaultValue = "false") boolean enabled,
@@ -100,9 +101,9 @@ public class DemoApp extends RouteBuilder {
         readFeed();
         ticks++;
         if (ticks == 3) {
-            create("Hedy Lamarr", "hedy.lamarr@example.com", "US");
+            hedy = create("Hedy Lamarr", "hedy.lamarr@example.com", "US");
         } else if (ticks == 5) {
-            purchase("app_3", 120_000); // Hedy: a big order makes her a high-value customer
+            purchase(hedy, 120_000); // a big order makes Hedy a high-value customer
         } else if (ticks % editEvery == 0) {
             edit();
         } else if (ticks % editEvery == 1 && !contacts.isEmpty()) {
@@ -227,7 +228,8 @@ public class DemoApp extends RouteBuilder {
         // no line at all when nothing changed: that was your app's own change coming back through the CRM
     }
 
-    private void create(String name, String email, String country) throws Exception {
+    /** @return your app's id of the new contact */
+    private String create(String name, String email, String country) throws Exception {
         String id = "app_" + nextId++;
         Map<String, Object> c = new LinkedHashMap<>(Map.of("name", name, "email", email, "country", country));
         contacts.put(id, c);
@@ -235,6 +237,7 @@ public class DemoApp extends RouteBuilder {
         edits.add(new Edit(id, null, "created", name));
         LOG.infof("your app: a person adds %s (%s) here", id, name);
         report(id, c, "created");
+        return id;
     }
 
     private void edit() throws Exception {

@@ -86,7 +86,11 @@ class DemoTest {
         // your app's purchases make Hedy a high-value customer: the CRM gets the tag, not the amount
         await().atMost(Duration.ofSeconds(40)).until(() -> String.valueOf(crm.byEmail("hedy.lamarr@example.com").get(0)
                 .get("tags")).contains("high-value"));
-        List<Object> fields = Api.authed().queryParam("sync", "high-value").queryParam("record_id", "app_3")
+        // your app's id for Hedy depends on the order in which the CRM's contacts arrived before her
+        String hedy = app.contacts().entrySet().stream()
+                .filter(c -> "hedy.lamarr@example.com".equals(c.getValue().get("email"))).findFirst().orElseThrow()
+                .getKey();
+        List<Object> fields = Api.authed().queryParam("sync", "high-value").queryParam("record_id", hedy)
                 .queryParam("result", "sent").get("/api/flow").then().statusCode(200).extract().jsonPath()
                 .getList("writes[0].fields");
         assertEquals(List.of("email", "high_value", "id"), fields.stream().sorted().toList());
