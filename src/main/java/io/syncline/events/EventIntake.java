@@ -64,7 +64,7 @@ public final class EventIntake implements Processor {
         answer.put("integration", sync.integration());
         boolean[] stored = {false};
         try {
-            RecordStore.retryOnInsertRace(() -> db.inTransaction(c -> {
+            RecordStore.retryOnRace(() -> db.inTransaction(c -> {
                 IdempotencyKeys.claim(c, "event:" + sync.integration() + ":" + sync.name(), messageId);
                 if (!result.ok()) {
                     long id = deadLetters.add(c, "event", sync.name(), conn.providerConfigKey(), conn.connectionId(),

@@ -246,7 +246,7 @@ public class PollRunner {
         String[] hwm = { runHwm };
         long[] counts = new long[4];
         List<Object[]> failures = new java.util.ArrayList<>();
-        RecordStore.retryOnInsertRace(() -> db.inTransaction(tx -> {
+        RecordStore.retryOnRace(() -> db.inTransaction(tx -> {
             java.util.Arrays.fill(counts, 0);
             failures.clear();
             hwm[0] = runHwm;

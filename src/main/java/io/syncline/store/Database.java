@@ -105,5 +105,11 @@ public class Database {
         public boolean isUniqueViolation() {
             return getCause() instanceof SQLException s && "23505".equals(s.getSQLState());
         }
+
+        /** The database aborted this transaction to break a deadlock (or a serialization conflict). */
+        public boolean isDeadlock() {
+            return getCause() instanceof SQLException s && ("40P01".equals(s.getSQLState())
+                    || "40001".equals(s.getSQLState()));
+        }
     }
 }

@@ -96,7 +96,7 @@ public final class RecordIntake {
                 result.externalId()) : null;
         Outcome outcome;
         try {
-            outcome = RecordStore.retryOnInsertRace(() -> db.inTransaction(c -> {
+            outcome = RecordStore.retryOnRace(() -> db.inTransaction(c -> {
                 IdempotencyKeys.claim(c, scope, messageId);
                 if (!result.ok()) {
                     long id = deadLetters.add(c, "inbound", syncName, providerConfigKey, connectionId, mapping.model(),

@@ -302,15 +302,22 @@ public class RecordStore {
         });
     }
 
-    /** Two first deliveries of one record can race to insert it; the loser tries once more, re-reads and compares. */
-    public static <T> T retryOnInsertRace(java.util.function.Supplier<T> attempt) {
-        try {
-            return attempt.get();
-        } catch (Database.StoreException e) {
-            if (e.isUniqueViolation()) {
+    /**
+     * Runs a record transaction again when it lost a race that left nothing behind: two first
+     * deliveries of one record inserting it (the loser re-reads and compares), or a deadlock the
+     * database broke by aborting this side (the feed sequencer numbers rows that a page of a
+     * refresh is writing at the same time). The transaction is idempotent, so running it again is
+     * safe; a third loss is reported as the failure it is.
+     */
+    public static <T> T retryOnRace(java.util.function.Supplier<T> attempt) {
+        for (int tries = 1;; tries++) {
+            try {
                 return attempt.get();
+            } catch (Database.StoreException e) {
+                if (tries >= 3 || !(e.isUniqueViolation() || e.isDeadlock())) {
+                    throw e;
+                }
             }
-            throw e;
         }
     }
 
