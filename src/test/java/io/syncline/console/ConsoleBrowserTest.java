@@ -143,6 +143,7 @@ class ConsoleBrowserTest {
         browser.get(BASE + "/console/dead-letters");
         assertTrue(browser.getCurrentUrl().contains("/console/login"), browser.getCurrentUrl());
         browser.findElement(By.id("api_key")).sendKeys("not-a-key" + Keys.ENTER);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !browser.findElements(By.cssSelector(".error")).isEmpty());
         assertEquals("That API key is not valid, or was revoked.", browser.findElement(By.cssSelector(".error")).getText());
         Browser.screenshot(browser, "login");
 
@@ -195,6 +196,7 @@ class ConsoleBrowserTest {
         click(By.linkText("Data flow"));
         browser.findElement(By.id("s-record")).sendKeys(record);
         browser.findElement(By.id("s-conn")).sendKeys(c + Keys.ENTER);
+        await().atMost(Duration.ofSeconds(10)).until(() -> browser.getCurrentUrl().contains("record_id=" + record));
         await().atMost(Duration.ofSeconds(10)).until(() -> browser.findElements(
                 By.xpath("//tbody/tr[.//span[normalize-space()='sent']]")).size() == 1);
         Browser.screenshot(browser, "flow");
