@@ -85,6 +85,7 @@ public class RecordsPage {
             @QueryParam("filter") String filter, @QueryParam("modified_after") String modifiedAfter,
             @QueryParam("cursor") String cursor, @Context HttpHeaders headers, @Context UriInfo uri) {
         ConsoleSession.Viewer viewer = console.require(headers, API);
+        Map<String, String> models = models();
         List<String> choices = connections.list(null).stream()
                 .map(c -> c.providerConfigKey() + "/" + c.connectionId()).toList();
         Query q = new Query(connection == null ? "" : connection, model == null ? "" : model,
@@ -96,8 +97,8 @@ public class RecordsPage {
                     Console.blank(q.modifiedAfter()), null, "50", Console.blank(q.filter()), null)));
         }
         return Console.page(list, viewer, "records", "Records", uri).data("q", q).data("connections", choices)
-                .data("models", models().keySet()).data("page", page)
-                .data("rows", page == null ? List.of() : rows(page, models().getOrDefault(q.model(), "id")))
+                .data("models", models.keySet()).data("page", page)
+                .data("rows", page == null ? List.of() : rows(page, models.getOrDefault(q.model(), "id")))
                 .data("filters", List.of("added", "updated", "deleted"));
     }
 
