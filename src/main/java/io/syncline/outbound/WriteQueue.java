@@ -31,7 +31,8 @@ public class WriteQueue {
 
     /** One queued write, as a worker sees it. */
     public record Write(long id, String syncName, String providerConfigKey, String connectionId, String model,
-            String recordId, String operation, String payload, String contentHash, int version, int attempts) {
+            String recordId, String operation, String payload, String contentHash, int version, int attempts,
+            OffsetDateTime leasedUntil) {
 
         public String connectionKey() {
             return providerConfigKey + "/" + connectionId;
@@ -110,6 +111,7 @@ public class WriteQueue {
      */
     public List<Write> claim(int limit, Duration lease) {
         OffsetDateTime now = RecordStore.now();
+        OffsetDateTime until = now.plus(lease);
         return db.inLazyTransaction(c -> {
             List<Write> due = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("""
@@ -123,12 +125,44 @@ public class WriteQueue {
                     while (rs.next()) {
                         due.add(new Write(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
                                 rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
-                                rs.getInt(10), rs.getInt(11)));
+                                rs.getInt(10), rs.getInt(11), until));
                     }
                 }
             }
-            reschedule(c, due.stream().map(Write::id).toList(), now.plus(lease));
+            reschedule(c, due.stream().map(Write::id).toList(), until);
             return due;
+        });
+    }
+
+    /**
+     * Extends the lease of claimed writes to {@code until}, just before they are sent, so that no
+     * other worker can claim them while the request is out (guarantee 2). A write whose lease ran
+     * out and that someone else claimed meanwhile is not renewed: it must not be sent from here.
+     *
+     * @return the writes that are still this worker's, now leased until {@code until}
+     */
+    public List<Write> renew(List<Write> writes, OffsetDateTime until) {
+        return db.inLazyTransaction(c -> {
+            int[] counts;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE writes SET next_attempt_at = ? WHERE id = ? AND status = 'pending' AND next_attempt_at = ?")) {
+                for (Write w : writes) {
+                    ps.setObject(1, until);
+                    ps.setLong(2, w.id());
+                    ps.setObject(3, w.leasedUntil());
+                    ps.addBatch();
+                }
+                counts = ps.executeBatch();
+            }
+            List<Write> kept = new ArrayList<>();
+            for (int i = 0; i < counts.length; i++) {
+                if (counts[i] != 0) {
+                    Write w = writes.get(i);
+                    kept.add(new Write(w.id(), w.syncName(), w.providerConfigKey(), w.connectionId(), w.model(),
+                            w.recordId(), w.operation(), w.payload(), w.contentHash(), w.version(), w.attempts(), until));
+                }
+            }
+            return kept;
         });
     }
 

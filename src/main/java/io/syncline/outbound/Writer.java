@@ -74,6 +74,8 @@ public class Writer {
     private final ExecutorService executor;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Set<Long> working = ConcurrentHashMap.newKeySet();
+    /** Sent writes whose "sent" is not committed yet: still leased, and never claimed again here. */
+    private final Set<Long> settling = ConcurrentHashMap.newKeySet();
     private final Map<String, AtomicInteger> perConnection = new ConcurrentHashMap<>();
     private final BackgroundLoop loop;
     private final java.util.concurrent.LinkedBlockingQueue<SentWrite> sentQueue = new java.util.concurrent.LinkedBlockingQueue<>();
@@ -152,7 +154,7 @@ public class Writer {
             }
             Map<String, List<WriteQueue.Write>> groups = new LinkedHashMap<>();
             for (WriteQueue.Write w : due) {
-                if (working.add(w.id())) {
+                if (!settling.contains(w.id()) && working.add(w.id())) {
                     groups.computeIfAbsent(w.syncName() + "\u0000" + w.connectionKey(), k -> new ArrayList<>()).add(w);
                 }
             }
@@ -286,6 +288,9 @@ public class Writer {
             skip(sync, p);
             return;
         }
+        if (stillOurs(sync, List.of(p)).isEmpty()) {
+            return;
+        }
         WriteQueue.Write w = p.write();
         WriteClient.Outcome outcome = client.write(conn, sync.destination(),
                 new WriteClient.Item(w.recordId(), p.remoteId(), w.operation(), p.fields()));
@@ -301,6 +306,7 @@ public class Writer {
                 toSend.add(p);
             }
         }
+        toSend = stillOurs(sync, toSend);
         if (toSend.isEmpty()) {
             return;
         }
@@ -310,6 +316,27 @@ public class Writer {
             settle(sync, p.write(), p, outcomes.getOrDefault(p.write().recordId(),
                     new WriteClient.Retry(null, "-", "no outcome for this record", null)));
         }
+    }
+
+    /**
+     * Renews the lease of writes about to be sent so that it outlasts their requests (a search and
+     * a create, or one request, each up to the destination's timeout) plus a writer lease for the
+     * settling after them. A write whose lease ran out while it waited here, and that another
+     * worker claimed, is dropped: the other worker sends it (guarantee 2: never sent twice at the
+     * same time). The price: a write in flight on a replica that dies is retried only when that
+     * longer lease runs out.
+     */
+    private List<Prepared> stillOurs(OutboundSync sync, List<Prepared> sending) {
+        Destination d = sync.destination();
+        OffsetDateTime until = RecordStore.now().plus(lease)
+                .plus(d.timeout().multipliedBy(d.upsert().equals("search") ? 2 : 1));
+        Set<Long> kept = new java.util.HashSet<>();
+        queue.renew(sending.stream().map(Prepared::write).toList(), until).forEach(w -> kept.add(w.id()));
+        if (kept.size() < sending.size()) {
+            LOG.warnf("%d write(s) of %s waited past their lease and were claimed elsewhere; not sent from here",
+                    sending.size() - kept.size(), sending.get(0).write().connectionKey());
+        }
+        return sending.stream().filter(p -> kept.contains(p.write().id())).toList();
     }
 
     private void skip(OutboundSync sync, Prepared p) {
@@ -343,6 +370,7 @@ public class Writer {
         if (outcome instanceof WriteClient.Sent s && sync.twoWay() == null) {
             // the common case is settled in batches, many writes per transaction (see settleBatch)
             breakers.success(key);
+            settling.add(w.id());
             sentQueue.add(new SentWrite(w, fields, s, w.operation().equals("delete") ? null : hash, attempts));
             settler.wake();
             metrics.write(w.providerConfigKey(), w.syncName(), "sent");
@@ -420,6 +448,7 @@ public class Writer {
                 sentQueue.addAll(batch); // the next round tries again; the writes stay leased meanwhile
                 throw e;
             }
+            batch.forEach(b -> settling.remove(b.write().id()));
         }
     }
 

@@ -76,7 +76,7 @@ class KillRestartIT {
                       - { name: path, value: /contacts }
                       - { name: searchPath, value: "/contacts?email={email}" }
                       - { name: auth, value: none }
-                      - { name: timeoutSeconds, value: "60" }
+                      - { name: timeoutSeconds, value: "25" }
                 """);
         Files.writeString(routes.resolve("contact.mapping.yaml"), """
                 model: Contact
@@ -100,7 +100,9 @@ class KillRestartIT {
         service = start(home, port);
         await().atMost(Duration.ofSeconds(60)).until(() -> ready(port));
 
-        await().atMost(Duration.ofSeconds(60))
+        // in flight, the write was leased for its requests' timeouts (2 x 25 s) and the writer lease:
+        // the restarted service takes it up when that runs out, and not before
+        await().atMost(Duration.ofSeconds(90))
                 .until(() -> crm.findAll(patchRequestedFor(urlPathEqualTo("/acme/contacts/r1"))).size() == 1);
         assertEquals(1, crm.findAll(postRequestedFor(urlPathEqualTo("/acme/contacts"))).size(),
                 "the repeat after the crash created a second record");
