@@ -42,7 +42,7 @@ import io.syncline.support.RequiresPostgres;
 @RequiresPostgres
 class ClusterIT {
 
-    static final String DB = "jdbc:postgresql://127.0.0.1:5432/test?currentSchema=syncline_cluster";
+    static final String DB = io.syncline.support.TestPostgres.url("syncline_cluster");
 
     WireMockServer remote;
     final List<Process> processes = new ArrayList<>();

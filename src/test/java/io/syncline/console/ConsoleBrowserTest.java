@@ -50,7 +50,9 @@ import io.syncline.support.Browser;
 @QuarkusTest
 class ConsoleBrowserTest {
 
-    static final String BASE = "http://127.0.0.1:8081";
+    static String base() {
+        return "http://127.0.0.1:" + io.restassured.RestAssured.port;
+    }
     static WireMockServer crm;
     static ChromeDriver browser;
 
@@ -107,7 +109,7 @@ class ConsoleBrowserTest {
     }
 
     void signIn() {
-        browser.get(BASE + "/console");
+        browser.get(base() + "/console");
         WebElement key = browser.findElement(By.id("api_key"));
         key.sendKeys(Api.KEY + Keys.ENTER);
         await().atMost(Duration.ofSeconds(10)).until(() -> browser.getTitle().startsWith("Overview"));
@@ -140,7 +142,7 @@ class ConsoleBrowserTest {
 
     @Test
     void aWrongKeyIsRefusedAndTheRightOneOpensTheOverview() throws Exception {
-        browser.get(BASE + "/console/dead-letters");
+        browser.get(base() + "/console/dead-letters");
         assertTrue(browser.getCurrentUrl().contains("/console/login"), browser.getCurrentUrl());
         browser.findElement(By.id("api_key")).sendKeys("not-a-key" + Keys.ENTER);
         await().atMost(Duration.ofSeconds(10)).until(() -> !browser.findElements(By.cssSelector(".error")).isEmpty());
@@ -215,7 +217,7 @@ class ConsoleBrowserTest {
                 .get("/api/dead-letters").then().extract().jsonPath().getList("dead_letters").size() == 1);
 
         signIn();
-        browser.get(BASE + "/console/dead-letters?connection_id=" + c);
+        browser.get(base() + "/console/dead-letters?connection_id=" + c);
         row(c).findElement(By.cssSelector("input[type=checkbox]")).click();
         click(By.cssSelector("button[value=discard]"));
         await().atMost(Duration.ofSeconds(10)).until(() -> browser.getTitle().startsWith("Discard"));
@@ -263,7 +265,7 @@ class ConsoleBrowserTest {
     void theMainPagesRenderForScreenshots() throws Exception {
         signIn();
         for (String page : List.of("records", "connections")) {
-            browser.get(BASE + "/console/" + page);
+            browser.get(base() + "/console/" + page);
             assertTrue(browser.findElement(By.tagName("h1")).isDisplayed());
             Browser.screenshot(browser, page);
         }

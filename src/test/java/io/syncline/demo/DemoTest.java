@@ -30,10 +30,14 @@ import io.syncline.support.Api;
 class DemoTest {
 
     public static class Demo implements QuarkusTestProfile {
+        /** The demo calls the service's own HTTP port, so it needs the port before start: a free one. */
+        static final String PORT = Integer.toString(io.syncline.support.PackagedService.freePortOrFail());
+
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("syncline.demo.enabled", "true", "syncline.demo.interval-ms", "200",
-                    "syncline.demo.first-delay-ms", "100");
+                    "syncline.demo.first-delay-ms", "100", "quarkus.http.test-port", PORT,
+                    "syncline.demo.target-url", "http://127.0.0.1:" + PORT);
         }
     }
 

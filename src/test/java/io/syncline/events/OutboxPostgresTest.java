@@ -46,7 +46,7 @@ import io.syncline.support.RequiresPostgres;
 @RequiresPostgres
 class OutboxPostgresTest {
 
-    static final String APP_DB = "jdbc:postgresql://127.0.0.1:5432/test";
+    static final String APP_DB = io.syncline.support.TestPostgres.url();
     static WireMockServer wm;
 
     @Inject

@@ -43,7 +43,7 @@ import io.syncline.support.RequiresPostgres;
 @RequiresPostgres
 class SqlSourcePostgresTest {
 
-    static final String APP_DB = "jdbc:postgresql://127.0.0.1:5432/test";
+    static final String APP_DB = io.syncline.support.TestPostgres.url();
     static WireMockServer tool;
 
     @BeforeAll

@@ -51,6 +51,14 @@ public final class PackagedService {
         }
     }
 
+    public static int freePortOrFail() {
+        try {
+            return freePort();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** A JSON request with the bootstrap API key, as a client of the running process sends it. */
     public static HttpResponse<String> send(int port, String method, String path, java.util.Map<String, String> headers,
             String body) throws IOException, InterruptedException {

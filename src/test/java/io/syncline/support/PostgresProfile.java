@@ -4,14 +4,12 @@ import java.util.Map;
 
 import io.quarkus.test.junit.QuarkusTestProfile;
 
-/** The same service, on the PostgreSQL at 127.0.0.1:5432 (database test, its own schema). */
+/** The same service, on the PostgreSQL at 127.0.0.1:5432 (this run's own database, see {@link TestPostgres}). */
 public class PostgresProfile implements QuarkusTestProfile {
-
-    public static final String URL = "jdbc:postgresql://127.0.0.1:5432/test?currentSchema=syncline_test";
 
     @Override
     public Map<String, String> getConfigOverrides() {
-        return Map.of("syncline.db.url", URL,
+        return Map.of("syncline.db.url", TestPostgres.url("syncline_test"),
                 "syncline.db.username", "postgres",
                 "quarkus.flyway.pg.schemas", "syncline_test");
     }
