@@ -39,9 +39,11 @@ public class SyncResource {
     private final SyncState state;
     private final PollRunner runner;
     private final RecordStore store;
+    private final Caller caller;
 
     public SyncResource(SyncRegistry registry, Connections connections, SyncState state, PollRunner runner,
-            RecordStore store) {
+            RecordStore store, Caller caller) {
+        this.caller = caller;
         this.registry = registry;
         this.connections = connections;
         this.state = state;
@@ -77,17 +79,26 @@ public class SyncResource {
         if (body == null || body.sync() == null || body.connectionId() == null) {
             throw ProblemException.badRequest("provider_config_key, connection_id and sync are required");
         }
+        caller.requireScope(ApiKeys.RECORDS_READ, "a dry run (it shows record contents)");
         Target t = target(new Control(body.providerConfigKey(), body.connectionId(), List.of(body.sync()), null, null,
                 null));
         int pages = body.maxPages() == null ? 5 : Math.max(1, Math.min(body.maxPages(), 100));
         try {
             return runner.dryRun(t.syncs().get(0), t.connections().get(0), pages);
         } catch (io.syncline.schedule.RunFailure f) {
-            throw new ProblemException(Problem.of(502, f.type().replace('_', '-'), "The source failed", f.getMessage()));
+            // the connection's own configuration is a conflict to fix here; anything else is the source's failure
+            boolean ours = java.util.Set.of("configuration", "credentials_missing", "foreign_origin").contains(f.type());
+            throw new ProblemException(Problem.of(ours ? 409 : 502, f.type().replace('_', '-'),
+                    ours ? "The connection is not set up for this sync" : "The source failed", f.getMessage()));
         }
     }
 
-    /** Runs the syncs now. {@code reset} restarts from no checkpoint and keeps the records, so change detection still works. */
+    /**
+     * Runs the syncs now. {@code reset} restarts from no checkpoint and keeps the records, so
+     * change detection still works. Each run has started when this answers: its id is in
+     * {@code runs}, to poll at {@code /api/runs/{id}}. A pair that a run already holds answers
+     * {@code already_running} with that run's id.
+     */
     @POST
     @Path("/trigger")
     public Map<String, Object> trigger(Control body) {
@@ -95,8 +106,17 @@ public class SyncResource {
         boolean reset = body.opts() != null && Boolean.TRUE.equals(body.opts().reset())
                 || "full_refresh".equals(body.syncMode()) || Boolean.TRUE.equals(body.fullResync());
         boolean emptyCache = body.opts() != null && Boolean.TRUE.equals(body.opts().emptyCache());
+        if (body.connectionId() != null && !body.connectionId().isBlank() && !PollRunner.pollable(t.connections().get(0))) {
+            throw new ProblemException(Problem.of(409, "not-configured", "The connection cannot be polled",
+                    "connection '" + body.connectionId() + "' has no base_url; set one with PATCH /api/connections/"
+                            + body.providerConfigKey() + "/" + body.connectionId()));
+        }
+        List<Map<String, Object>> runs = new ArrayList<>();
         for (PollSync s : t.syncs()) {
             for (Connection c : t.connections()) {
+                if (!PollRunner.pollable(c)) {
+                    continue;
+                }
                 SyncState.Pair pair = new SyncState.Pair(c.providerConfigKey(), c.connectionId(), s.name());
                 state.ensure(pair);
                 if (reset) {
@@ -105,10 +125,17 @@ public class SyncResource {
                 if (emptyCache) {
                     store.purge(c.providerConfigKey(), c.connectionId(), s.model());
                 }
-                runner.submit(s, c, "manual", false);
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("sync", s.name());
+                r.put("connection_id", c.connectionId());
+                var started = runner.start(s, c, "manual");
+                r.put("status", started.isPresent() ? "started" : "already_running");
+                r.put("run_id", started.map(PollRunner.Started::runId)
+                        .orElseGet(() -> state.runningRun(pair).orElse(null)));
+                runs.add(r);
             }
         }
-        return Map.of("success", true);
+        return Map.of("success", true, "runs", runs);
     }
 
     @POST
@@ -138,6 +165,11 @@ public class SyncResource {
         if (body.frequency() != null && !body.frequency().isBlank()) {
             try {
                 Duration d = Frequency.parse(body.frequency());
+                Duration min = Frequency.minimum();
+                if (d.compareTo(min) < 0) {
+                    throw new IllegalArgumentException("'" + body.frequency() + "' is shorter than the minimum interval "
+                            + min.toSeconds() + "s");
+                }
                 seconds = d.toSeconds();
             } catch (IllegalArgumentException e) {
                 throw ProblemException.badRequest("frequency: " + e.getMessage());
@@ -180,6 +212,10 @@ public class SyncResource {
                         + "s" : s.frequencyText());
                 m.put("latestResult", last == null ? null : Map.of("added", last.added(), "updated", last.updated(),
                         "deleted", last.deleted()));
+                if (last != null && last.errorType() != null) {
+                    m.put("error", Map.of("type", last.errorType(), "description",
+                            last.errorDescription() == null ? "" : last.errorDescription()));
+                }
                 m.put("recordCount", Map.of(s.model(), store.countLive(c.providerConfigKey(), c.connectionId(),
                         s.model())));
                 m.put("checkpoint", row == null || row.checkpoint().hwm() == null ? null
@@ -216,6 +252,8 @@ public class SyncResource {
             errors.add(new FieldError("syncs", "must be a list of sync names"));
         }
         ConnectionsResource.invalidIf(errors);
+        caller.requireWithin(body.providerConfigKey(), body.connectionId() == null || body.connectionId().isBlank()
+                ? null : body.connectionId());
         List<PollSync> syncs = body.syncs() == null || body.syncs().isEmpty() ? registry.of(body.providerConfigKey())
                 : body.syncs().stream().map(String::trim).map(n -> registry.find(body.providerConfigKey(), n)
                         .orElseThrow(() -> ProblemException.notFound("no sync '" + n + "' in integration '"

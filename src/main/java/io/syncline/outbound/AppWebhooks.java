@@ -67,6 +67,14 @@ public class AppWebhooks {
 
     /** Queues one webhook; it is sent after this returns, and retried until it succeeds or is dead-lettered. */
     public void enqueue(String url, Map<String, Object> body) {
+        db.inTransaction(c -> {
+            enqueue(c, url, body);
+            return null;
+        });
+    }
+
+    /** Queues one webhook inside the caller's transaction; it is sent once that commits. */
+    public void enqueue(java.sql.Connection c, String url, Map<String, Object> body) throws java.sql.SQLException {
         String text;
         try {
             text = JSON.writeValueAsString(body);
@@ -74,17 +82,15 @@ public class AppWebhooks {
             throw new IllegalStateException(e);
         }
         OffsetDateTime now = RecordStore.now();
-        db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("""
-                    INSERT INTO notifications (url, body, attempts, next_attempt_at, status, created_at)
-                    VALUES (?, ?, 0, ?, 'pending', ?)""")) {
-                ps.setString(1, url);
-                ps.setString(2, text);
-                ps.setObject(3, now);
-                ps.setObject(4, now);
-                return ps.executeUpdate();
-            }
-        });
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO notifications (url, body, attempts, next_attempt_at, status, created_at)
+                VALUES (?, ?, 0, ?, 'pending', ?)""")) {
+            ps.setString(1, url);
+            ps.setString(2, text);
+            ps.setObject(3, now);
+            ps.setObject(4, now);
+            ps.executeUpdate();
+        }
         worker.wake();
     }
 

@@ -9,9 +9,18 @@ import java.util.regex.Pattern;
 public final class Frequency {
 
     private static final Pattern P = Pattern.compile(
-            "(?:every\\s+)?(\\d+)?\\s*(s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hr|hrs|hour|hours|d|day|days)");
+            "(?:every\\s+)?(\\d{1,9})?\\s*(s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hr|hrs|hour|hours|d|day|days)");
+
+    /** The longest interval: beyond it, schedule arithmetic and staleness checks stop meaning much. */
+    static final Duration MAX = Duration.ofDays(366);
 
     private Frequency() {
+    }
+
+    /** The shortest interval a schedule may have ({@code syncline.schedule.min-interval}, 15 s by default). */
+    public static Duration minimum() {
+        return org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getOptionalValue("syncline.schedule.min-interval", Duration.class).orElse(Duration.ofSeconds(15));
     }
 
     public static Duration parse(String text) {
@@ -21,11 +30,15 @@ public final class Frequency {
             throw new IllegalArgumentException("'" + text + "' is not an interval such as 30s, 5m, every 2 hours");
         }
         long n = m.group(1) == null ? 1 : Long.parseLong(m.group(1));
-        return switch (m.group(2).charAt(0)) {
+        Duration d = switch (m.group(2).charAt(0)) {
             case 's' -> Duration.ofSeconds(n);
             case 'm' -> Duration.ofMinutes(n);
             case 'h' -> Duration.ofHours(n);
             default -> Duration.ofDays(n);
         };
+        if (d.compareTo(MAX) > 0) {
+            throw new IllegalArgumentException("'" + text + "' is longer than a year; use a cron expression for rarer runs");
+        }
+        return d;
     }
 }

@@ -38,9 +38,10 @@ public final class Pagination {
     final String offsetParam;
     final String pageParam;
     final long firstPage;
+    final boolean stableCursor;
 
     public Pagination(String style, String cursorPath, String cursorParam, String nextUrlPath, String limitParam,
-            int pageSize, String offsetParam, String pageParam, long firstPage) {
+            int pageSize, String offsetParam, String pageParam, long firstPage, boolean stableCursor) {
         this.style = Style.valueOf(style.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
         this.cursorPath = blank(cursorPath) ? null : JsonPath.compile(cursorPath);
         this.cursorParam = cursorParam;
@@ -50,12 +51,28 @@ public final class Pagination {
         this.offsetParam = offsetParam;
         this.pageParam = pageParam;
         this.firstPage = firstPage;
+        this.stableCursor = stableCursor;
         if (this.style == Style.CURSOR && this.cursorPath == null) {
             throw new IllegalArgumentException("pagination 'cursor' needs cursorPath (where the next cursor is)");
         }
         if (this.style == Style.NEXT_URL && this.nextUrlPath == null) {
             throw new IllegalArgumentException("pagination 'next-url' needs nextUrlPath");
         }
+        if (stableCursor && (this.style == Style.OFFSET || this.style == Style.PAGE || this.style == Style.NONE)) {
+            throw new IllegalArgumentException("stableCursor is for cursor, link and next-url pagination; "
+                    + this.style.name().toLowerCase(Locale.ROOT) + " positions shift when the source deletes records");
+        }
+    }
+
+    /**
+     * Whether a position saved by one run still means the same place in a later run. Offsets and
+     * page numbers do not: a delete in the source between the runs shifts records across the
+     * saved position, and a resumed pass never reads them. A cursor does only where the sync
+     * declares that the source keeps it stable (a keyset cursor, say). Guarantee 4 relies on it:
+     * a resumed pass over an unstable position proves nothing missing.
+     */
+    public boolean stableAcrossRuns() {
+        return stableCursor;
     }
 
     public State start() {

@@ -111,9 +111,18 @@ public class PollRunner {
         workers.shutdownNow();
     }
 
+    void start(@Observes io.quarkus.runtime.StartupEvent ignored) {
+        if (!db.isPostgres() && state.expireLeases() > 0) {
+            LOG.warn("runs that were going when the service last stopped resume now");
+        }
+    }
+
     /** A schedule slot: every connection of the integration whose pair is due runs, in the background. */
     public void tick(PollSync sync) {
         for (Connection c : connections.list(sync.integration())) {
+            if (!pollable(c)) {
+                continue; // a connection made for webhooks only: nothing to poll, and nothing wrong
+            }
             SyncState.Pair pair = new SyncState.Pair(c.providerConfigKey(), c.connectionId(), sync.name());
             // A pair without state has never run: it is due, unless the sync waits for a start.
             SyncState.Row row = state.find(pair).orElse(null);
@@ -124,6 +133,11 @@ public class PollRunner {
                 continue;
             }
             OffsetDateTime now = RecordStore.now();
+            if (row.interrupted(now)) {
+                // its replica stopped mid-run: take the work up now, not at the next slot
+                submit(sync, c, "recover", false);
+                continue;
+            }
             if (row.paused() || (row.nextRunAt() != null && row.nextRunAt().isAfter(now))) {
                 continue;
             }
@@ -141,34 +155,86 @@ public class PollRunner {
     /** A new connection: its syncs import everything right away, unless they wait for a start. */
     void connected(@Observes Connections.Created event) {
         String integration = event.providerConfigKey();
-        connections.find(integration, event.connectionId()).ifPresent(c -> registry.of(integration).stream()
+        connections.find(integration, event.connectionId()).filter(PollRunner::pollable)
+                .ifPresent(c -> registry.of(integration).stream()
                 .filter(s -> !s.waitForStart()).forEach(s -> submit(s, c, "connect", false)));
+    }
+
+    /** Whether a connection says where to poll: one without a base_url is there for webhooks only. */
+    public static boolean pollable(Connection c) {
+        return c.baseUrl() != null && !c.baseUrl().isBlank();
     }
 
     public Future<Outcome> submit(PollSync sync, Connection c, String trigger, boolean scheduled) {
         return workers.submit(() -> run(sync, c, trigger, scheduled));
     }
 
+    /** A run that has its lease and its id, and reads in the background. */
+    public record Started(long runId, Future<Outcome> outcome) {
+    }
+
+    /**
+     * Starts a run now: claims the pair and records the run in the calling thread, so the caller
+     * has its id at once, then reads in the background. Empty when the pair could not start
+     * (another run holds it, or the connection has no base_url).
+     */
+    public java.util.Optional<Started> start(PollSync sync, Connection c, String trigger) {
+        Begun b = begin(sync, c, trigger, false);
+        if (b == null) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new Started(b.runId(), workers.submit(() -> finish(sync, c, b))));
+    }
+
     /** One run of one pair, start to finish, in the calling thread. */
     public Outcome run(PollSync sync, Connection c, String trigger, boolean scheduled) {
+        Begun b = begin(sync, c, trigger, scheduled);
+        return b == null ? Outcome.SKIPPED : finish(sync, c, b);
+    }
+
+    private record Begun(SyncState.Pair pair, SyncState.Row row, long runId, OffsetDateTime started) {
+    }
+
+    private Begun begin(PollSync sync, Connection c, String trigger, boolean scheduled) {
         SyncState.Pair pair = new SyncState.Pair(c.providerConfigKey(), c.connectionId(), sync.name());
         OffsetDateTime started = RecordStore.now();
         if (!state.claim(pair, owner, started, started.plus(lease), scheduled)) {
             if (!scheduled) {
                 state.countSkipped(pair);
             }
-            return Outcome.SKIPPED;
+            return null;
         }
         SyncState.Row row = state.find(pair).orElseThrow();
+        for (SyncState.Run dead : state.closeInterrupted(pair)) {
+            LOG.warnf("run %d of %s/%s was interrupted: %s", dead.id(), c.connectionId(), sync.name(),
+                    SyncState.INTERRUPTED);
+            notifyApp(sync, c, pair, dead.startedAt(), RecordStore.now(), "interrupted", SyncState.INTERRUPTED);
+        }
+        if (trigger.equals("recover") && row.paused()) {
+            state.releaseLease(pair); // paused: the interrupted run is closed, and resumes when started
+            return null;
+        }
+        if (!pollable(c)) {
+            state.releaseLease(pair);
+            return null;
+        }
+        long runId = state.startRun(pair, sync.model(), row.checkpoint().inProgress() ? "resume" : trigger,
+                sync.fullRefresh(), started);
+        return new Begun(pair, row, runId, started);
+    }
+
+    private Outcome finish(PollSync sync, Connection c, Begun b) {
+        SyncState.Pair pair = b.pair();
+        SyncState.Row row = b.row();
+        long runId = b.runId();
+        OffsetDateTime started = b.started();
         Checkpoint cp = row.checkpoint();
-        boolean resuming = cp.inProgress();
-        long runId = state.startRun(pair, sync.model(), resuming ? "resume" : trigger, sync.fullRefresh(), started);
         SyncState.RunCounts n = new SyncState.RunCounts();
         SourceClient client = new SourceClient(http, budget, Backoff.standard(sync.maxAttempts()), timeout);
         String errorType = null;
         String errorDescription = null;
         try {
-            read(sync, c, pair, runId, cp, n, client);
+            read(sync, c, pair, runId, started, cp, n, client);
         } catch (RunFailure f) {
             errorType = f.type();
             errorDescription = f.getMessage();
@@ -191,40 +257,52 @@ public class PollRunner {
         metrics.recordsIn(sync.integration(), sync.name(), "dead_lettered", n.failed);
         state.release(pair, sync.nextRun(finished, row.frequencySeconds()), runId);
         store.poke();
-        // One line per run, with ids and counts only.
-        LOG.infof("run %d %s: sync=%s connection=%s/%s added=%d updated=%d deleted=%d unchanged=%d failed=%d pages=%d%s",
+        // One line per run, with ids and counts only; a failed run is a warning.
+        LOG.logf(errorType == null ? Logger.Level.INFO : Logger.Level.WARN,
+                "run %d %s: sync=%s connection=%s/%s added=%d updated=%d deleted=%d unchanged=%d failed=%d pages=%d%s",
                 runId, errorType == null ? "succeeded" : "failed", sync.name(), c.providerConfigKey(),
                 c.connectionId(), n.added, n.updated, n.deleted, n.unchanged, n.failed, n.pages,
                 errorType == null ? "" : " error=" + errorType + ": " + errorDescription);
-        notifyApp(sync, c, started, finished, n, errorType, errorDescription, cp.hwm());
+        notifyApp(sync, c, pair, started, finished, errorType, errorDescription);
         return errorType == null ? Outcome.SUCCESS : Outcome.ERROR;
     }
 
-    private void read(PollSync sync, Connection c, SyncState.Pair pair, long runId, Checkpoint cp,
-            SyncState.RunCounts n, SourceClient client) {
+    private void read(PollSync sync, Connection c, SyncState.Pair pair, long runId, OffsetDateTime started,
+            Checkpoint cp, SyncState.RunCounts n, SourceClient client) {
         Pagination p = sync.pagination();
         Pagination.State position = cp.inProgress() ? cp.page() : p.start();
         String since = cp.inProgress() ? cp.since() : cp.hwm() == null ? null : sync.sinceValue(Instant.parse(cp.hwm()));
         Long generation = sync.fullRefresh() ? (cp.inProgress() && cp.generation() != null ? cp.generation() : runId)
                 : null;
         String runHwm = cp.inProgress() ? cp.runHwm() : null;
+        // Guarantee 4 (and no missed changes): a pass that an earlier run began proves what the
+        // source holds only if the saved position still means the same place now.
+        boolean consistent = !cp.inProgress() || p.stableAcrossRuns();
         URI first = sync.firstRequest(c, since);
         while (position != null) {
             URI uri = p.request(first, position);
             Fetched f = fetch(sync, c, client, uri);
             List<?> records = f.records();
             Pagination.State next = p.next(position, uri, f.page(), f.body(), records.size());
-            String pageHwm = commitPage(sync, c, pair, records, generation, n, runHwm,
+            String pageHwm = commitPage(sync, c, pair, started, records, generation, n, runHwm,
                     new Checkpoint(cp.hwm(), next, since, generation, null));
             runHwm = pageHwm;
             n.pages++;
             position = next;
         }
-        // The whole source was read: only now may a full refresh delete, and the high-water mark advance.
-        String finalHwm = latest(cp.hwm(), runHwm);
+        // The whole source was read: only now may a full refresh delete, and the high-water mark
+        // advance. A resumed pass over offsets or pages may have missed records that shifted across
+        // its saved position: what it read is stored, but it deletes nothing and keeps the old
+        // high-water mark, so the next run reads the whole source (or the same window) again.
+        if (!consistent) {
+            LOG.infof("run %d of %s/%s resumed a pass over %s pagination, whose positions shift between runs: "
+                    + "it deletes nothing and keeps the high-water mark; the next complete pass decides",
+                    runId, c.connectionId(), sync.name(), p.style.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        String finalHwm = consistent ? latest(cp.hwm(), runHwm) : cp.hwm();
         Checkpoint done = new Checkpoint(sync.fullRefresh() ? null : finalHwm, null, null, null, null);
         db.inTransaction(tx -> {
-            if (sync.fullRefresh()) {
+            if (sync.fullRefresh() && consistent) {
                 RecordStore.Unseen u = store.countUnseen(tx, c.providerConfigKey(), c.connectionId(), sync.model(),
                         generation);
                 if (u.unseen() > 0 && u.unseen() > sync.maxDeleteShare() * u.live()) {
@@ -232,7 +310,9 @@ public class PollRunner {
                             + u.live() + " records, more than the allowed share of " + sync.maxDeleteShare()
                             + "; nothing was deleted (raise maxDeleteShare to allow it)");
                 }
-                n.deleted += store.deleteUnseen(tx, c.providerConfigKey(), c.connectionId(), sync.model(), generation);
+                long deleted = store.deleteUnseen(tx, c.providerConfigKey(), c.connectionId(), sync.model(), generation);
+                state.unannounced(tx, pair, started, 0, 0, deleted);
+                n.deleted += deleted;
             }
             state.saveCheckpoint(tx, pair, done, RecordStore.now().plus(lease));
             return null;
@@ -240,7 +320,8 @@ public class PollRunner {
     }
 
     /** One page: its records and the checkpoint after it, in one transaction. Returns the run's newest modification time. */
-    private String commitPage(PollSync sync, Connection c, SyncState.Pair pair, List<?> records, Long generation,
+    private String commitPage(PollSync sync, Connection c, SyncState.Pair pair, OffsetDateTime started,
+            List<?> records, Long generation,
             SyncState.RunCounts n, String runHwm, Checkpoint after) {
         Mapping mapping = sync.mapping();
         String[] hwm = { runHwm };
@@ -276,6 +357,8 @@ public class PollRunner {
             for (RecordKey key : deletes) {
                 counts[store.delete(tx, key, RecordStore.now()).ordinal()]++;
             }
+            state.unannounced(tx, pair, started, counts[Change.ADDED.ordinal()], counts[Change.UPDATED.ordinal()],
+                    counts[Change.DELETED.ordinal()]);
             // After the last page the checkpoint has no page: read() completes the run, and a crash
             // before that starts the next run afresh, which re-reads rather than misses.
             state.saveCheckpoint(tx, pair, new Checkpoint(after.hwm(), after.page(), after.since(), after.generation(),
@@ -394,15 +477,34 @@ public class PollRunner {
         return Instant.parse(a).isAfter(Instant.parse(b)) ? a : b;
     }
 
-    private void notifyApp(PollSync sync, Connection c, OffsetDateTime started, OffsetDateTime finished,
-            SyncState.RunCounts n, String errorType, String errorDescription, String modifiedAfter) {
+    /**
+     * The webhook to your app after a run. A success announces everything committed since the
+     * last webhook that was sent for the pair, including the pages of runs that died before they
+     * could announce them: {@code modifiedAfter} is the start of the earliest such run, and the
+     * changes are taken in the transaction that queues the webhook, so each is announced once.
+     */
+    private void notifyApp(PollSync sync, Connection c, SyncState.Pair pair, OffsetDateTime started,
+            OffsetDateTime finished, String errorType, String errorDescription) {
         Object perConnection = c.metadata() == null ? null : c.metadata().get("notify_url");
         String url = perConnection != null ? perConnection.toString() : sync.notifyUrl() != null ? sync.notifyUrl()
                 : notifyUrl;
-        boolean changed = n.added + n.updated + n.deleted > 0;
-        if (url == null || (errorType == null && !changed)) {
+        if (errorType != null) {
+            if (url != null) {
+                appWebhooks.enqueue(url, notice(sync, c, null, errorType, errorDescription, started, finished));
+            }
             return;
         }
+        db.inTransaction(tx -> {
+            SyncState.Unannounced u = state.takeUnannounced(tx, pair).orElse(null);
+            if (u != null && url != null) {
+                appWebhooks.enqueue(tx, url, notice(sync, c, u, null, null, started, finished));
+            }
+            return null;
+        });
+    }
+
+    private static Map<String, Object> notice(PollSync sync, Connection c, SyncState.Unannounced u, String errorType,
+            String errorDescription, OffsetDateTime started, OffsetDateTime finished) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("from", "syncline");
         body.put("type", "sync");
@@ -412,14 +514,14 @@ public class PollRunner {
         body.put("model", sync.model());
         body.put("success", errorType == null);
         if (errorType == null) {
-            body.put("modifiedAfter", ChangesFeed.iso(started));
-            body.put("responseResults", Map.of("added", n.added, "updated", n.updated, "deleted", n.deleted));
+            body.put("modifiedAfter", ChangesFeed.iso(u.from()));
+            body.put("responseResults", Map.of("added", u.added(), "updated", u.updated(), "deleted", u.deleted()));
         } else {
             body.put("error", Map.of("type", errorType, "description", errorDescription));
             body.put("startedAt", ChangesFeed.iso(started));
             body.put("failedAt", ChangesFeed.iso(finished));
         }
-        appWebhooks.enqueue(url, body);
+        return body;
     }
 
     private static String json(Object o) {

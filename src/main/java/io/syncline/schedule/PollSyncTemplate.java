@@ -9,7 +9,6 @@ import io.syncline.mapping.MappingLoader;
 import org.apache.camel.Processor;
 import org.apache.camel.RouteTemplateContext;
 import org.apache.camel.builder.RouteBuilder;
-import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * Route template {@code poll-sync}: one-way in by schedule. A Quartz trigger ticks; on each tick,
@@ -41,6 +40,9 @@ public class PollSyncTemplate extends RouteBuilder {
                 .templateParameter("offsetParam", "offset", "offset: query parameter of the offset")
                 .templateParameter("pageParam", "page", "page: query parameter of the page number")
                 .templateParameter("firstPage", "1", "page: number of the first page")
+                .templateParameter("stableCursor", "false", "cursor, link, next-url: true when the source keeps a "
+                        + "cursor valid and in place across time (e.g. a keyset cursor), so that an interrupted full "
+                        + "refresh may resume and still delete")
                 .templateParameter("mode", "incremental", "incremental or full (full refresh, with deletion detection)")
                 .templateParameter("modifiedSinceParam", "", "incremental: query parameter for 'modified since'")
                 .templateParameter("modifiedSinceFormat", "iso", "iso, epoch_s or epoch_ms")
@@ -74,18 +76,18 @@ public class PollSyncTemplate extends RouteBuilder {
     /** The two-way rules a sync names, if any. */
     public static io.syncline.twoway.Ownership twoWay(RouteTemplateContext rtc, String template) {
         String file = TemplateParams.text(rtc, "twoWay");
-        return file.isBlank() ? null : io.syncline.twoway.Ownership.load(TemplateParams.routesDir().resolve(file));
+        return file.isBlank() ? null : io.syncline.twoway.Ownership.load(TemplateParams.routesDir(rtc).resolve(file));
     }
 
-    static PollSync build(RouteTemplateContext rtc) {
+    /** The sync a poll-sync route declares; refuses, naming the parameter, what cannot run. */
+    public static PollSync build(RouteTemplateContext rtc) {
         String every = TemplateParams.text(rtc, "every");
         String cron = TemplateParams.text(rtc, "cron");
         if (every.isBlank() == cron.isBlank()) {
             throw new IllegalArgumentException("poll-sync '" + TemplateParams.text(rtc, "name") + "': give exactly one of 'every' or 'cron'");
         }
         Duration interval = every.isBlank() ? null : Frequency.parse(every);
-        Duration min = ConfigProvider.getConfig().getOptionalValue("syncline.schedule.min-interval", Duration.class)
-                .orElse(Duration.ofSeconds(15));
+        Duration min = Frequency.minimum();
         if (interval != null && interval.compareTo(min) < 0) {
             throw new IllegalArgumentException("poll-sync '" + TemplateParams.text(rtc, "name") + "': every " + every
                     + " is shorter than the minimum interval " + min.toSeconds() + "s");
@@ -96,12 +98,13 @@ public class PollSyncTemplate extends RouteBuilder {
         }
         String modifiedField = TemplateParams.text(rtc, "modifiedField");
         return new PollSync(TemplateParams.text(rtc, "name"), TemplateParams.text(rtc, "integration"),
-                MappingLoader.load(TemplateParams.routesDir().resolve(TemplateParams.text(rtc, "mapping"))), interval,
+                MappingLoader.load(TemplateParams.routesDir(rtc).resolve(TemplateParams.text(rtc, "mapping"))), interval,
                 cron.isBlank() ? null : PollSync.cron(cron), TemplateParams.text(rtc, "path"), TemplateParams.text(rtc, "query"),
                 io.syncline.connection.ConnectionAuth.parse(TemplateParams.text(rtc, "auth")), JsonPath.compile(TemplateParams.text(rtc, "recordsPath")),
                 new Pagination(TemplateParams.text(rtc, "pagination"), TemplateParams.text(rtc, "cursorPath"), TemplateParams.text(rtc, "cursorParam"), TemplateParams.text(rtc, "nextUrlPath"),
                         TemplateParams.text(rtc, "limitParam"), Integer.parseInt(TemplateParams.text(rtc, "pageSize")), TemplateParams.text(rtc, "offsetParam"),
-                        TemplateParams.text(rtc, "pageParam"), Long.parseLong(TemplateParams.text(rtc, "firstPage"))),
+                        TemplateParams.text(rtc, "pageParam"), Long.parseLong(TemplateParams.text(rtc, "firstPage")),
+                        Boolean.parseBoolean(TemplateParams.text(rtc, "stableCursor"))),
                 mode.equals("full"), TemplateParams.text(rtc, "modifiedSinceParam"), TemplateParams.text(rtc, "modifiedSinceFormat"),
                 modifiedField.isBlank() ? null : JsonPath.compile(modifiedField),
                 Duration.ofSeconds(Long.parseLong(TemplateParams.text(rtc, "lookbackSeconds"))),

@@ -32,6 +32,11 @@ public class SyncState {
         public boolean running(OffsetDateTime now) {
             return leaseUntil != null && leaseUntil.isAfter(now);
         }
+
+        /** A run held the lease and let it expire without finishing: its replica stopped. */
+        public boolean interrupted(OffsetDateTime now) {
+            return leaseUntil != null && !leaseUntil.isAfter(now);
+        }
     }
 
     public record Run(long id, Pair pair, String model, String trigger, String status, boolean fullRefresh,
@@ -88,6 +93,102 @@ public class SyncState {
         });
     }
 
+    /** Changes that runs committed and no webhook to your app has announced yet. */
+    public record Unannounced(OffsetDateTime from, long added, long updated, long deleted) {
+    }
+
+    /** Within the transaction that commits them: these changes, made by a run that began at {@code runStart}, await a webhook. */
+    public void unannounced(Connection c, Pair p, OffsetDateTime runStart, long added, long updated, long deleted)
+            throws SQLException {
+        if (added + updated + deleted == 0) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                UPDATE sync_state SET notify_from = COALESCE(notify_from, ?), notify_added = notify_added + ?,
+                       notify_updated = notify_updated + ?, notify_deleted = notify_deleted + ?
+                 WHERE provider_config_key = ? AND connection_id = ? AND sync_name = ?""")) {
+            ps.setObject(1, runStart);
+            ps.setLong(2, added);
+            ps.setLong(3, updated);
+            ps.setLong(4, deleted);
+            bind(ps, p, 5);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Takes what awaits a webhook, in the transaction that queues that webhook: it is announced once. */
+    public Optional<Unannounced> takeUnannounced(Connection c, Pair p) throws SQLException {
+        Unannounced u;
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT notify_from, notify_added, notify_updated, notify_deleted FROM sync_state
+                 WHERE provider_config_key = ? AND connection_id = ? AND sync_name = ? FOR UPDATE""")) {
+            bind(ps, p, 1);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || rs.getObject(1) == null) {
+                    return Optional.empty();
+                }
+                u = new Unannounced(rs.getObject(1, OffsetDateTime.class), rs.getLong(2), rs.getLong(3), rs.getLong(4));
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                UPDATE sync_state SET notify_from = NULL, notify_added = 0, notify_updated = 0, notify_deleted = 0
+                 WHERE provider_config_key = ? AND connection_id = ? AND sync_name = ?""")) {
+            bind(ps, p, 1);
+            ps.executeUpdate();
+        }
+        return Optional.of(u);
+    }
+
+    /**
+     * Closes the pair's runs that are still marked RUNNING as failed with reason
+     * {@code interrupted}. Called by the holder of the pair's lease before it starts a run: no
+     * other run of the pair can be alive then, so a RUNNING one died with its replica.
+     */
+    public List<Run> closeInterrupted(Pair p) {
+        return db.inTransaction(c -> {
+            List<Run> open = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + RUN_COLUMNS + " FROM sync_runs"
+                    + " WHERE provider_config_key = ? AND connection_id = ? AND sync_name = ? AND status = 'RUNNING'")) {
+                bind(ps, p, 1);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        open.add(run(rs));
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("""
+                    UPDATE sync_runs SET status = 'ERROR', finished_at = ?, error_type = 'interrupted',
+                           error_description = ? WHERE id = ? AND status = 'RUNNING'""")) {
+                for (Run r : open) {
+                    ps.setObject(1, RecordStore.now());
+                    ps.setString(2, INTERRUPTED);
+                    ps.setLong(3, r.id());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return open;
+        });
+    }
+
+    static final String INTERRUPTED = "the run stopped with its replica before it finished (its lease expired); "
+            + "the pages it committed are kept, and the next run resumes after them";
+
+    /**
+     * Runs whose replica stopped leave their lease behind. On the embedded database only this
+     * process can have the store open, so every lease found at start belongs to a dead process:
+     * they are expired at once, and the interrupted runs resume at the next tick.
+     */
+    public int expireLeases() {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE sync_state SET lease_until = ? WHERE lease_until IS NOT NULL")) {
+                ps.setObject(1, RecordStore.now().minusSeconds(1));
+                return ps.executeUpdate();
+            }
+        });
+    }
+
     /** A slot came while a run held the lease: counted, not run. */
     public void countSkipped(Pair p) {
         update(p, "UPDATE sync_state SET skipped_slots = skipped_slots + 1");
@@ -116,6 +217,11 @@ public class SyncState {
                 return ps.executeUpdate();
             }
         });
+    }
+
+    /** Gives the lease back without recording a run. */
+    public void releaseLease(Pair p) {
+        update(p, "UPDATE sync_state SET lease_owner = NULL, lease_until = NULL");
     }
 
     public void resetCheckpoint(Pair p) {
@@ -230,6 +336,22 @@ public class SyncState {
                     }
                 }
                 return out;
+            }
+        });
+    }
+
+    /** The id of the pair's run that is marked RUNNING, if any. */
+    public Optional<Long> runningRun(Pair p) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT MAX(id) FROM sync_runs
+                     WHERE provider_config_key = ? AND connection_id = ? AND sync_name = ? AND status = 'RUNNING'""")) {
+                bind(ps, p, 1);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    long id = rs.getLong(1);
+                    return rs.wasNull() ? Optional.<Long>empty() : Optional.of(id);
+                }
             }
         });
     }

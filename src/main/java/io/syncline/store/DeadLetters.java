@@ -89,7 +89,7 @@ public class DeadLetters {
     public void added(long id, String kind, String syncName, String providerConfigKey, String connectionId,
             String messageId, String reason) {
         metrics.deadLetter(kind);
-        LOG.infof("dead letter %d: sync=%s connection=%s/%s message=%s reason=%s", id, syncName, providerConfigKey,
+        LOG.warnf("dead letter %d: sync=%s connection=%s/%s message=%s reason=%s", id, syncName, providerConfigKey,
                 connectionId, messageId, reason);
     }
 

@@ -96,9 +96,16 @@ abstract class PollingContract {
         if (opts != null) {
             body.put("opts", opts);
         }
-        Api.authed().contentType(ContentType.JSON).body(body).post("/sync/trigger").then().statusCode(200)
-                .body("success", is(true));
-        return awaitRun(integration, conn, before + 1);
+        JsonPath started = Api.authed().contentType(ContentType.JSON).body(body).post("/sync/trigger").then()
+                .statusCode(200).body("success", is(true)).body("runs[0].status", is("started"))
+                .extract().jsonPath();
+        long id = started.getLong("runs[0].run_id");
+        // the answer names the run, which can be polled until it finishes
+        await().atMost(Duration.ofSeconds(30)).until(() -> !"RUNNING".equals(Api.authed().get("/api/runs/" + id)
+                .then().statusCode(200).extract().jsonPath().getString("status")));
+        JsonPath run = awaitRun(integration, conn, before + 1);
+        assertEquals(id, run.getLong("id"), "the run the trigger named is the newest one");
+        return run;
     }
 
     JsonPath awaitRun(String integration, String conn, int nth) {
@@ -297,6 +304,140 @@ abstract class PollingContract {
         wm.stubFor(get(urlPathEqualTo(path)).withQueryParam("offset", equalTo("0"))
                 .willReturn(okJson(items("{\"id\":\"a\",\"archived\":true}"))));
         assertEquals(1, triggerAndWait("src-offset", conn, null).getInt("counts.deleted"));
+    }
+
+    // ---- guarantee 4 over a source that shifts between runs ----
+
+    static io.syncline.support.ShiftingSource shifting;
+
+    @BeforeAll
+    static void shiftingSource() throws java.io.IOException {
+        shifting = new io.syncline.support.ShiftingSource();
+    }
+
+    @AfterAll
+    static void stopShiftingSource() {
+        shifting.close();
+    }
+
+    static List<String> ids(int from, int to) {
+        List<String> out = new java.util.ArrayList<>();
+        for (int i = from; i < to; i++) {
+            out.add("r%02d".formatted(i));
+        }
+        return out;
+    }
+
+    /**
+     * A full refresh fails at its third page; before it resumes, the source deletes its first ten
+     * records (shifting every later one back by a page) and one record further on. The resumed
+     * pass must delete nothing it cannot prove missing, and the next complete pass deletes exactly
+     * what the source no longer holds.
+     */
+    JsonPath[] interruptedRefreshOverAShiftingSource(String style) {
+        String integration = "shift-" + style;
+        String conn = "s" + UUID.randomUUID().toString().substring(0, 8);
+        Api.authed().contentType(ContentType.JSON).body(Map.of("provider_config_key", integration,
+                "connection_id", conn, "base_url", shifting.baseUrl() + "/" + conn,
+                "credentials", Map.of("access_token", "tok"))).post("/api/connections").then().statusCode(201);
+        shifting.put(conn, ids(0, 50));
+        assertEquals(50, triggerAndWait(integration, conn, null).getInt("counts.added"));
+
+        shifting.failPageAt(conn, 20);
+        JsonPath failed = triggerAndWait(integration, conn, null);
+        assertEquals("ERROR", failed.getString("status"), failed.prettify());
+        shifting.delete(conn, ids(0, 10));
+        shifting.delete(conn, List.of("r45"));
+        shifting.heal(conn);
+
+        JsonPath resumed = triggerAndWait(integration, conn, null);
+        assertEquals("resume", resumed.getString("trigger"));
+        assertEquals("SUCCESS", resumed.getString("status"), resumed.prettify());
+        Map<String, String> afterResume = actions(feed(integration, conn));
+        for (String id : ids(10, 50)) {
+            if (!id.equals("r45")) {
+                assertEquals("ADDED", afterResume.get(id), id + " still exists in the source: " + afterResume);
+            }
+        }
+        JsonPath complete = triggerAndWait(integration, conn, null);
+        assertEquals("SUCCESS", complete.getString("status"), complete.prettify());
+        Map<String, String> after = actions(feed(integration, conn));
+        List<String> gone = new java.util.ArrayList<>(ids(0, 10));
+        gone.add("r45");
+        for (String id : ids(0, 50)) {
+            assertEquals(gone.contains(id) ? "DELETED" : "ADDED", after.get(id), id + ": " + after);
+        }
+        return new JsonPath[] { resumed, complete };
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = { "offset", "page", "cursor", "link" })
+    void aResumedRefreshOverShiftingPositionsDeletesNothingUntilACompletePass(String style) {
+        JsonPath[] runs = interruptedRefreshOverAShiftingSource(style);
+        assertEquals(0, runs[0].getInt("counts.deleted"), "the resumed pass proves nothing missing");
+        assertEquals(11, runs[1].getInt("counts.deleted"));
+    }
+
+    @Test
+    void aResumedRefreshOverAStableCursorDeletesWhatItProvesMissing() {
+        JsonPath[] runs = interruptedRefreshOverAShiftingSource("keyset");
+        assertEquals(1, runs[0].getInt("counts.deleted"), "r45 lay after the saved cursor and was not there");
+        assertEquals(10, runs[1].getInt("counts.deleted"), "what the interrupted run had seen goes at the next pass");
+    }
+
+    /**
+     * The feed serves a large import within moments of the run's commit, and webhooks that arrive
+     * meanwhile are all stored: neither waits out a lock on the other (H2 is the default store).
+     */
+    @Test
+    void aLargeImportReachesTheFeedAtOnceWhileWebhooksKeepArriving() throws Exception {
+        String conn = "b" + UUID.randomUUID().toString().substring(0, 8);
+        Api.authed().contentType(ContentType.JSON).body(Map.of("provider_config_key", "shift-bulk",
+                "connection_id", conn, "base_url", shifting.baseUrl() + "/" + conn,
+                "credentials", Map.of("access_token", "tok"))).post("/api/connections").then().statusCode(201);
+        shifting.put(conn, ids(0, 20_000));
+        String hookConn = Api.newConnection();
+        java.util.concurrent.ExecutorService senders = java.util.concurrent.Executors.newFixedThreadPool(4);
+        List<java.util.concurrent.Future<Integer>> hooks = new java.util.ArrayList<>();
+        int before = runCount("shift-bulk", conn);
+        Api.authed().contentType(ContentType.JSON).body(Map.of("provider_config_key", "shift-bulk",
+                "connection_id", conn, "syncs", List.of("contacts"))).post("/sync/trigger").then().statusCode(200);
+        for (int i = 0; i < 200; i++) {
+            String body = Api.contact("bulk-" + i, "h" + (i % 50), "h" + i + "@example.com", "lead");
+            hooks.add(senders.submit(() -> Api.postUnsigned(hookConn, body).statusCode()));
+        }
+        await().atMost(Duration.ofSeconds(120)).until(() -> runCount("shift-bulk", conn) > before
+                && !"RUNNING".equals(runs("shift-bulk", conn).getString("runs[0].status")));
+        JsonPath run = new JsonPath(runs("shift-bulk", conn).prettify()).setRootPath("runs[0]");
+        assertEquals("SUCCESS", run.getString("status"), run.prettify());
+        assertEquals(20_000, run.getInt("counts.added"));
+        // within moments of the run's commit every record has its feed position, and the feed serves them
+        await().atMost(Duration.ofSeconds(3)).until(() -> unplaced("shift-bulk", conn) == 0);
+        assertEquals(20_000, feedSize("shift-bulk", conn));
+        for (java.util.concurrent.Future<Integer> h : hooks) {
+            assertEquals(200, h.get(60, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        senders.shutdown();
+    }
+
+    /** How many records the feed serves, read page by page as a client would. */
+    int feedSize(String integration, String conn) {
+        int n = 0;
+        String cursor = null;
+        for (int page = 0; page < 10; page++) {
+            var req = Api.authed().header("Connection-Id", conn).header("Provider-Config-Key", integration)
+                    .queryParam("model", "Contact").queryParam("limit", 10_000);
+            if (cursor != null) {
+                req.queryParam("cursor", cursor);
+            }
+            JsonPath p = req.get("/records").then().statusCode(200).extract().jsonPath();
+            n += p.getList("records").size();
+            cursor = p.getString("next_cursor");
+            if (cursor == null) {
+                break;
+            }
+        }
+        return n;
     }
 
     // ---- failures, resume, politeness ----
@@ -535,5 +676,53 @@ abstract class PollingContract {
         assertEquals(false, json.getBoolean("success"));
         assertEquals("credentials_rejected", json.getString("error.type"));
         assertTrue(json.getString("startedAt") != null && json.getString("failedAt") != null);
+    }
+
+    /**
+     * What a replica leaves behind when it is killed mid-run: the run marked RUNNING, its lease
+     * expired, and a checkpoint after its last committed page. The run is closed as interrupted
+     * (with its failure webhook), its work resumes within a tick rather than at the next slot, and
+     * the success webhook covers the pages the dead run committed.
+     */
+    @Test
+    void aRunWhoseReplicaDiedIsClosedAsInterruptedResumedAtOnceAndAnnounced() {
+        String hook = "/app-hook-" + UUID.randomUUID();
+        wm.stubFor(post(urlPathEqualTo(hook)).willReturn(aResponse().withStatus(200)));
+        String conn = "k" + UUID.randomUUID().toString().substring(0, 8);
+        Api.authed().contentType(ContentType.JSON).body(Map.of("provider_config_key", "shift-offset",
+                "connection_id", conn, "base_url", shifting.baseUrl() + "/" + conn,
+                "credentials", Map.of("access_token", "tok"), "metadata", Map.of("notify_url", wm.baseUrl() + hook)))
+                .post("/api/connections").then().statusCode(201);
+        shifting.put(conn, ids(0, 50));
+        shifting.failPageAt(conn, 20);
+        JsonPath first = triggerAndWait("shift-offset", conn, null);
+        assertEquals(20, first.getInt("counts.added"), first.prettify());
+        long deadRun = first.getLong("id");
+        await().atMost(Duration.ofSeconds(10)).until(() -> wm.findAll(postRequestedFor(urlPathEqualTo(hook))).size() == 1);
+        shifting.heal(conn);
+        // as a kill -9 after the second page leaves it: RUNNING, lease held by a process that is gone
+        io.syncline.support.Db.update("UPDATE sync_runs SET status = 'RUNNING', finished_at = NULL, error_type = NULL, "
+                + "error_description = NULL WHERE id = ?", deadRun);
+        io.syncline.support.Db.update("UPDATE sync_state SET lease_owner = 'gone', lease_until = ?, next_run_at = ? "
+                + "WHERE provider_config_key = 'shift-offset' AND connection_id = ?",
+                java.time.OffsetDateTime.now().minusSeconds(5), java.time.OffsetDateTime.now().plusHours(1), conn);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> runs("shift-offset", conn).getList("runs").size() == 2
+                && "SUCCESS".equals(runs("shift-offset", conn).getString("runs[0].status")));
+        JsonPath all = runs("shift-offset", conn);
+        assertEquals("resume", all.getString("runs[0].trigger"));
+        assertEquals(30, all.getInt("runs[0].counts.added"));
+        assertEquals(deadRun, all.getLong("runs[1].id"));
+        assertEquals("ERROR", all.getString("runs[1].status"));
+        assertEquals("interrupted", all.getString("runs[1].error.type"));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> wm.findAll(postRequestedFor(urlPathEqualTo(hook))).size() == 3);
+        List<JsonPath> hooks = wm.findAll(postRequestedFor(urlPathEqualTo(hook))).stream()
+                .map(r -> new JsonPath(r.getBodyAsString())).toList();
+        assertTrue(hooks.stream().anyMatch(h -> "interrupted".equals(h.getString("error.type"))), hooks.toString());
+        JsonPath success = hooks.stream().filter(h -> h.getBoolean("success")).findFirst().orElseThrow();
+        assertEquals(50, success.getInt("responseResults.added"), "the dead run's pages are announced too");
+        assertEquals(Instant.parse(all.getString("runs[1].started_at")), Instant.parse(success.getString("modifiedAfter")),
+                "modifiedAfter reaches back to the start of the run that committed them");
     }
 }
