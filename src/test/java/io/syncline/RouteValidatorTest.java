@@ -62,6 +62,44 @@ class RouteValidatorTest {
         assertHas(problems, dir.resolve("bad.camel.yaml") + ":");
     }
 
+    @Test
+    void whatStartUpWouldRefuseTheValidatorRefusesToo(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("c.mapping.yaml"), "model: C\nkey: id\nfields:\n  id: $.id\n");
+        Files.writeString(dir.resolve("polls.camel.yaml"), """
+                - templatedRoute:
+                    routeTemplateRef: poll-sync
+                    parameters:
+                      - { name: name, value: fast }
+                      - { name: integration, value: crm }
+                      - { name: mapping, value: c.mapping.yaml }
+                      - { name: path, value: /x }
+                      - { name: every, value: 0s }
+                - templatedRoute:
+                    routeTemplateRef: poll-sync
+                    parameters:
+                      - { name: name, value: offsets }
+                      - { name: integration, value: crm }
+                      - { name: mapping, value: c.mapping.yaml }
+                      - { name: path, value: /x }
+                      - { name: every, value: 1h }
+                      - { name: pagination, value: offset }
+                      - { name: stableCursor, value: "true" }
+                - templatedRoute:
+                    routeTemplateRef: poll-sync
+                    parameters:
+                      - { name: name, value: ok }
+                      - { name: integration, value: crm }
+                      - { name: mapping, value: c.mapping.yaml }
+                      - { name: path, value: /x }
+                      - { name: every, value: 15m }
+                """);
+        List<String> problems = new RouteValidator().validate(dir).stream().map(Object::toString).toList();
+        String file = dir.resolve("polls.camel.yaml").toString();
+        assertHas(problems, file + ":2: poll-sync 'fast': every 0s is shorter than the minimum interval");
+        assertHas(problems, file + ":10: stableCursor is for cursor, link and next-url pagination");
+        assertEquals(2, problems.size(), String.join("\n", problems));
+    }
+
     static void assertHas(List<String> problems, String expected) {
         assertTrue(problems.stream().anyMatch(p -> p.contains(expected)), "no problem like '" + expected + "' in "
                 + String.join("\n", problems));

@@ -13,6 +13,8 @@ import java.util.stream.Stream;
 
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.RouteTemplateContext;
+import org.apache.camel.model.DefaultRouteTemplateContext;
 import org.apache.camel.model.RouteTemplateDefinition;
 import org.apache.camel.model.RouteTemplateParameterDefinition;
 import org.snakeyaml.engine.v2.api.LoadSettings;
@@ -148,6 +150,7 @@ public final class RouteValidator {
         declared.values().stream().filter(d -> d.getDefaultValue() == null && !given.containsKey(d.getName()))
                 .forEach(d -> problems.add(new Problem(file, line(node), template + " needs parameter '" + d.getName()
                         + "': " + d.getDescription())));
+        int before = problems.size();
         given.forEach((pname, valueNode) -> {
             String value = scalar(valueNode);
             try {
@@ -179,6 +182,36 @@ public final class RouteValidator {
                         + e.getMessage()));
             }
         });
+        if (problems.size() == before && BUILT.containsKey(template)) {
+            built(dir, file, node, template, declared, given, problems);
+        }
+    }
+
+    /** Templates whose sync is built from its parameters alone: the validator builds it as start-up does. */
+    private static final Map<String, java.util.function.Consumer<RouteTemplateContext>> BUILT = Map.of(
+            "poll-sync", PollSyncTemplate::build,
+            "event-sync", io.syncline.events.EventSyncTemplate::build);
+
+    /** Runs the checks start-up runs when it builds the sync (intervals, modes, pagination, numbers). */
+    private static void built(Path dir, String file, Node node, String template,
+            Map<String, RouteTemplateParameterDefinition> declared, Map<String, Node> given, List<Problem> problems) {
+        try (DefaultCamelContext ctx = new DefaultCamelContext(false)) {
+            ctx.getGlobalOptions().put(TemplateParams.ROUTES_DIR_OPTION, dir.toString());
+            DefaultRouteTemplateContext rtc = new DefaultRouteTemplateContext(ctx);
+            declared.values().forEach(d -> {
+                if (d.getDefaultValue() != null) {
+                    rtc.setParameter(d.getName(), d.getDefaultValue());
+                }
+            });
+            given.forEach((k, v) -> rtc.setParameter(k, scalar(v)));
+            BUILT.get(template).accept(rtc);
+        } catch (NumberFormatException e) {
+            problems.add(new Problem(file, line(node), template + ": a number was expected (" + e.getMessage() + ")"));
+        } catch (RuntimeException e) {
+            problems.add(new Problem(file, line(node), e.getMessage()));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static Map<String, NodeTuple> keys(Node node) {

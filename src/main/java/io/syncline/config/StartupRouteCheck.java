@@ -30,6 +30,8 @@ public class StartupRouteCheck {
     }
 
     private final Path dir;
+    private static final com.fasterxml.jackson.databind.ObjectMapper YAML = new com.fasterxml.jackson.databind.ObjectMapper(
+            new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
 
     public StartupRouteCheck(@ConfigProperty(name = "syncline.routes-dir", defaultValue = "routes") String dir) {
         this.dir = Path.of(dir);
@@ -42,10 +44,42 @@ public class StartupRouteCheck {
         }
         List<RouteValidator.Problem> problems = new RouteValidator().validate(dir);
         if (problems.isEmpty()) {
+            logDeclared();
             return;
         }
         problems.forEach(p -> LOG.error(p.toString()));
+        LOG.errorf("%d problem(s) in the route files under %s (listed above): the service does not start",
+                problems.size(), dir);
         throw new BrokenRoutes(problems.size() + " problem(s) in the route files under " + dir + " (listed above); "
                 + "fix them, or check with ./mvnw -q compile exec:java@validate -Droutes=" + dir);
+    }
+
+    /** One line per route file at start: which syncs it declares, so nobody wonders what was loaded. */
+    private void logDeclared() throws IOException {
+        List<Path> files;
+        try (var list = Files.list(dir)) {
+            files = list.filter(f -> f.getFileName().toString().endsWith(".camel.yaml")).sorted().toList();
+        }
+        if (files.isEmpty()) {
+            LOG.warnf("no route files (*.camel.yaml) in %s: no syncs are declared", dir.toAbsolutePath());
+        }
+        for (Path file : files) {
+            List<String> syncs = new java.util.ArrayList<>();
+            for (var route : YAML.readTree(file.toFile())) {
+                var t = route.path("templatedRoute");
+                if (t.isMissingNode()) {
+                    syncs.add(route.fieldNames().hasNext() ? route.fieldNames().next() : "?");
+                    continue;
+                }
+                String integration = "";
+                String name = "";
+                for (var p : t.path("parameters")) {
+                    integration = p.path("name").asText().equals("integration") ? p.path("value").asText() : integration;
+                    name = p.path("name").asText().equals("name") ? p.path("value").asText() : name;
+                }
+                syncs.add(t.path("routeTemplateRef").asText() + " " + integration + "/" + name);
+            }
+            LOG.infof("%s: %s", file, String.join(", ", syncs));
+        }
     }
 }

@@ -18,6 +18,15 @@ public final class TemplateParams {
         return v == null ? "" : v.toString();
     }
 
+    /** The Camel global option by which the route validator names the directory it checks. */
+    public static final String ROUTES_DIR_OPTION = "syncline.routes-dir";
+
+    /** Where the route files and mapping files of the route being built are. */
+    public static Path routesDir(RouteTemplateContext rtc) {
+        String dir = rtc.getCamelContext() == null ? null : rtc.getCamelContext().getGlobalOption(ROUTES_DIR_OPTION);
+        return dir != null ? Path.of(dir) : routesDir();
+    }
+
     /** Where route files and their mapping files are ({@code syncline.routes-dir}). */
     public static Path routesDir() {
         return Path.of(ConfigProvider.getConfig().getOptionalValue("syncline.routes-dir", String.class).orElse("routes"));

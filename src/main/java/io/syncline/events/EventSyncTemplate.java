@@ -51,7 +51,8 @@ public class EventSyncTemplate extends RouteBuilder {
         return new EventIntake(sync);
     }
 
-    static OutboundSync build(RouteTemplateContext rtc) {
+    /** The sync an event-sync route declares; refuses, naming the parameter, what cannot run. */
+    public static OutboundSync build(RouteTemplateContext rtc) {
         String twoWay = TemplateParams.text(rtc, "twoWay");
         String connectionPath = TemplateParams.text(rtc, "connectionPath");
         String idFrom = TemplateParams.text(rtc, "idFrom").trim();
@@ -62,11 +63,11 @@ public class EventSyncTemplate extends RouteBuilder {
         Destination destination = DestinationParams.build(rtc);
         OutboundSync sync = new OutboundSync(TemplateParams.text(rtc, "name"), TemplateParams.text(rtc, "integration"),
                 Arrays.stream(TemplateParams.text(rtc, "events").split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList(),
-                MappingLoader.load(TemplateParams.routesDir().resolve(TemplateParams.text(rtc, "mapping"))), destination,
+                MappingLoader.load(TemplateParams.routesDir(rtc).resolve(TemplateParams.text(rtc, "mapping"))), destination,
                 Integer.parseInt(TemplateParams.text(rtc, "maxAttempts").trim()), TemplateParams.text(rtc, "connectionHeader"),
                 connectionPath.isBlank() ? null : JsonPath.compile(connectionPath),
                 idFrom.startsWith("header:") ? idFrom.substring(7).trim() : null, idFrom.startsWith("$") ? JsonPath.compile(idFrom) : null,
-                twoWay.isBlank() ? null : Ownership.load(TemplateParams.routesDir().resolve(twoWay)));
+                twoWay.isBlank() ? null : Ownership.load(TemplateParams.routesDir(rtc).resolve(twoWay)));
         if (sync.eventTypes().isEmpty()) {
             throw new IllegalArgumentException("event-sync '" + sync.name() + "': name at least one event type");
         }

@@ -52,7 +52,7 @@ public class SqlSyncTemplate extends RouteBuilder {
             throw new IllegalArgumentException("sql-sync '" + name + "': database must be app or syncline");
         }
         OutboundSync out = new OutboundSync(name, TemplateParams.text(rtc, "integration"), List.of(),
-                MappingLoader.load(TemplateParams.routesDir().resolve(TemplateParams.text(rtc, "mapping"))),
+                MappingLoader.load(TemplateParams.routesDir(rtc).resolve(TemplateParams.text(rtc, "mapping"))),
                 DestinationParams.build(rtc), Integer.parseInt(TemplateParams.text(rtc, "maxAttempts").trim()),
                 "Connection-Id", null, null, null, null);
         String groups = TemplateParams.text(rtc, "groups").trim();
@@ -60,7 +60,7 @@ public class SqlSyncTemplate extends RouteBuilder {
                 TemplateParams.text(rtc, "properties"), Frequency.parse(TemplateParams.text(rtc, "every")),
                 Duration.ofSeconds(Long.parseLong(TemplateParams.text(rtc, "lookbackSeconds").trim())),
                 Integer.parseInt(TemplateParams.text(rtc, "keyBatch").trim()),
-                groups.isEmpty() ? Groups.none() : Groups.load(TemplateParams.routesDir().resolve(groups), rtc.getCamelContext()),
+                groups.isEmpty() ? Groups.none() : Groups.load(TemplateParams.routesDir(rtc).resolve(groups), rtc.getCamelContext()),
                 out, TemplateParams.text(rtc, "connection"));
         if (!sync.properties().contains(":keys") || !sync.changedKeys().contains(":since")) {
             throw new IllegalArgumentException("sql-sync '" + name + "': changedKeys needs :since and properties needs :keys");

@@ -97,7 +97,7 @@ public class WebhookSyncTemplate extends RouteBuilder {
         String integration = TemplateParams.text(rtc, "integration");
         String name = TemplateParams.text(rtc, "name");
         RecordIntake intake = new RecordIntake(name,
-                MappingLoader.load(TemplateParams.routesDir().resolve(TemplateParams.text(rtc, "mapping"))),
+                MappingLoader.load(TemplateParams.routesDir(rtc).resolve(TemplateParams.text(rtc, "mapping"))),
                 TemplateParams.bean(RecordStore.class), TemplateParams.bean(DeadLetters.class),
                 TemplateParams.bean(Database.class), io.syncline.schedule.PollSyncTemplate.twoWay(rtc, "webhook-sync"),
                 TemplateParams.bean(io.syncline.twoway.RecordAgreement.class));

@@ -1,5 +1,6 @@
 package io.syncline.config;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,6 +25,17 @@ class BrokenRoutesIT {
                     parameters:
                       - { name: sekret, value: x }
                 """);
+        Files.writeString(routes.resolve("c.mapping.yaml"), "model: C\nkey: id\nfields:\n  id: $.id\n");
+        Files.writeString(routes.resolve("poll.camel.yaml"), """
+                - templatedRoute:
+                    routeTemplateRef: poll-sync
+                    parameters:
+                      - { name: name, value: fast }
+                      - { name: integration, value: crm }
+                      - { name: mapping, value: c.mapping.yaml }
+                      - { name: path, value: /x }
+                      - { name: every, value: 5s }
+                """);
         Path log = home.resolve("service.log");
         Process p = PackagedService.start(home, PackagedService.freePort(), log);
         assertTrue(p.waitFor(90, TimeUnit.SECONDS), "the service kept running with a broken route file");
@@ -31,5 +43,7 @@ class BrokenRoutesIT {
         String out = Files.readString(log);
         assertTrue(out.contains("crm.camel.yaml:4: 'sekret' is not a parameter of webhook-sync"), out);
         assertTrue(out.contains("webhook-sync needs parameter 'integration'"), out);
+        assertTrue(out.contains("poll.camel.yaml:2: poll-sync 'fast': every 5s is shorter than the minimum"), out);
+        assertFalse(out.contains("\tat "), "one line per problem, no stack trace:\n" + out);
     }
 }
