@@ -23,6 +23,11 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameters;
 
 /**
  * Conflicts parked for a person ({@code conflicts: review}). Resolving one picks a side
@@ -52,6 +57,15 @@ public class ConflictsResource {
         this.store = store;
     }
 
+    @Parameters({
+            @Parameter(name = "status", in = ParameterIn.QUERY,
+                    description = "Conflicts with this status; all for every status",
+                    schema = @Schema(type = SchemaType.STRING, enumeration = { "open", "resolved", "all" },
+                            defaultValue = "open")),
+            @Parameter(name = "limit", in = ParameterIn.QUERY, description = "Most entries in the page",
+                    schema = @Schema(type = SchemaType.INTEGER, format = "int32", minimum = "1", maximum = "10000",
+                            defaultValue = "100"))
+    })
     @GET
     public Map<String, Object> list(@QueryParam("status") String status, @QueryParam("connection_id") String connectionId,
             @QueryParam("after") Long after, @QueryParam("limit") String limit) {

@@ -16,6 +16,11 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameters;
 
 /** Dead letters: what needs a person, with the reason and the original payload. */
 @Path("/api/dead-letters")
@@ -31,6 +36,23 @@ public class DeadLettersResource {
         this.replay = replay;
     }
 
+    @Parameters({
+            @Parameter(name = "status", in = ParameterIn.QUERY,
+                    description = "Dead letters with this status; all for every status",
+                    schema = @Schema(type = SchemaType.STRING, enumeration = { "open", "replayed", "discarded", "all" },
+                            defaultValue = "open")),
+            @Parameter(name = "since", in = ParameterIn.QUERY,
+                    description = "Only dead letters created at or after this ISO 8601 time with an offset, "
+                            + "e.g. 2026-11-21T10:00:00Z",
+                    schema = @Schema(type = SchemaType.STRING, format = "date-time")),
+            @Parameter(name = "until", in = ParameterIn.QUERY,
+                    description = "Only dead letters created before this ISO 8601 time with an offset, "
+                            + "e.g. 2026-11-21T10:00:00Z",
+                    schema = @Schema(type = SchemaType.STRING, format = "date-time")),
+            @Parameter(name = "limit", in = ParameterIn.QUERY, description = "Most entries in the page",
+                    schema = @Schema(type = SchemaType.INTEGER, format = "int32", minimum = "1", maximum = "10000",
+                            defaultValue = "100"))
+    })
     @GET
     public Map<String, Object> list(@QueryParam("sync") String sync,
             @QueryParam("provider_config_key") String providerConfigKey,
@@ -70,6 +92,19 @@ public class DeadLettersResource {
      * Replays every open dead letter that matches the filters (all of them when none is given),
      * at most {@code limit} per call; {@code next_after} continues.
      */
+    @Parameters({
+            @Parameter(name = "since", in = ParameterIn.QUERY,
+                    description = "Only dead letters created at or after this ISO 8601 time with an offset, "
+                            + "e.g. 2026-11-21T10:00:00Z",
+                    schema = @Schema(type = SchemaType.STRING, format = "date-time")),
+            @Parameter(name = "until", in = ParameterIn.QUERY,
+                    description = "Only dead letters created before this ISO 8601 time with an offset, "
+                            + "e.g. 2026-11-21T10:00:00Z",
+                    schema = @Schema(type = SchemaType.STRING, format = "date-time")),
+            @Parameter(name = "limit", in = ParameterIn.QUERY, description = "Most entries in the page",
+                    schema = @Schema(type = SchemaType.INTEGER, format = "int32", minimum = "1", maximum = "10000",
+                            defaultValue = "100"))
+    })
     @POST
     @Path("/replay")
     public Map<String, Object> replayMany(@QueryParam("sync") String sync,

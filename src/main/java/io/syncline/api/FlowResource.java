@@ -10,6 +10,11 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameters;
 
 /** The data-flow log: every write that left Syncline (or was skipped), oldest first, filtered as asked. */
 @Path("/api/flow")
@@ -22,6 +27,19 @@ public class FlowResource {
         this.flow = flow;
     }
 
+    @Parameters({
+            @Parameter(name = "since", in = ParameterIn.QUERY,
+                    description = "Only writes at or after this ISO 8601 time with an offset, "
+                            + "e.g. 2026-11-21T10:00:00Z",
+                    schema = @Schema(type = SchemaType.STRING, format = "date-time")),
+            @Parameter(name = "until", in = ParameterIn.QUERY,
+                    description = "Only writes before this ISO 8601 time with an offset, "
+                            + "e.g. 2026-11-21T10:00:00Z",
+                    schema = @Schema(type = SchemaType.STRING, format = "date-time")),
+            @Parameter(name = "limit", in = ParameterIn.QUERY, description = "Most entries in the page",
+                    schema = @Schema(type = SchemaType.INTEGER, format = "int32", minimum = "1", maximum = "10000",
+                            defaultValue = "100"))
+    })
     @GET
     public Map<String, Object> list(@QueryParam("sync") String sync,
             @QueryParam("provider_config_key") String providerConfigKey,

@@ -12,6 +12,11 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameters;
 
 /** Run history: each run's timing, counts and error, newest first. */
 @Path("/api/runs")
@@ -24,6 +29,11 @@ public class RunsResource {
         this.state = state;
     }
 
+    @Parameters({
+            @Parameter(name = "limit", in = ParameterIn.QUERY, description = "Most entries in the page",
+                    schema = @Schema(type = SchemaType.INTEGER, format = "int32", minimum = "1", maximum = "10000",
+                            defaultValue = "100"))
+    })
     @GET
     public Map<String, Object> list(@QueryParam("provider_config_key") String providerConfigKey,
             @QueryParam("connection_id") String connectionId, @QueryParam("sync") String sync,
