@@ -61,7 +61,7 @@ start_syncline() {
   ! curl -s -o /dev/null --max-time 1 "$SYNCLINE_URL/q/health/live" \
     || die "something already answers on $SYNCLINE_URL; stop it first (a Syncline left from an interrupted run?)"
   rm -rf "$data"; mkdir -p "$data"
-  local -a env=(QUARKUS_HTTP_PORT="$SYNCLINE_PORT" SYNCLINE_DATA_DIR="$data" SYNCLINE_ROUTES_DIR="$routes"
+  local -a env=(QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$SYNCLINE_PORT" SYNCLINE_DATA_DIR="$data" SYNCLINE_ROUTES_DIR="$routes"
     SYNCLINE_API_KEY="$BENCH_KEY" SYNCLINE_ENCRYPTION_KEY="MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
     SYNCLINE_DEMO_ENABLED=false SYNCLINE_LIMITS_REQUESTS_PER_IP=0 QUARKUS_LOG_CATEGORY__IO_SYNCLINE__LEVEL=WARN)
   if [[ "$db" == pg ]]; then

@@ -15,9 +15,11 @@ import jakarta.ws.rs.ext.Provider;
 public class ApiKeyFilter implements ContainerRequestFilter {
 
     private final ApiKeys keys;
+    private final Caller caller;
 
-    public ApiKeyFilter(ApiKeys keys) {
+    public ApiKeyFilter(ApiKeys keys, Caller caller) {
         this.keys = keys;
+        this.caller = caller;
     }
 
     /** The scope a path needs, or null when the path is not guarded by an API key. */
@@ -57,10 +59,17 @@ public class ApiKeyFilter implements ContainerRequestFilter {
                 if (!p.may(scope)) {
                     request.abortWith(ProblemMappers.response(Problem.of(403, "scope-missing", "Forbidden",
                             "this API key lacks the scope '" + scope + "'")));
+                } else if (scope.equals(ApiKeys.ADMIN) && p.providerConfigKey() != null) {
+                    // keys, dead letters, runs and the flow log span every integration: admin has no limited form
+                    request.abortWith(ProblemMappers.response(Problem.of(403, "outside-key-limits", "Forbidden",
+                            "this API key is limited to " + p.providerConfigKey() + ", and the admin scope works "
+                                    + "only on keys without a limit")));
                 } else if (!within(p, request)) {
                     request.abortWith(ProblemMappers.response(Problem.of(403, "outside-key-limits", "Forbidden",
                             "this API key is limited to " + p.providerConfigKey()
                                     + (p.connectionId() == null ? "" : "/" + p.connectionId()))));
+                } else {
+                    caller.set(p); // the resources hold the body's targets to the key's limits
                 }
             }
         }
@@ -68,8 +77,7 @@ public class ApiKeyFilter implements ContainerRequestFilter {
 
     /**
      * A limited key reads records of its integration (and connection) only, by the headers that
-     * name them. Keys with other scopes are not limited: sync control and connections name their
-     * target in the body, which a filter cannot read without consuming it.
+     * name them. Targets named in a body are checked by the resource that reads it ({@link Caller}).
      */
     private static boolean within(ApiKeys.Principal p, ContainerRequestContext request) {
         if (p.providerConfigKey() == null || !request.getUriInfo().getPath().startsWith("/records")) {

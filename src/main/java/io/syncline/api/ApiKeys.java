@@ -66,6 +66,7 @@ public class ApiKeys {
     private final Database db;
     private final String bootstrapHash;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    static final int MAX_CACHED = 10_000;
     private final SecureRandom random = new SecureRandom();
 
     public ApiKeys(Database db, @ConfigProperty(name = "syncline.api-key") Optional<String> configured,
@@ -104,7 +105,16 @@ public class ApiKeys {
         Cached hit = cache.get(hash);
         if (hit == null || now - hit.loadedAt() > CACHE_MILLIS) {
             hit = new Cached(load(hash), now);
-            cache.put(hash, hit);
+            // Only keys that exist are kept, and never more than MAX_CACHED: a flood of made-up
+            // keys costs a lookup each and leaves nothing behind.
+            if (hit.principal().isPresent()) {
+                if (cache.size() >= MAX_CACHED) {
+                    cache.clear();
+                }
+                cache.put(hash, hit);
+            } else {
+                cache.remove(hash);
+            }
         }
         return hit.principal().map(p -> new Check(Verdict.OK, p)).orElse(new Check(Verdict.WRONG, null));
     }

@@ -25,9 +25,11 @@ import jakarta.ws.rs.core.Response;
 public class ApiKeysResource {
 
     private final ApiKeys keys;
+    private final Caller caller;
 
-    public ApiKeysResource(ApiKeys keys) {
+    public ApiKeysResource(ApiKeys keys, Caller caller) {
         this.keys = keys;
+        this.caller = caller;
     }
 
     @RegisterForReflection
@@ -48,8 +50,27 @@ public class ApiKeysResource {
         if (in.scopes() == null || in.scopes().isEmpty()) {
             errors.add(new FieldError("scopes", "is required: some of " + ApiKeys.SCOPES));
         } else {
-            in.scopes().stream().filter(s -> !ApiKeys.SCOPES.contains(s)).findFirst().ifPresent(s -> errors.add(
-                    new FieldError("scopes", "'" + s + "' is not one of " + ApiKeys.SCOPES)));
+            for (String scope : in.scopes()) {
+                if (scope == null || !ApiKeys.SCOPES.contains(scope)) {
+                    errors.add(new FieldError("scopes", "'" + scope + "' is not one of " + ApiKeys.SCOPES));
+                    break;
+                }
+                if (!caller.may(scope)) {
+                    errors.add(new FieldError("scopes", "'" + scope + "' is beyond the scopes of the key that "
+                            + "creates it"));
+                    break;
+                }
+            }
+            if (in.providerConfigKey() != null && in.scopes().contains(ApiKeys.ADMIN)) {
+                errors.add(new FieldError("scopes", "admin cannot be limited to an integration: it manages keys, "
+                        + "dead letters and runs of every integration"));
+            }
+        }
+        for (String[] f : new String[][] { { "provider_config_key", in.providerConfigKey() },
+                { "connection_id", in.connectionId() } }) {
+            if (f[1] != null && (f[1].isBlank() || f[1].length() > 200)) {
+                errors.add(new FieldError(f[0], "must be 1 to 200 characters"));
+            }
         }
         if (in.connectionId() != null && in.providerConfigKey() == null) {
             errors.add(new FieldError("connection_id", "needs provider_config_key too"));

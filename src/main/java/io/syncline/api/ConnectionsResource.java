@@ -38,9 +38,11 @@ public class ConnectionsResource {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@-]{0,199}");
 
     private final Connections connections;
+    private final Caller caller;
 
-    public ConnectionsResource(Connections connections) {
+    public ConnectionsResource(Connections connections, Caller caller) {
         this.connections = connections;
+        this.caller = caller;
     }
 
     @RegisterForReflection
@@ -59,6 +61,7 @@ public class ConnectionsResource {
         checkId(errors, "connection_id", in.connectionId());
         checkUrl(errors, in.baseUrl());
         invalidIf(errors);
+        caller.requireWithin(in.providerConfigKey(), in.connectionId());
         Connection c = new Connection(in.providerConfigKey(), in.connectionId(), in.baseUrl(), in.credentials(),
                 in.metadata(), null, null);
         if (!connections.create(c)) {
@@ -72,12 +75,20 @@ public class ConnectionsResource {
 
     @GET
     public Map<String, Object> list(@QueryParam("provider_config_key") String providerConfigKey) {
-        return Map.of("connections", connections.list(providerConfigKey).stream().map(ConnectionsResource::view).toList());
+        String limited = caller.integration();
+        if (limited != null && providerConfigKey != null && !providerConfigKey.equals(limited)) {
+            caller.requireWithin(providerConfigKey, null);
+        }
+        String connectionLimit = caller.principal().map(ApiKeys.Principal::connectionId).orElse(null);
+        return Map.of("connections", connections.list(limited != null ? limited : providerConfigKey).stream()
+                .filter(c -> connectionLimit == null || connectionLimit.equals(c.connectionId()))
+                .map(ConnectionsResource::view).toList());
     }
 
     @GET
     @Path("/{providerConfigKey}/{connectionId}")
     public Map<String, Object> get(@PathParam("providerConfigKey") String pck, @PathParam("connectionId") String id) {
+        caller.requireWithin(pck, id);
         return view(find(pck, id));
     }
 
@@ -97,15 +108,36 @@ public class ConnectionsResource {
         }
         checkUrl(errors, in.baseUrl());
         invalidIf(errors);
-        if (!connections.update(pck, id, in.baseUrl(), in.credentials(), in.metadata())) {
+        caller.requireWithin(pck, id);
+        Connection before = find(pck, id);
+        Map<String, String> credentials = in.credentials();
+        if (movesCredentials(before, in) && credentials == null && !caller.may(io.syncline.api.ApiKeys.ADMIN)) {
+            // Guarantee 9: who may point a connection elsewhere without knowing its credentials
+            // must not take them along. Admin keys may; anyone else supplies them again or loses them.
+            credentials = Map.of();
+        }
+        if (!connections.update(pck, id, in.baseUrl(), credentials, in.metadata())) {
             throw notFound(pck, id);
         }
         return view(find(pck, id));
     }
 
+    /** Whether the change decides anew where the credentials go: a base_url on another origin. */
+    static boolean movesCredentials(Connection before, Input in) {
+        if (in.baseUrl() == null) {
+            return false;
+        }
+        if (before.baseUrl() == null || before.baseUrl().isBlank()) {
+            return true;
+        }
+        return !io.syncline.connection.ConnectionAuth.origin(URI.create(before.baseUrl()))
+                .equals(io.syncline.connection.ConnectionAuth.origin(URI.create(in.baseUrl())));
+    }
+
     @DELETE
     @Path("/{providerConfigKey}/{connectionId}")
     public Response delete(@PathParam("providerConfigKey") String pck, @PathParam("connectionId") String id) {
+        caller.requireWithin(pck, id);
         if (!connections.delete(pck, id)) {
             throw notFound(pck, id);
         }
@@ -148,6 +180,8 @@ public class ConnectionsResource {
             URI u = URI.create(url);
             if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null) {
                 errors.add(new FieldError("base_url", "must be an absolute http or https URL"));
+            } else if (u.getPort() > 65535 || url.length() > 2000) {
+                errors.add(new FieldError("base_url", "must have a port from 1 to 65535 and at most 2000 characters"));
             }
         } catch (IllegalArgumentException e) {
             errors.add(new FieldError("base_url", "is not a URL: " + e.getMessage()));

@@ -10,6 +10,8 @@ import java.util.Locale;
 import java.util.Set;
 
 import io.syncline.connection.Connections;
+import io.syncline.outbound.OutboundSyncs;
+import io.syncline.store.InboundSyncs;
 import io.syncline.store.Change;
 import io.syncline.store.ChangesFeed;
 import io.syncline.store.FeedCursor;
@@ -19,6 +21,14 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameters;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponses;
 
 /**
  * The Records API, shaped like Nango's so that {@code @nangohq/node}'s {@code listRecords}
@@ -32,12 +42,69 @@ public class RecordsResource {
 
     private final ChangesFeed feed;
     private final Connections connections;
+    private final InboundSyncs inbound;
+    private final OutboundSyncs outbound;
 
-    public RecordsResource(ChangesFeed feed, Connections connections) {
+    public RecordsResource(ChangesFeed feed, Connections connections, InboundSyncs inbound, OutboundSyncs outbound) {
         this.feed = feed;
         this.connections = connections;
+        this.inbound = inbound;
+        this.outbound = outbound;
     }
 
+    /** The models that the syncs of an integration store: a mistyped model is a 404 that says so, not an empty page. */
+    java.util.SortedSet<String> models(String integration) {
+        java.util.SortedSet<String> out = new java.util.TreeSet<>();
+        for (String[] n : inbound.names()) {
+            if (n[0].equals(integration)) {
+                inbound.find(n[0], n[1]).ifPresent(i -> out.add(i.mapping().model()));
+            }
+        }
+        outbound.all().stream().filter(s -> s.integration().equals(integration)).forEach(s -> out.add(s.model()));
+        return out;
+    }
+
+    @Parameters({
+            @Parameter(name = "Connection-Id", in = ParameterIn.HEADER, required = true,
+                    description = "The connection whose records to read"),
+            @Parameter(name = "Provider-Config-Key", in = ParameterIn.HEADER, required = true,
+                    description = "The integration (provider config key) of the connection, e.g. crm"),
+            @Parameter(name = "model", in = ParameterIn.QUERY, required = true,
+                    description = "The model to read, one that a sync of the integration declares, e.g. Contact"),
+            @Parameter(name = "cursor", in = ParameterIn.QUERY,
+                    description = "Read the changes after this one: a next_cursor, or a record's "
+                            + "_sync_metadata.cursor. Absent: from the start of the feed"),
+            @Parameter(name = "modified_after", in = ParameterIn.QUERY,
+                    description = "Only records last modified after this ISO 8601 time, e.g. 2026-11-21T10:00:00Z "
+                            + "(a date alone means its midnight UTC)",
+                    schema = @Schema(type = SchemaType.STRING, format = "date-time")),
+            @Parameter(name = "delta", in = ParameterIn.QUERY, deprecated = true,
+                    description = "Older name of modified_after, used when modified_after is absent",
+                    schema = @Schema(type = SchemaType.STRING, format = "date-time")),
+            @Parameter(name = "limit", in = ParameterIn.QUERY, description = "Most records in the page",
+                    schema = @Schema(type = SchemaType.INTEGER, format = "int32", minimum = "1",
+                            maximum = "10000", defaultValue = "100")),
+            @Parameter(name = "filter", in = ParameterIn.QUERY,
+                    description = "Only these changes: added, updated or deleted, or a comma-separated pair, "
+                            + "e.g. added,updated"),
+            @Parameter(name = "ids", in = ParameterIn.QUERY,
+                    description = "Only the records with these ids; repeat the parameter for each, at most 100",
+                    schema = @Schema(type = SchemaType.ARRAY, implementation = String.class, maxItems = 100))
+    })
+    @APIResponses({
+            @APIResponse(responseCode = "200", description = "One page of the changes feed, in feed order",
+                    content = @Content(mediaType = "application/json", schema = @Schema(ref = "RecordsPage"))),
+            @APIResponse(responseCode = "400", description = "A parameter or header is missing or malformed",
+                    content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem"))),
+            @APIResponse(responseCode = "401", description = "No API key",
+                    content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem"))),
+            @APIResponse(responseCode = "403",
+                    description = "The API key is invalid, revoked, lacks records:read, or is limited to another "
+                            + "integration or connection",
+                    content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem"))),
+            @APIResponse(responseCode = "404", description = "No such connection, or no such model in the integration",
+                    content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
+    })
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public String list(@HeaderParam("Connection-Id") String connectionId,
@@ -56,7 +123,18 @@ public class RecordsResource {
             throw ProblemException.notFound("no connection '" + connectionId + "' in integration '" + providerConfigKey
                     + "'");
         }
-        return render(feed.read(q));
+        ChangesFeed.Page page = feed.read(q);
+        if (page.entries().isEmpty()) {
+            // Nothing to serve: say so when the model is a typo rather than an empty feed. (Models
+            // that a sync stores without a mapping of that name, such as SQL groups, have records.)
+            java.util.SortedSet<String> declared = models(providerConfigKey);
+            if (!declared.contains(model) && q.afterPosition() == 0 && q.actions() == null && q.ids() == null
+                    && q.modifiedAfter() == null) {
+                throw ProblemException.notFound("no model '" + model + "' is declared for integration '"
+                        + providerConfigKey + "'; its syncs declare " + declared);
+            }
+        }
+        return render(page);
     }
 
     /** Writes the answer by hand: the stored payload is already canonical JSON, so it is spliced, not re-parsed. */
@@ -104,10 +182,10 @@ public class RecordsResource {
             return null;
         }
         try {
-            return OffsetDateTime.parse(text.trim());
+            return storable("modified_after", text, OffsetDateTime.parse(text.trim()));
         } catch (DateTimeParseException e) {
             try {
-                return LocalDate.parse(text.trim()).atStartOfDay().atOffset(ZoneOffset.UTC);
+                return storable("modified_after", text, LocalDate.parse(text.trim()).atStartOfDay().atOffset(ZoneOffset.UTC));
             } catch (DateTimeParseException e2) {
                 throw ProblemException.badRequest("modified_after must be an ISO 8601 date-time such as "
                         + "2026-11-21T10:00:00Z, not '" + text + "'");
@@ -158,13 +236,21 @@ public class RecordsResource {
                 + "'");
     }
 
+    /** A time both databases can compare with: years 1 to 9999. */
+    private static OffsetDateTime storable(String name, String text, OffsetDateTime t) {
+        if (t.getYear() < 1 || t.getYear() > 9999) {
+            throw ProblemException.badRequest(name + " must be a time between the years 1 and 9999, not '" + text + "'");
+        }
+        return t;
+    }
+
     /** An ISO-8601 time from a query parameter, or null when absent; a 400 names the parameter otherwise. */
     static java.time.OffsetDateTime time(String name, String text) {
         if (text == null || text.isBlank()) {
             return null;
         }
         try {
-            return java.time.OffsetDateTime.parse(text.trim());
+            return storable(name, text, java.time.OffsetDateTime.parse(text.trim()));
         } catch (java.time.format.DateTimeParseException e) {
             throw ProblemException.badRequest(name + " must be an ISO-8601 time with an offset, e.g. "
                     + "2026-11-21T10:00:00Z, not '" + text + "'");

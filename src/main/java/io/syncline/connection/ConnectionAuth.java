@@ -14,10 +14,24 @@ import java.util.Base64;
  */
 public record ConnectionAuth(String style, String name) {
 
-    /** A credential the style needs is not stored on the connection. */
-    public static final class MissingCredential extends RuntimeException {
-        public MissingCredential(String message) {
+    /** A request that must not be sent with this connection's credentials; the message says why. */
+    public abstract static class Refused extends RuntimeException {
+        Refused(String message) {
             super(message, null, false, false);
+        }
+    }
+
+    /** A credential the style needs is not stored on the connection. */
+    public static final class MissingCredential extends Refused {
+        public MissingCredential(String message) {
+            super(message);
+        }
+    }
+
+    /** A request would leave the connection's origin: nothing is sent. */
+    public static final class ForeignOrigin extends Refused {
+        public ForeignOrigin(String message) {
+            super(message);
         }
     }
 
@@ -33,8 +47,15 @@ public record ConnectionAuth(String style, String name) {
         return auth;
     }
 
-    /** The request URI, with the credential added when it travels in the query. */
+    /**
+     * The request URI, with the credential added when it travels in the query. Guarantee 9: a
+     * connection's credentials go only to the origin (scheme, host and port) of its
+     * {@code base_url}. Every request of a sync, reads and writes, passes here first, so a next
+     * link, a search path or a changed URL that points anywhere else is refused before anything
+     * is sent.
+     */
     public URI apply(Connection c, URI uri) {
+        requireSameOrigin(c, uri);
         if (!"query".equals(style)) {
             return uri;
         }
@@ -53,6 +74,28 @@ public record ConnectionAuth(String style, String name) {
             default -> {
             }
         }
+    }
+
+    static void requireSameOrigin(Connection c, URI target) {
+        String base = c.baseUrl();
+        if (base == null || base.isBlank()) {
+            throw new ForeignOrigin("connection " + c.connectionId() + " has no base_url, so no request may carry "
+                    + "its credentials");
+        }
+        String allowed = origin(URI.create(base));
+        String asked = origin(target);
+        if (!allowed.equals(asked)) {
+            throw new ForeignOrigin("a request to " + asked + " leaves the connection's origin " + allowed
+                    + "; nothing was sent");
+        }
+    }
+
+    /** scheme://host:port, with the scheme's default port made explicit. */
+    public static String origin(URI u) {
+        String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(java.util.Locale.ROOT);
+        int port = u.getPort() != -1 ? u.getPort() : scheme.equals("https") ? 443 : scheme.equals("http") ? 80 : -1;
+        String host = u.getHost() == null ? "" : u.getHost().toLowerCase(java.util.Locale.ROOT);
+        return scheme + "://" + host + ":" + port;
     }
 
     private static String credential(Connection c, String name) {

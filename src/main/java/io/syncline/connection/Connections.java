@@ -52,6 +52,9 @@ public class Connections {
     }
 
     public Optional<Connection> find(String providerConfigKey, String connectionId) {
+        if (!possibleId(providerConfigKey) || !possibleId(connectionId)) {
+            return Optional.empty(); // no such connection can exist: no query, and nothing cached
+        }
         String key = providerConfigKey + "\u0000" + connectionId;
         long now = System.currentTimeMillis();
         Cached hit = cache.get(key);
@@ -61,6 +64,11 @@ public class Connections {
         Optional<Connection> loaded = load(providerConfigKey, connectionId);
         cache.put(key, new Cached(loaded, now));
         return loaded;
+    }
+
+    /** Ids are at most 200 characters, none of them NUL (which PostgreSQL cannot even compare). */
+    static boolean possibleId(String id) {
+        return id != null && !id.isEmpty() && id.length() <= 200 && id.indexOf('\u0000') < 0;
     }
 
     private Optional<Connection> load(String providerConfigKey, String connectionId) {
@@ -130,20 +138,23 @@ public class Connections {
     }
 
     /** Replaces the given parts; a null part is left as it is. @return false when there is no such connection */
+    /** Changes what is given; null leaves a part as it is, and an empty credentials map clears them. */
     public boolean update(String providerConfigKey, String connectionId, String baseUrl,
             Map<String, String> credentials, Map<String, Object> metadata) {
         try {
             return db.inTransaction(c -> {
                 try (PreparedStatement ps = c.prepareStatement("""
-                        UPDATE connections SET base_url = COALESCE(?, base_url), credentials = COALESCE(?, credentials),
+                        UPDATE connections SET base_url = COALESCE(?, base_url),
+                               credentials = CASE WHEN ? THEN NULL ELSE COALESCE(?, credentials) END,
                                metadata = COALESCE(?, metadata), updated_at = ?
                          WHERE provider_config_key = ? AND connection_id = ?""")) {
                     ps.setString(1, baseUrl);
-                    ps.setString(2, credentials == null ? null : seal(credentials));
-                    ps.setString(3, metadata == null ? null : json(metadata));
-                    ps.setObject(4, RecordStore.now());
-                    ps.setString(5, providerConfigKey);
-                    ps.setString(6, connectionId);
+                    ps.setBoolean(2, credentials != null && credentials.isEmpty()); // an empty map clears them
+                    ps.setString(3, credentials == null ? null : seal(credentials));
+                    ps.setString(4, metadata == null ? null : json(metadata));
+                    ps.setObject(5, RecordStore.now());
+                    ps.setString(6, providerConfigKey);
+                    ps.setString(7, connectionId);
                     return ps.executeUpdate() == 1;
                 }
             });

@@ -46,9 +46,11 @@ public class Console {
     }
 
     private final ConsoleSession session;
+    private final io.syncline.api.Caller caller;
 
-    public Console(ConsoleSession session) {
+    public Console(ConsoleSession session, io.syncline.api.Caller caller) {
         this.session = session;
+        this.caller = caller;
     }
 
     /** The signed-in viewer, if their key has the scope that {@code apiPath} needs. */
@@ -60,6 +62,7 @@ public class Console {
         if (scope != null && !viewer.principal().may(scope)) {
             throw new Refusal(403, "The key you signed in with lacks the scope '" + scope + "' that this page needs.");
         }
+        caller.set(viewer.principal()); // the API resources the page calls hold it to the key's limits
         return viewer;
     }
 
@@ -107,6 +110,24 @@ public class Console {
     private static Response redirect(String path, String param, String text) {
         return Response.seeOther(URI.create(path + (path.contains("?") ? "&" : "?") + param + "="
                 + URLEncoder.encode(text, StandardCharsets.UTF_8))).build();
+    }
+
+    /**
+     * A path to send the browser to, if it is one under {@code prefix} that is a valid URI with no
+     * space, control character, backslash or second host; otherwise {@code fallback}.
+     */
+    public static String inside(String path, String prefix, String fallback) {
+        if (path == null || !(path.equals(prefix) || path.startsWith(prefix + "/") || path.startsWith(prefix + "?"))
+                || path.startsWith("//") || path.contains("\\") || path.length() > 2000
+                || path.chars().anyMatch(ch -> ch <= ' ' || ch == 0x7f)) {
+            return fallback;
+        }
+        try {
+            URI.create(path);
+            return path;
+        } catch (IllegalArgumentException e) {
+            return fallback;
+        }
     }
 
     /** A form or query value, or null when it is empty: the API's "not given". */

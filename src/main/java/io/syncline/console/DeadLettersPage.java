@@ -94,7 +94,7 @@ public class DeadLettersPage {
             @FormParam("confirm") String confirmed, @FormParam("back") String back, @FormParam("token") String token,
             @Context HttpHeaders headers) {
         ConsoleSession.Viewer viewer = console.requireForm(headers, API, token);
-        String to = back != null && back.startsWith("/console/dead-letters") ? back : "/console/dead-letters";
+        String to = Console.inside(back, "/console/dead-letters", "/console/dead-letters");
         if (ids == null || ids.isEmpty()) {
             return Console.failed(to, "Tick at least one dead letter first.");
         }

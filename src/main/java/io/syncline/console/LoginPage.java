@@ -66,8 +66,7 @@ public class LoginPage {
 
     /** Only a path inside the console: a sign-in must never send the browser elsewhere. */
     static String safeNext(String next) {
-        return next != null && (next.equals("/console") || next.startsWith("/console/")) && !next.startsWith("//")
-                && !next.contains("\\") ? next : "/console";
+        return Console.inside(next, "/console", "/console");
     }
 
     private static NewCookie cookie(String value, int maxAge, HttpHeaders headers) {

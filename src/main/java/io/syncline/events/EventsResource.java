@@ -40,9 +40,12 @@ public class EventsResource {
     private final Connections connections;
     private final ProducerTemplate producer;
     private final long maxBodyBytes;
+    private final io.syncline.api.Caller caller;
 
     public EventsResource(OutboundSyncs syncs, Connections connections, CamelContext camel,
+            io.syncline.api.Caller caller,
             @ConfigProperty(name = "syncline.events.max-body-bytes", defaultValue = "1048576") long maxBodyBytes) {
+        this.caller = caller;
         this.syncs = syncs;
         this.connections = connections;
         this.producer = camel.createProducerTemplate();
@@ -56,7 +59,14 @@ public class EventsResource {
         byte[] raw = body == null ? new byte[0] : body;
         WebhookAdmission.requireJson(headers.getHeaderString(HttpHeaders.CONTENT_TYPE));
         WebhookAdmission.requireSize(raw, maxBodyBytes);
-        List<OutboundSync> targets = syncs.forEvent(type, headers.getHeaderString("Provider-Config-Key"));
+        String integration = headers.getHeaderString("Provider-Config-Key");
+        if (caller.integration() != null) {
+            // a limited key sends events to its own integration only
+            caller.requireWithin(integration == null ? caller.integration() : integration,
+                    caller.principal().orElseThrow().connectionId());
+            integration = caller.integration();
+        }
+        List<OutboundSync> targets = syncs.forEvent(type, integration);
         if (targets.isEmpty()) {
             throw ProblemException.notFound("no sync takes events of type '" + type + "'");
         }
@@ -67,8 +77,9 @@ public class EventsResource {
         ProblemException missing = null;
         for (OutboundSync sync : targets) {
             try {
-                admitted.add(new Object[] {sync, connection(sync, headers, document), idempotencyKey(sync, headers,
-                        document)});
+                Connection c = connection(sync, headers, document);
+                caller.requireWithin(sync.integration(), c.connectionId());
+                admitted.add(new Object[] {sync, c, idempotencyKey(sync, headers, document)});
             } catch (ProblemException e) {
                 if (e.problem().status() != 404) {
                     throw e;

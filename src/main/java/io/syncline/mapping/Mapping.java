@@ -44,7 +44,7 @@ public final class Mapping {
             for (Object part : parts) {
                 Object v = part instanceof JsonPath p ? p.read(document, JSONPATH) : part;
                 if (v != null) {
-                    out.append(v instanceof BigDecimal b ? b.toPlainString() : v);
+                    out.append(text(v));
                 }
             }
             return out.toString();
@@ -105,6 +105,27 @@ public final class Mapping {
         return fields;
     }
 
+    /** The longest record key the store keeps. */
+    public static final int MAX_KEY_LENGTH = 500;
+
+    /** Most digits a number may have before or after its point when it becomes text. */
+    static final int MAX_DIGITS = 1000;
+
+    /**
+     * A value as text. A number is written out in full, so its digits are bounded first: the
+     * JSON number 1e50000000 is 12 bytes, and its plain form 50 MB.
+     */
+    public static String text(Object v) {
+        if (v instanceof BigDecimal b) {
+            if (b.precision() - b.scale() > MAX_DIGITS || b.scale() > MAX_DIGITS) {
+                throw new MappingException("the number " + b.round(new java.math.MathContext(6))
+                        + " has more than " + MAX_DIGITS + " digits");
+            }
+            return b.toPlainString();
+        }
+        return String.valueOf(v);
+    }
+
     /** Maps and validates one document. Never throws for bad data: problems come back as errors. */
     public Result apply(Object document) {
         boolean deleted = deletedWhen != null && deletedWhen.matches(document);
@@ -123,6 +144,12 @@ public final class Mapping {
             } catch (MappingException e) {
                 errors.add(new FieldError(f.name(), e.getMessage()));
                 continue;
+            } catch (RuntimeException e) {
+                // a value no transform can take (a date beyond year 999999999, an overflow): the
+                // record's problem, named by its field, never the sender's 500 (guarantee 8)
+                errors.add(new FieldError(f.name(), "cannot be converted: " + (e.getMessage() == null
+                        ? e.getClass().getSimpleName() : e.getMessage())));
+                continue;
             }
             String problem = check(f, value);
             if (problem != null) {
@@ -132,9 +159,18 @@ public final class Mapping {
             out.put(f.name(), value);
         }
         Object key = out.get(keyField);
-        String externalId = key == null ? null : key instanceof BigDecimal b ? b.toPlainString() : String.valueOf(key);
+        String externalId = null;
+        try {
+            externalId = key == null ? null : text(key);
+        } catch (MappingException e) {
+            errors.add(new FieldError(keyField, e.getMessage()));
+        }
         if (externalId == null && errors.stream().noneMatch(e -> e.field().equals(keyField))) {
             errors.add(new FieldError(keyField, "the record key is missing"));
+        } else if (externalId != null && (externalId.length() > MAX_KEY_LENGTH || externalId.indexOf('\u0000') >= 0)) {
+            errors.add(new FieldError(keyField, "the record key must be at most " + MAX_KEY_LENGTH
+                    + " characters with no NUL character; got " + externalId.length()));
+            externalId = null;
         }
         return new Result(out, externalId, deleted, errors);
     }

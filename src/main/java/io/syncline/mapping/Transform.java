@@ -39,12 +39,12 @@ public interface Transform {
             case "to_boolean" -> Transform::toBoolean;
             case "to_number" -> v -> toNumber(v, false);
             case "to_integer" -> v -> toNumber(v, true);
-            case "to_string" -> v -> v == null ? null : v instanceof BigDecimal b ? b.toPlainString() : String.valueOf(v);
+            case "to_string" -> v -> v == null ? null : Mapping.text(v);
             case "iso_to_epoch_s" -> v -> v == null ? null : parseInstant(v).getEpochSecond();
             case "iso_to_epoch_ms" -> v -> v == null ? null : parseInstant(v).toEpochMilli();
             case "epoch_s_to_iso" -> v -> v == null ? null : Instant.ofEpochSecond(toLong(v)).toString();
             case "epoch_ms_to_iso" -> v -> v == null ? null : Instant.ofEpochMilli(toLong(v)).toString();
-            case "epoch_s_to_epoch_ms" -> v -> v == null ? null : toLong(v) * 1000L;
+            case "epoch_s_to_epoch_ms" -> v -> v == null ? null : Math.multiplyExact(toLong(v), 1000L);
             case "epoch_ms_to_epoch_s" -> v -> v == null ? null : Math.floorDiv(toLong(v), 1000L);
             case "iso_to_date" -> v -> v == null ? null : parseInstant(v).atOffset(ZoneOffset.UTC).toLocalDate().toString();
             // date properties of some CRMs (HubSpot's): epoch ms at midnight UTC of the day; takes a date or a time
@@ -90,10 +90,15 @@ public interface Transform {
         }
         BigDecimal d;
         try {
-            d = v instanceof Number n ? new BigDecimal(n.toString()) : new BigDecimal(String.valueOf(v).strip());
+            String s = v instanceof Number n ? n.toString() : String.valueOf(v).strip();
+            if (s.length() > Mapping.MAX_DIGITS) {
+                throw new MappingException("a number of more than " + Mapping.MAX_DIGITS + " characters");
+            }
+            d = new BigDecimal(s);
         } catch (NumberFormatException e) {
             throw new MappingException("'" + v + "' is not a number");
         }
+        Mapping.text(d); // bounded before anything writes it out in full
         if (integer) {
             try {
                 return d.longValueExact();

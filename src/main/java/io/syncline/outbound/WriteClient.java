@@ -108,7 +108,7 @@ public final class WriteClient {
             Answer created = send(c, d, "POST", base + d.path(), item.fields());
             return created.ok() ? new Sent(created.status(), created.target(), created.read(d.idPath()).orElse(null))
                     : created.outcome(null);
-        } catch (ConnectionAuth.MissingCredential e) {
+        } catch (ConnectionAuth.Refused e) {
             return new Dead(null, "-", e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -141,7 +141,7 @@ public final class WriteClient {
         Answer a;
         try {
             a = send(c, d, "POST", base + d.batchPath(), Map.of("inputs", inputs));
-        } catch (ConnectionAuth.MissingCredential e) {
+        } catch (ConnectionAuth.Refused e) {
             byMatch.values().forEach(id -> out.put(id, new Dead(null, "-", e.getMessage())));
             return out;
         } catch (InterruptedException e) {

@@ -54,6 +54,8 @@ public final class SourceClient {
             target = auth.apply(c, uri);
         } catch (ConnectionAuth.MissingCredential e) {
             throw new RunFailure("credentials_missing", e.getMessage());
+        } catch (ConnectionAuth.ForeignOrigin e) {
+            throw new RunFailure("foreign_origin", e.getMessage());
         }
         String key = c.providerConfigKey() + "/" + c.connectionId();
         for (int attempt = 1;; attempt++) {

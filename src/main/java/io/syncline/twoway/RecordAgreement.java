@@ -179,14 +179,20 @@ public class RecordAgreement {
 
     private static String matchValue(Ownership rules, Map<String, Object> record) {
         Object v = rules.match() == null ? null : record.get(rules.match());
-        return v == null ? null : v.toString();
+        String s = v == null ? null : v.toString();
+        // no real match key (an email is at most 254 characters) is this long: it matches nothing
+        return s == null || s.length() > io.syncline.mapping.Mapping.MAX_KEY_LENGTH ? null : s;
     }
 
     /** A change's modification time: the rules' modifiedAt field (ISO-8601 or epoch ms), else now. */
     public static Instant modifiedAt(Ownership rules, Map<String, Object> record) {
         Object v = rules.modifiedAt() == null ? null : record.get(rules.modifiedAt());
         if (v instanceof Number n) {
-            return Instant.ofEpochMilli(n.longValue());
+            try {
+                return Instant.ofEpochMilli(n.longValue());
+            } catch (java.time.DateTimeException e) {
+                return Instant.now(); // not a time we can read: fall back to arrival
+            }
         }
         if (v != null) {
             try {

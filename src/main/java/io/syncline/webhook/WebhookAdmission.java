@@ -151,8 +151,9 @@ public final class WebhookAdmission implements Processor {
         if (raw.length == 0) {
             throw ProblemException.badRequest("the body is empty; a JSON document is expected");
         }
+        Object document;
         try {
-            return JSON.readValue(raw, Object.class);
+            document = JSON.readValue(raw, Object.class);
         } catch (JsonParseException e) {
             throw ProblemException.badRequest("the body is not valid JSON: " + e.getOriginalMessage() + " (line "
                     + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
@@ -161,7 +162,50 @@ public final class WebhookAdmission implements Processor {
         } catch (java.io.IOException e) {
             throw ProblemException.badRequest("the body could not be read: " + e.getMessage());
         }
+        if (!(document instanceof java.util.Map) && !(document instanceof java.util.List)) {
+            throw ProblemException.badRequest("the body is JSON " + (document == null ? "null" : "a single value")
+                    + "; a JSON object (or array) is expected");
+        }
+        String why = storable(document, 0);
+        if (why != null) {
+            throw ProblemException.badRequest(why);
+        }
+        return document;
     }
+
+    /** Deepest nesting a body may have. */
+    static final int MAX_DEPTH = 64;
+
+    /**
+     * Why the document cannot be stored as it is, or null. PostgreSQL keeps no NUL character in
+     * text, so one is refused here rather than failing the commit; and nesting is bounded.
+     */
+    private static String storable(Object v, int depth) {
+        if (depth > MAX_DEPTH) {
+            return "the body nests deeper than " + MAX_DEPTH + " levels";
+        }
+        if (v instanceof String s) {
+            return s.indexOf('\u0000') >= 0 ? NUL : null;
+        }
+        if (v instanceof java.util.Map<?, ?> m) {
+            for (java.util.Map.Entry<?, ?> e : m.entrySet()) {
+                String why = String.valueOf(e.getKey()).indexOf('\u0000') >= 0 ? NUL : storable(e.getValue(), depth + 1);
+                if (why != null) {
+                    return why;
+                }
+            }
+        } else if (v instanceof java.util.List<?> l) {
+            for (Object item : l) {
+                String why = storable(item, depth + 1);
+                if (why != null) {
+                    return why;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static final String NUL = "a string in the body holds a NUL character (\\u0000), which cannot be stored";
 
     private String deliveryId(Message in, Object document) {
         String id = null;
