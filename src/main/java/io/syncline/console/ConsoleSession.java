@@ -17,7 +17,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * The console's sign-in: the API key a person typed, sealed into an HttpOnly cookie with the
  * credential cipher (AES-GCM), so any replica can open it and nothing is kept in memory. The key
  * is checked again on every request, so revoking it ends the session at once. A random token
- * sealed beside it is the form token that every POST must echo (cross-site request forgery).
+ * sealed beside it is the form token that every POST must echo (cross-site request forgery), and
+ * the session's name: signing out records it in the database, so every replica refuses the cookie
+ * from then on.
  */
 @ApplicationScoped
 public class ConsoleSession {
@@ -34,13 +36,15 @@ public class ConsoleSession {
 
     private final CredentialCipher cipher;
     private final ApiKeys keys;
+    private final io.syncline.store.Database db;
     private final Duration lifetime;
     private final SecureRandom random = new SecureRandom();
 
-    public ConsoleSession(CredentialCipher cipher, ApiKeys keys,
+    public ConsoleSession(CredentialCipher cipher, ApiKeys keys, io.syncline.store.Database db,
             @ConfigProperty(name = "syncline.console.session-hours", defaultValue = "12") long hours) {
         this.cipher = cipher;
         this.keys = keys;
+        this.db = db;
         this.lifetime = Duration.ofHours(hours);
     }
 
@@ -55,9 +59,7 @@ public class ConsoleSession {
 
     /** The cookie value for a key that passed {@link #check}. */
     public String open(String apiKey) {
-        byte[] token = new byte[18];
-        random.nextBytes(token);
-        String formToken = Base64.getUrlEncoder().withoutPadding().encodeToString(token);
+        String formToken = randomToken();
         return Base64.getUrlEncoder().withoutPadding().encodeToString(cipher.encrypt(
                 Instant.now().getEpochSecond() + "\n" + formToken + "\n" + apiKey.trim())
                 .getBytes(StandardCharsets.UTF_8));
@@ -79,9 +81,48 @@ public class ConsoleSession {
                 .isBefore(Instant.now())) {
             return Optional.empty();
         }
+        if (signedOut(parts[1])) {
+            return Optional.empty();
+        }
         ApiKeys.Check check = check(parts[2]);
         return check.verdict() == ApiKeys.Verdict.OK ? Optional.of(new Viewer(check.principal(), parts[1]))
                 : Optional.empty();
+    }
+
+    /** Ends a session on every replica: its token is refused from now until it would have expired. */
+    public void close(Viewer viewer) {
+        java.time.OffsetDateTime now = io.syncline.store.RecordStore.now();
+        db.inTransaction(c -> {
+            try (var clean = c.prepareStatement("DELETE FROM console_signouts WHERE expires_at < ?");
+                    var add = c.prepareStatement("""
+                            INSERT INTO console_signouts (session_token, expires_at)
+                            SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM console_signouts WHERE session_token = ?)""")) {
+                clean.setObject(1, now);
+                clean.executeUpdate();
+                add.setString(1, viewer.formToken());
+                add.setObject(2, now.plus(lifetime));
+                add.setString(3, viewer.formToken());
+                return add.executeUpdate();
+            }
+        });
+    }
+
+    private boolean signedOut(String token) {
+        return db.inTransaction(c -> {
+            try (var ps = c.prepareStatement("SELECT 1 FROM console_signouts WHERE session_token = ?")) {
+                ps.setString(1, token);
+                try (var rs = ps.executeQuery()) {
+                    return rs.next();
+                }
+            }
+        });
+    }
+
+    /** A fresh random token, for a form that has no session yet (the sign-in form). */
+    public String randomToken() {
+        byte[] token = new byte[18];
+        random.nextBytes(token);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(token);
     }
 
     /** Constant-time comparison of the form's token with the session's. */

@@ -1,6 +1,7 @@
 package io.syncline.console;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 
 import io.quarkus.qute.Location;
 import io.quarkus.qute.Template;
@@ -32,17 +33,32 @@ public class LoginPage {
         this.login = login;
     }
 
+    /** The sign-in form's own token: in a SameSite=Strict cookie and in the form, which another site cannot both send. */
+    static final String LOGIN_COOKIE = "syncline_login";
+
     @GET
     @Path("/login")
-    public TemplateInstance form(@QueryParam("next") String next) {
-        return login.data("next", safeNext(next)).data("error", null);
+    public Response form(@QueryParam("next") String next, @Context HttpHeaders headers) {
+        String token = session.randomToken();
+        return Response.ok(login.data("next", safeNext(next)).data("error", null).data("loginToken", token).render())
+                .type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))
+                .cookie(loginCookie(token, 3600, headers)).build();
     }
 
     @POST
     @Path("/login")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response signIn(@FormParam("api_key") String apiKey, @FormParam("next") String next,
-            @Context HttpHeaders headers) {
+            @FormParam("login_token") String loginToken, @Context HttpHeaders headers) {
+        jakarta.ws.rs.core.Cookie expected = headers.getCookies().get(LOGIN_COOKIE);
+        if (expected == null || loginToken == null || !io.syncline.webhook.Hmac.same(
+                expected.getValue().getBytes(StandardCharsets.US_ASCII), loginToken.getBytes(StandardCharsets.US_ASCII))) {
+            String token = session.randomToken();
+            return Response.status(403).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))
+                    .entity(login.data("next", safeNext(next)).data("loginToken", token)
+                            .data("error", "The sign-in form has expired or did not come from this console. Try again.")
+                            .render()).cookie(loginCookie(token, 3600, headers)).build();
+        }
         ApiKeys.Check check = session.check(apiKey);
         String error = switch (check.verdict()) {
             case MISSING -> "Enter an API key.";
@@ -52,7 +68,8 @@ public class LoginPage {
         };
         if (error != null) {
             return Response.status(401).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))
-                    .entity(login.data("next", safeNext(next)).data("error", error).render()).build();
+                    .entity(login.data("next", safeNext(next)).data("error", error).data("loginToken", loginToken)
+                            .render()).build();
         }
         return Response.seeOther(URI.create(safeNext(next))).cookie(cookie(session.open(apiKey),
                 (int) session.lifetime().toSeconds(), headers)).build();
@@ -60,8 +77,24 @@ public class LoginPage {
 
     @POST
     @Path("/logout")
-    public Response signOut(@Context HttpHeaders headers) {
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response signOut(@FormParam("token") String token, @Context HttpHeaders headers) {
+        jakarta.ws.rs.core.Cookie cookie = headers.getCookies().get(ConsoleSession.COOKIE);
+        ConsoleSession.Viewer viewer = session.viewer(cookie == null ? null : cookie.getValue()).orElse(null);
+        if (viewer != null) {
+            if (!ConsoleSession.sameToken(viewer, token)) {
+                return Response.status(403).type(MediaType.TEXT_PLAIN_TYPE)
+                        .entity("The sign-out form did not come from this console.").build();
+            }
+            session.close(viewer); // on every replica, not just in this browser
+        }
         return Response.seeOther(URI.create("/console/login")).cookie(cookie("", 0, headers)).build();
+    }
+
+    private static NewCookie loginCookie(String value, int maxAge, HttpHeaders headers) {
+        String proto = headers.getHeaderString("X-Forwarded-Proto");
+        return new NewCookie.Builder(LOGIN_COOKIE).value(value).path("/console/login").maxAge(maxAge).httpOnly(true)
+                .sameSite(NewCookie.SameSite.STRICT).secure("https".equalsIgnoreCase(proto)).build();
     }
 
     /** Only a path inside the console: a sign-in must never send the browser elsewhere. */

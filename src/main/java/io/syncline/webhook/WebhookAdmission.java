@@ -151,6 +151,15 @@ public final class WebhookAdmission implements Processor {
         if (raw.length == 0) {
             throw ProblemException.badRequest("the body is empty; a JSON document is expected");
         }
+        try {
+            // strict: overlong forms and lone surrogates, which a lenient reader lets through, are refused
+            java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(raw));
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw ProblemException.badRequest("the body is not valid UTF-8");
+        }
         Object document;
         try {
             document = JSON.readValue(raw, Object.class);

@@ -24,8 +24,7 @@ import io.syncline.support.Api;
 abstract class ConsoleContract {
 
     static String signIn(String key) {
-        return given().redirects().follow(false).contentType(ContentType.URLENC).formParam("api_key", key)
-                .formParam("next", "/console").post("/console/login").then().statusCode(303)
+        return io.syncline.support.ConsoleSignIn.post(key, "/console").then().statusCode(303)
                 .extract().cookie(ConsoleSession.COOKIE);
     }
 
@@ -50,20 +49,37 @@ abstract class ConsoleContract {
                 .header("Location", endsWith("/console/login?next=%2Fconsole%2Fdead-letters%3Fstatus%3Dall"));
         given().redirects().follow(false).cookie(ConsoleSession.COOKIE, "forged").get("/console").then()
                 .statusCode(303);
-        given().redirects().follow(false).contentType(ContentType.URLENC).formParam("api_key", Api.KEY)
-                .formParam("next", "https://elsewhere.example/console").post("/console/login").then().statusCode(303)
+        io.syncline.support.ConsoleSignIn.post(Api.KEY, "https://elsewhere.example/console").then().statusCode(303)
                 .header("Location", endsWith("/console"));
+        io.syncline.support.ConsoleSignIn.post(Api.KEY, "/console/a b\r\nX: y").then().statusCode(303)
+                .header("Location", endsWith("/console"));
+        // a sign-in posted from elsewhere (no form token and cookie of this console) opens nothing
+        given().redirects().follow(false).contentType(ContentType.URLENC).formParam("api_key", Api.KEY)
+                .post("/console/login").then().statusCode(403).header("Set-Cookie", not(containsString(ConsoleSession.COOKIE)));
+    }
+
+    @Test
+    void signingOutEndsTheSessionEverywhereEvenForACopiedCookie() {
+        String cookie = signIn(key(List.of("admin", "connections:write")));
+        page(cookie, "/console").then().statusCode(200);
+        // a sign-out form without the session's token changes nothing
+        given().redirects().follow(false).cookie(ConsoleSession.COOKIE, cookie).contentType(ContentType.URLENC)
+                .formParam("token", "forged").post("/console/logout").then().statusCode(403);
+        page(cookie, "/console").then().statusCode(200);
+        given().redirects().follow(false).cookie(ConsoleSession.COOKIE, cookie).contentType(ContentType.URLENC)
+                .formParam("token", token(cookie)).post("/console/logout").then().statusCode(303);
+        // the same cookie, kept by someone (or sent to another replica), opens nothing any more
+        page(cookie, "/console").then().statusCode(303).header("Location", containsString("/console/login"));
     }
 
     @Test
     void aWrongRevokedOrLimitedKeyOpensNothing() {
-        given().contentType(ContentType.URLENC).formParam("api_key", "sk_wrong").post("/console/login").then()
-                .statusCode(401).body(containsString("not valid"));
+        io.syncline.support.ConsoleSignIn.post("sk_wrong", null).then().statusCode(401).body(containsString("not valid"));
         String limited = Api.authed().contentType(ContentType.JSON).body(Map.of("name", "limited", "scopes",
                 List.of("records:read"), "provider_config_key", "crm")).post("/api/keys").then().statusCode(201)
                 .extract().path("key");
-        given().contentType(ContentType.URLENC).formParam("api_key", limited).post("/console/login").then()
-                .statusCode(401).body(containsString("limited to one integration"));
+        io.syncline.support.ConsoleSignIn.post(limited, null).then().statusCode(401)
+                .body(containsString("limited to one integration"));
 
         String admin = key(List.of("admin"));
         String cookie = signIn(admin);
