@@ -8,11 +8,14 @@ import org.jboss.logging.Logger;
 /**
  * A daemon thread that runs one round of work whenever it is woken, and at least every
  * {@code idleMillis}; wake-ups that arrive during a round coalesce into one more round. A round
- * that fails is logged and tried again on the next one.
+ * that fails is logged and tried again on the next one. A fatal error (out of memory, say) does
+ * not end the loop either: it is logged, the next round runs, and readiness reports DOWN for a
+ * while ({@link #recentFatal}), so traffic goes elsewhere while the service recovers.
  */
 public final class BackgroundLoop {
 
     private static final Logger LOG = Logger.getLogger(BackgroundLoop.class);
+    private static final java.util.Map<String, java.time.Instant> FATAL = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final String name;
     private final long idleMillis;
@@ -46,6 +49,28 @@ public final class BackgroundLoop {
         return running;
     }
 
+    /** A fatal error in background work: logged, and readiness is DOWN for a while. */
+    public static void fatal(String where, Throwable e) {
+        FATAL.put(where, java.time.Instant.now());
+        LOG.errorf("%s hit a fatal error and goes on with its next round: %s", where, e.toString());
+    }
+
+    /** Where a fatal error happened since {@code since}, with when. */
+    public static java.util.Map<String, java.time.Instant> recentFatal(java.time.Instant since) {
+        java.util.Map<String, java.time.Instant> out = new java.util.TreeMap<>();
+        FATAL.forEach((k, v) -> {
+            if (v.isAfter(since)) {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+
+    /** Forgets the fatal errors seen so far (for tests that provoke one). */
+    static void forgetFatal() {
+        FATAL.clear();
+    }
+
     /** Asks for a round soon. Cheap, and coalesces under load. */
     public void wake() {
         if (wake.availablePermits() == 0) {
@@ -66,6 +91,8 @@ public final class BackgroundLoop {
                 if (running) {
                     LOG.warnf("%s failed, retrying: %s", name, e.getMessage());
                 }
+            } catch (Error e) {
+                fatal(name, e);
             }
         }
     }

@@ -242,6 +242,12 @@ public class PollRunner {
             LOG.errorf(e, "run %d of %s/%s failed inside Syncline", runId, c.connectionId(), sync.name());
             errorType = "internal_error";
             errorDescription = "the run failed inside Syncline; see the service log for run " + runId;
+        } catch (Error e) {
+            // out of memory, say: the run is closed as failed rather than left RUNNING with nothing running
+            io.syncline.config.BackgroundLoop.fatal("poll run " + runId, e);
+            errorType = "internal_error";
+            errorDescription = "the run stopped on a fatal error inside Syncline (" + e.getClass().getSimpleName()
+                    + "); the next run resumes after its last committed page";
         } finally {
             n.requests = client.requests.get();
             n.retries = client.retries.get();
