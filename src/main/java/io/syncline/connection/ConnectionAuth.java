@@ -76,6 +76,23 @@ public record ConnectionAuth(String style, String name) {
         }
     }
 
+    /**
+     * What a connected app answered, as a run's error or a write's reason may keep it: at most 300
+     * characters, with every credential of the connection blanked out, since error pages echo
+     * what they were sent (guarantee 9: secrets are never stored or shown in the clear).
+     */
+    public static String errorSnippet(Connection c, byte[] body) {
+        String s = new String(body, 0, Math.min(body.length, 4096), StandardCharsets.UTF_8);
+        if (c.credentials() != null) {
+            for (String secret : c.credentials().values()) {
+                if (secret != null && secret.length() >= 4) {
+                    s = s.replace(secret, "[redacted]");
+                }
+            }
+        }
+        return s.length() > 300 ? s.substring(0, 300) + "…" : s;
+    }
+
     static void requireSameOrigin(Connection c, URI target) {
         String base = c.baseUrl();
         if (base == null || base.isBlank()) {

@@ -271,7 +271,7 @@ public final class WriteClient {
                 // fine for a 204 or a text error page; the snippet below still tells a person why
             }
         }
-        String error = s >= 200 && s < 300 ? null : "answered " + s + ": " + snippet(r.body());
+        String error = s >= 200 && s < 300 ? null : "answered " + s + ": " + ConnectionAuth.errorSnippet(c, r.body());
         return new Answer(s, shown, doc, error, requested);
     }
 
@@ -290,8 +290,4 @@ public final class WriteClient {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
-    private static String snippet(byte[] body) {
-        String s = new String(body, StandardCharsets.UTF_8);
-        return s.length() > 500 ? s.substring(0, 500) + "…" : s;
-    }
 }

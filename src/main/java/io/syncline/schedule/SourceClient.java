@@ -5,7 +5,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -92,7 +91,8 @@ public final class SourceClient {
             }
             boolean retryable = s == 429 || s == 503 || s >= 500 || s == 408;
             if (!retryable) {
-                throw new RunFailure("source_error", target.getHost() + " answered " + s + ": " + snippet(page.body()));
+                throw new RunFailure("source_error", target.getHost() + " answered " + s + ": "
+                        + ConnectionAuth.errorSnippet(c, page.body()));
             }
             if (backoff.exhausted(attempt)) {
                 throw new RunFailure(s == 429 ? "rate_limited" : "source_error", target.getHost() + " still answered " + s
@@ -116,10 +116,5 @@ public final class SourceClient {
             Thread.currentThread().interrupt();
             throw new RunFailure("interrupted", "the run was stopped");
         }
-    }
-
-    private static String snippet(byte[] body) {
-        String s = new String(body, StandardCharsets.UTF_8);
-        return s.length() > 200 ? s.substring(0, 200) + "…" : s;
     }
 }

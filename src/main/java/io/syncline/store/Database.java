@@ -99,7 +99,25 @@ public class Database {
     /** A database failure: never the client's fault, so it surfaces as a 5xx. */
     public static class StoreException extends RuntimeException {
         public StoreException(SQLException cause) {
-            super(cause.getMessage(), cause);
+            super(withoutValues(cause), valueFree(cause));
+        }
+
+        /**
+         * The database's message without the values it quotes (H2 and PostgreSQL put the
+         * offending field values, personal data, into their messages): logs carry ids, never values.
+         */
+        static String withoutValues(SQLException e) {
+            String m = e.getMessage() == null ? "" : e.getMessage();
+            int nl = m.indexOf('\n');
+            m = (nl < 0 ? m : m.substring(0, nl)).replaceAll("'[^']*'", "'…'").replaceAll("=\\(.*", "=(…)");
+            return "SQL state " + e.getSQLState() + ": " + m;
+        }
+
+        /** The cause with the same state and code, and a message without values; the stack shows where. */
+        private static SQLException valueFree(SQLException e) {
+            SQLException copy = new SQLException(withoutValues(e), e.getSQLState(), e.getErrorCode());
+            copy.setStackTrace(e.getStackTrace());
+            return copy;
         }
 
         public boolean isUniqueViolation() {

@@ -440,6 +440,52 @@ abstract class PollingContract {
         return n;
     }
 
+    // ---- guarantee 9: credentials go only to the connection's origin ----
+
+    /** Runs the src-link sync against a source that points elsewhere; the elsewhere must hear nothing. */
+    JsonPath runPointingElsewhere(java.util.function.BiFunction<String, String, com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder> answer) {
+        WireMockServer elsewhere = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
+        elsewhere.start();
+        try {
+            elsewhere.stubFor(com.github.tomakehurst.wiremock.client.WireMock.any(
+                    com.github.tomakehurst.wiremock.client.WireMock.anyUrl()).willReturn(okJson("[]")));
+            String conn = connect("src-link");
+            wm.stubFor(get(urlPathEqualTo("/" + conn + "/contacts"))
+                    .willReturn(answer.apply(conn, elsewhere.baseUrl() + "/" + conn + "/contacts?page=2")));
+            JsonPath run = triggerAndWait("src-link", conn, null);
+            assertEquals("ERROR", run.getString("status"), run.prettify());
+            assertEquals(0, elsewhere.getAllServeEvents().size(), "another origin received a request");
+            return run;
+        } finally {
+            elsewhere.stop();
+        }
+    }
+
+    @Test
+    void aNextLinkToAnotherOriginFailsTheRunAndSendsItNothing() {
+        JsonPath run = runPointingElsewhere((conn, url) -> okJson("[" + contact("a", "2026-11-20T10:00:00Z") + "]")
+                .withHeader("Link", "<" + url + ">; rel=\"next\""));
+        assertEquals("foreign_origin", run.getString("error.type"));
+        assertTrue(run.getString("error.description").contains("nothing was sent"), run.prettify());
+    }
+
+    @Test
+    void aRedirectToAnotherHostIsNotFollowed() {
+        JsonPath run = runPointingElsewhere((conn, url) -> aResponse().withStatus(302).withHeader("Location", url));
+        assertEquals("source_error", run.getString("error.type"));
+    }
+
+    @Test
+    void anErrorPageThatEchoesTheCredentialIsKeptRedacted() {
+        String conn = connect("src-page");
+        wm.stubFor(get(urlPathEqualTo("/" + conn + "/contacts")).willReturn(aResponse().withStatus(400)
+                .withBody("bad request: token tok-" + conn + " is not allowed here")));
+        JsonPath run = triggerAndWait("src-page", conn, null);
+        assertEquals("source_error", run.getString("error.type"), run.prettify());
+        assertFalse(run.getString("error.description").contains("tok-" + conn), run.prettify());
+        assertTrue(run.getString("error.description").contains("[redacted]"), run.prettify());
+    }
+
     // ---- failures, resume, politeness ----
 
     @Test
