@@ -24,6 +24,10 @@ feed() {
   curl -s --max-time 10 "$SYNCLINE_URL/records?model=Contact&limit=10000" -H "Authorization: Bearer $BENCH_KEY" \
     -H 'Connection-Id: demo' -H 'Provider-Config-Key: demo-crm' | grep -o '"last_modified_at":"[^"]*"' | sort | tail -1
 }
+# a webhook-only connection whose signing secret the fuzzer knows, so signed bodies get past the signature
+curl -sf -o /dev/null -X POST "$SYNCLINE_URL/api/connections" -H "Authorization: Bearer $BENCH_KEY" \
+  -H 'Content-Type: application/json' -d '{"provider_config_key":"demo-crm","connection_id":"fuzz",
+  "credentials":{"webhook_secret":"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}}' || die "could not create the fuzz connection"
 log "fuzzing $SYNCLINE_URL with $COUNT requests, at most ${SECONDS_MAX}s"
 status=0
 java "$BENCH_ROOT/java/Fuzz.java" "$SYNCLINE_URL" "$BENCH_KEY" "$COUNT" "$SECONDS_MAX" || status=1

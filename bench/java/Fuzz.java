@@ -33,7 +33,7 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public class Fuzz {
 
-    static final String SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"; // the demo CRM's webhook secret
+    static final String SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"; // of the connection fuzz.sh creates
     static final String[] HOSTILE = { "1e999999999", "-1e50000000", "null", "\"" + "k".repeat(700) + "\"",
             "\"a\\u0000b\"", "\"+999999999-12-31T23:59:59Z\"", "9223372036854775807", "[" .repeat(100) + "]".repeat(100),
             "{}", "[]", "true", "\"\"", "\"" + "x".repeat(100_000) + "\"", "\"\\ud800\"", "0.0000000001e-999999" };
@@ -108,7 +108,7 @@ public class Fuzz {
         HttpRequest.Builder b;
         switch (family) {
             case 0 -> {
-                String conn = r.nextInt(4) == 0 ? enc(pick(r, TEXT)) : "demo";
+                String conn = r.nextInt(4) == 0 ? enc(pick(r, TEXT)) : "fuzz";
                 b = HttpRequest.newBuilder(URI.create(base + "/webhooks/demo-crm/contacts/" + conn))
                         .header("Content-Type", r.nextInt(8) == 0 ? "text/plain" : "application/json");
                 String id = "msg_fz_" + r.nextLong();
@@ -134,7 +134,7 @@ public class Fuzz {
                     }
                 }
                 b = HttpRequest.newBuilder(URI.create(base + "/records" + q)).header("Authorization", "Bearer " + key)
-                        .header("Connection-Id", r.nextBoolean() ? "demo" : pick(r, TEXT).replaceAll("[\\r\\n]", ""))
+                        .header("Connection-Id", r.nextBoolean() ? "demo" : pick(r, TEXT).replaceAll("[^\\x21-\\x7e]", "_"))
                         .header("Provider-Config-Key", "demo-crm").GET();
             }
             case 3 -> {

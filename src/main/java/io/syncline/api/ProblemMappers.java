@@ -22,6 +22,14 @@ public class ProblemMappers {
         return response(e.problem());
     }
 
+    /** The form reader's own refusal (a plain RuntimeException) of a form with too many fields: the client's doing. */
+    static boolean tooManyFormFields(Exception e) {
+        StackTraceElement[] at = e.getStackTrace();
+        return e.getClass() == RuntimeException.class && e.getMessage() != null
+                && e.getMessage().startsWith("Param limit of") && at.length > 0
+                && at[0].getClassName().startsWith("org.jboss.resteasy.reactive.server.core.multipart.");
+    }
+
     @ServerExceptionMapper
     public Response mismatched(MismatchedInputException e) {
         String field = e.getPath().isEmpty() ? null : e.getPath().get(e.getPath().size() - 1).getFieldName();
@@ -53,6 +61,10 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response unexpected(Exception e) {
+        if (tooManyFormFields(e)) {
+            return response(Problem.of(413, "too-many-fields", "Payload too large",
+                    "a form may have at most 1000 fields"));
+        }
         LOG.error("request failed", e);
         return response(Problem.of(500, "internal-error", "Internal error", "the request could not be completed"));
     }

@@ -102,6 +102,9 @@ abstract class HostileInputContract {
                         .body(Map.of("provider_config_key", "src-page", "connection_id", conn, "sync_name", "contacts",
                                 "frequency", "every 1000000000000 days"))
                         .put("/sync/update-connection-frequency"), 400, null),
+                new Case("a dry run on a connection without base_url", () -> Api.authed().contentType(ContentType.JSON)
+                        .body(Map.of("provider_config_key", "src-page", "connection_id", conn, "sync", "contacts"))
+                        .post("/sync/dry-run"), 409, "base_url"),
                 // the management API
                 new Case("scopes [null]", () -> Api.authed().contentType(ContentType.JSON)
                         .body("{\"name\":\"n\",\"scopes\":[null]}").post("/api/keys"), 400, "scopes"),
@@ -122,6 +125,8 @@ abstract class HostileInputContract {
                 // the console
                 new Case("a sign-in page whose next holds a line break", () -> given().redirects().follow(false)
                         .queryParam("next", "/console/dead-letters\r\nX: y").get("/console/login"), 200, null),
+                new Case("a form of 1,500 fields", () -> given().contentType(ContentType.URLENC)
+                        .body("api_key=x" + "&f=1".repeat(1500)).post("/console/login"), 413, "at most 1000 fields"),
                 new Case("a sign-in whose next holds a space",
                         () -> io.syncline.support.ConsoleSignIn.post(Api.KEY, "/console/a b"), 303, null)));
         long before = Db.count("SELECT COUNT(*) FROM records WHERE provider_config_key = 'crm' AND connection_id = ?", conn);

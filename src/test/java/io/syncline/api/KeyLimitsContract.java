@@ -11,7 +11,6 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
-import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 import io.syncline.support.Api;
@@ -21,8 +20,7 @@ import io.syncline.support.Api;
  * that names a target, in a header, the path, a query parameter or the body; and a key creates
  * only keys within its own scopes.
  */
-@QuarkusTest
-class KeyLimitsTest {
+abstract class KeyLimitsContract {
 
     static String key(List<String> scopes, String integration, String connection) {
         Map<String, Object> body = new java.util.HashMap<>(Map.of("name", "limited", "scopes", scopes));
