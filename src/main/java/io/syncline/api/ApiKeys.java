@@ -67,6 +67,11 @@ public class ApiKeys {
     private final String bootstrapHash;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
     static final int MAX_CACHED = 10_000;
+
+    /** How many keys are cached now (valid ones only). */
+    int cached() {
+        return cache.size();
+    }
     private final SecureRandom random = new SecureRandom();
 
     public ApiKeys(Database db, @ConfigProperty(name = "syncline.api-key") Optional<String> configured,

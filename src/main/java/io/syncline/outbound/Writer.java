@@ -318,20 +318,28 @@ public class Writer {
         }
     }
 
+    /** Time a write's lease must still have when it is sent, beyond its requests: for settling. */
+    static final Duration SETTLE_MARGIN = Duration.ofSeconds(5);
+
     /**
-     * Renews the lease of writes about to be sent so that it outlasts their requests (a search and
-     * a create, or one request, each up to the destination's timeout) plus a writer lease for the
-     * settling after them. A write whose lease ran out while it waited here, and that another
-     * worker claimed, is dropped: the other worker sends it (guarantee 2: never sent twice at the
-     * same time). The price: a write in flight on a replica that dies is retried only when that
-     * longer lease runs out.
+     * Makes sure the lease of writes about to be sent outlasts their requests (one, or a search
+     * and a create when the remote id is not known yet, each up to the destination's timeout) and
+     * the settling after them. Usually the claim's lease already does, and nothing is written;
+     * otherwise the lease is renewed. A write whose lease ran out while it waited here, and that
+     * another worker claimed, is dropped: the other worker sends it (guarantee 2: never sent
+     * twice at the same time). The price: a write in flight on a replica that dies is retried
+     * only when its lease runs out.
      */
     private List<Prepared> stillOurs(OutboundSync sync, List<Prepared> sending) {
         Destination d = sync.destination();
-        OffsetDateTime until = RecordStore.now().plus(lease)
-                .plus(d.timeout().multipliedBy(d.upsert().equals("search") ? 2 : 1));
+        OffsetDateTime now = RecordStore.now();
+        boolean twoRequests = sending.stream().anyMatch(p -> p.remoteId() == null && d.upsert().equals("search"));
+        OffsetDateTime needed = now.plus(SETTLE_MARGIN).plus(d.timeout().multipliedBy(twoRequests ? 2 : 1));
+        if (sending.stream().allMatch(p -> !p.write().leasedUntil().isBefore(needed))) {
+            return sending; // the claim's lease covers the send: no extra statement on the common path
+        }
         Set<Long> kept = new java.util.HashSet<>();
-        queue.renew(sending.stream().map(Prepared::write).toList(), until).forEach(w -> kept.add(w.id()));
+        queue.renew(sending.stream().map(Prepared::write).toList(), needed.plus(lease)).forEach(w -> kept.add(w.id()));
         if (kept.size() < sending.size()) {
             LOG.warnf("%d write(s) of %s waited past their lease and were claimed elsewhere; not sent from here",
                     sending.size() - kept.size(), sending.get(0).write().connectionKey());

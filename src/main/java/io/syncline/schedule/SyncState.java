@@ -259,10 +259,12 @@ public class SyncState {
                     if (!rs.next()) {
                         return Optional.<Row>empty();
                     }
-                    long last = rs.getLong(7);
+                    // read on its own: wasNull() speaks of the column read last (it once read the checkpoint's,
+                    // so a sync whose runs all failed before a first checkpoint showed as never run, STOPPED)
+                    Long last = rs.getObject(7, Long.class);
                     return Optional.of(new Row(p, rs.getBoolean(1), (Long) rs.getObject(2, Long.class),
                             rs.getObject(3, OffsetDateTime.class), rs.getString(4), rs.getObject(5, OffsetDateTime.class),
-                            Checkpoint.fromJson(rs.getString(6)), rs.wasNull() ? null : last, rs.getLong(8)));
+                            Checkpoint.fromJson(rs.getString(6)), last, rs.getLong(8)));
                 }
             }
         });
@@ -342,30 +344,24 @@ public class SyncState {
 
     /** The id of the pair's run that is marked RUNNING, if any. */
     public Optional<Long> runningRun(Pair p) {
-        return db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT MAX(id) FROM sync_runs
-                     WHERE provider_config_key = ? AND connection_id = ? AND sync_name = ? AND status = 'RUNNING'""")) {
-                bind(ps, p, 1);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    long id = rs.getLong(1);
-                    return rs.wasNull() ? Optional.<Long>empty() : Optional.of(id);
-                }
-            }
-        });
+        return newest(p, "id", "RUNNING", Long.class);
     }
 
     /** When the pair's newest successful run finished, if it ever had one. */
     public Optional<OffsetDateTime> lastSuccess(Pair p) {
+        return newest(p, "finished_at", "SUCCESS", OffsetDateTime.class);
+    }
+
+    /** The largest {@code column} among the pair's runs with {@code status}. */
+    private <T> Optional<T> newest(Pair p, String column, String status, Class<T> type) {
         return db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT MAX(finished_at) FROM sync_runs
-                     WHERE provider_config_key = ? AND connection_id = ? AND sync_name = ? AND status = 'SUCCESS'""")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT MAX(" + column + ") FROM sync_runs"
+                    + " WHERE provider_config_key = ? AND connection_id = ? AND sync_name = ? AND status = ?")) {
                 bind(ps, p, 1);
+                ps.setString(4, status);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
-                    return Optional.ofNullable(rs.getObject(1, OffsetDateTime.class));
+                    return Optional.ofNullable(rs.getObject(1, type));
                 }
             }
         });

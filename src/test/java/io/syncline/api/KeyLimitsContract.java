@@ -110,6 +110,18 @@ abstract class KeyLimitsContract {
                 .patch("/api/connections/crm/" + conn).then().statusCode(200).body("credential_fields", is(List.of("api_key")));
     }
 
+    @jakarta.inject.Inject
+    ApiKeys keys;
+
+    @Test
+    void aFloodOfMadeUpKeysLeavesNothingCached() {
+        int before = keys.cached();
+        for (int i = 0; i < 300; i++) {
+            given().header("Authorization", "Bearer sk_made_up_" + i).get("/api/runs").then().statusCode(403);
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(keys.cached() <= before + 1, "cached " + keys.cached());
+    }
+
     @Test
     void keysAreCreatedOnlyWithinTheCreatorsScopesAndAdminIsNeverLimited() {
         String admin = key(List.of("admin"), null, null);

@@ -486,6 +486,18 @@ abstract class PollingContract {
         assertTrue(run.getString("error.description").contains("[redacted]"), run.prettify());
     }
 
+    /** A connection made for webhooks only (no base_url) is left alone by polling, and a trigger says why. */
+    @Test
+    void aConnectionWithoutBaseUrlIsNotPolledAndATriggerSaysWhy() {
+        String conn = "w" + UUID.randomUUID().toString().substring(0, 8);
+        Api.authed().contentType(ContentType.JSON).body(Map.of("provider_config_key", "src-connect",
+                "connection_id", conn)).post("/api/connections").then().statusCode(201);
+        Api.authed().contentType(ContentType.JSON).body(Map.of("provider_config_key", "src-connect",
+                "connection_id", conn, "syncs", List.of("contacts"))).post("/sync/trigger").then().statusCode(409)
+                .body("type", containsString("not-configured")).body("detail", containsString("base_url"));
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> runCount("src-connect", conn) == 0);
+    }
+
     // ---- failures, resume, politeness ----
 
     @Test
@@ -722,6 +734,10 @@ abstract class PollingContract {
         assertEquals(false, json.getBoolean("success"));
         assertEquals("credentials_rejected", json.getString("error.type"));
         assertTrue(json.getString("startedAt") != null && json.getString("failedAt") != null);
+        // and the status says so, with the reason
+        Api.authed().queryParam("provider_config_key", "src-page").queryParam("syncs", "contacts")
+                .queryParam("connection_id", conn).get("/sync/status").then().statusCode(200)
+                .body("syncs[0].status", is("ERROR")).body("syncs[0].error.type", is("credentials_rejected"));
     }
 
     /**
