@@ -1,5 +1,6 @@
 package io.syncline.config;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -45,5 +46,14 @@ class BrokenRoutesIT {
         assertTrue(out.contains("webhook-sync needs parameter 'integration'"), out);
         assertTrue(out.contains("poll.camel.yaml:2: poll-sync 'fast': every 5s is shorter than the minimum"), out);
         assertFalse(out.contains("\tat "), "one line per problem, no stack trace:\n" + out);
+
+        // the same checks, in a few seconds, without starting the service
+        Process check = new ProcessBuilder("bash", "bin/validate-routes", routes.toString()).redirectErrorStream(true)
+                .start();
+        String said = new String(check.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(check.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(1, check.exitValue(), said);
+        assertTrue(said.contains("poll.camel.yaml:2: poll-sync 'fast': every 5s is shorter than the minimum"), said);
+        assertTrue(said.contains("crm.camel.yaml:4: 'sekret' is not a parameter of webhook-sync"), said);
     }
 }
