@@ -43,12 +43,12 @@ public class SyncResource {
 
     public SyncResource(SyncRegistry registry, Connections connections, SyncState state, PollRunner runner,
             RecordStore store, Caller caller) {
-        this.caller = caller;
         this.registry = registry;
         this.connections = connections;
         this.state = state;
         this.runner = runner;
         this.store = store;
+        this.caller = caller;
     }
 
     @RegisterForReflection

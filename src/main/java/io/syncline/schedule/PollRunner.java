@@ -111,7 +111,7 @@ public class PollRunner {
         workers.shutdownNow();
     }
 
-    void start(@Observes io.quarkus.runtime.StartupEvent ignored) {
+    void takeUpLeftRuns(@Observes io.quarkus.runtime.StartupEvent ignored) {
         if (!db.isPostgres() && state.expireLeases() > 0) {
             LOG.warn("runs that were going when the service last stopped resume now");
         }
