@@ -108,6 +108,35 @@ public final class Mapping {
     /** The longest record key the store keeps. */
     public static final int MAX_KEY_LENGTH = 500;
 
+    /** The largest mapped record, in characters of its values: a body is at most 1 MiB, and a mapping
+     * that repeats or concatenates a large field must not multiply that. */
+    static final long MAX_RECORD_CHARS = 1 << 20;
+
+    /** The characters a mapped value holds, counted without writing it out (stops counting past the bound). */
+    private static long size(Object v, long sofar) {
+        if (sofar > MAX_RECORD_CHARS) {
+            return sofar;
+        }
+        if (v instanceof String s) {
+            return sofar + s.length();
+        }
+        if (v instanceof Map<?, ?> m) {
+            long n = sofar;
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                n = size(e.getValue(), n + String.valueOf(e.getKey()).length());
+            }
+            return n;
+        }
+        if (v instanceof List<?> l) {
+            long n = sofar;
+            for (Object item : l) {
+                n = size(item, n + 1);
+            }
+            return n;
+        }
+        return sofar + (v == null ? 4 : 20);
+    }
+
     /** Most digits a number may have before or after its point when it becomes text. */
     static final int MAX_DIGITS = 1000;
 
@@ -171,6 +200,11 @@ public final class Mapping {
             errors.add(new FieldError(keyField, "the record key must be at most " + MAX_KEY_LENGTH
                     + " characters with no NUL character; got " + externalId.length()));
             externalId = null;
+        }
+        long size = size(out, 0);
+        if (size > MAX_RECORD_CHARS) {
+            errors.add(new FieldError(keyField, "the mapped record would be " + size + " characters, more than "
+                    + MAX_RECORD_CHARS + "; a field repeats or concatenates too much of the input"));
         }
         return new Result(out, externalId, deleted, errors);
     }

@@ -36,6 +36,28 @@ class MappingTest {
             """;
 
     @Test
+    void aMappingThatMultipliesALargeFieldIsRefusedNamingTheRecordNotAMemoryError() throws Exception {
+        Mapping m = mapping("""
+                model: C
+                key: id
+                fields:
+                  id: { path: $.id, type: string, required: true }
+                  a:  { concat: [$.big, $.big] }
+                  b:  { concat: [$.big, $.big] }
+                  c:  { path: $.n, transforms: [to_string] }
+                """);
+        String big = "x".repeat(300_000);
+        Mapping.Result r = m.apply(doc("{\"id\":\"1\",\"big\":\"" + big + "\",\"n\":1}"));
+        assertFalse(r.ok(), "1.2 million characters from one 300 KB field");
+        assertTrue(r.errors().toString().contains("more than 1048576"), r.errors().toString());
+        Mapping.Result huge = m.apply(new ObjectMapper().enable(
+                com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .readValue("{\"id\":\"2\",\"big\":\"x\",\"n\":1e50000000}", Object.class));
+        assertFalse(huge.ok());
+        assertTrue(huge.errors().toString().contains("more than 1000 digits"), huge.errors().toString());
+    }
+
+    @Test
     void relayScenarioMapsExactly() throws Exception {
         Mapping.Result r = mapping(RELAY).apply(doc("""
                 {"id":"x1","event":"contact.updated","occurred_at":"2026-11-21T10:00:00Z","data":{"email":"a@b.co",
