@@ -205,10 +205,10 @@ public class PollRunner {
             return null;
         }
         SyncState.Row row = state.find(pair).orElseThrow();
-        for (SyncState.Run dead : state.closeInterrupted(pair)) {
+        for (SyncState.Run dead : state.closeInterrupted(pair, started)) {
             LOG.warnf("run %d of %s/%s was interrupted: %s", dead.id(), c.connectionId(), sync.name(),
                     SyncState.INTERRUPTED);
-            notifyApp(sync, c, pair, dead.startedAt(), RecordStore.now(), "interrupted", SyncState.INTERRUPTED);
+            notifyApp(sync, c, pair, dead.startedAt(), started, "interrupted", SyncState.INTERRUPTED);
         }
         if (trigger.equals("recover") && row.paused()) {
             state.releaseLease(pair); // paused: the interrupted run is closed, and resumes when started

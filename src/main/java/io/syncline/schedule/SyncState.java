@@ -141,10 +141,12 @@ public class SyncState {
 
     /**
      * Closes the pair's runs that are still marked RUNNING as failed with reason
-     * {@code interrupted}. Called by the holder of the pair's lease before it starts a run: no
-     * other run of the pair can be alive then, so a RUNNING one died with its replica.
+     * {@code interrupted}, finished {@code at} the claim that found them: the run that takes the
+     * pair up starts then, so the two never overlap in the history. Called by the holder of the
+     * pair's lease before it starts a run: no other run of the pair can be alive then, so a
+     * RUNNING one died with its replica.
      */
-    public List<Run> closeInterrupted(Pair p) {
+    public List<Run> closeInterrupted(Pair p, OffsetDateTime at) {
         return db.inTransaction(c -> {
             List<Run> open = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT " + RUN_COLUMNS + " FROM sync_runs"
@@ -160,7 +162,7 @@ public class SyncState {
                     UPDATE sync_runs SET status = 'ERROR', finished_at = ?, error_type = 'interrupted',
                            error_description = ? WHERE id = ? AND status = 'RUNNING'""")) {
                 for (Run r : open) {
-                    ps.setObject(1, RecordStore.now());
+                    ps.setObject(1, at);
                     ps.setString(2, INTERRUPTED);
                     ps.setLong(3, r.id());
                     ps.addBatch();
