@@ -127,7 +127,12 @@ public class ConsoleSession {
 
     /** Constant-time comparison of the form's token with the session's. */
     public static boolean sameToken(Viewer viewer, String given) {
-        return given != null && Hmac.same(viewer.formToken().getBytes(StandardCharsets.US_ASCII),
+        return sameToken(viewer.formToken(), given);
+    }
+
+    /** Constant-time comparison of a token a form sent with the one it was given. */
+    public static boolean sameToken(String expected, String given) {
+        return expected != null && given != null && Hmac.same(expected.getBytes(StandardCharsets.US_ASCII),
                 given.getBytes(StandardCharsets.US_ASCII));
     }
 }

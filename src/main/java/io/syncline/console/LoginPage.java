@@ -1,7 +1,6 @@
 package io.syncline.console;
 
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 
 import io.quarkus.qute.Location;
 import io.quarkus.qute.Template;
@@ -42,7 +41,7 @@ public class LoginPage {
         String token = session.randomToken();
         return Response.ok(login.data("next", safeNext(next)).data("error", null).data("loginToken", token).render())
                 .type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))
-                .cookie(loginCookie(token, 3600, headers)).build();
+                .cookie(cookie(LOGIN_COOKIE, "/console/login", token, 3600, headers)).build();
     }
 
     @POST
@@ -51,13 +50,12 @@ public class LoginPage {
     public Response signIn(@FormParam("api_key") String apiKey, @FormParam("next") String next,
             @FormParam("login_token") String loginToken, @Context HttpHeaders headers) {
         jakarta.ws.rs.core.Cookie expected = headers.getCookies().get(LOGIN_COOKIE);
-        if (expected == null || loginToken == null || !io.syncline.webhook.Hmac.same(
-                expected.getValue().getBytes(StandardCharsets.US_ASCII), loginToken.getBytes(StandardCharsets.US_ASCII))) {
+        if (expected == null || !ConsoleSession.sameToken(expected.getValue(), loginToken)) {
             String token = session.randomToken();
             return Response.status(403).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))
                     .entity(login.data("next", safeNext(next)).data("loginToken", token)
                             .data("error", "The sign-in form has expired or did not come from this console. Try again.")
-                            .render()).cookie(loginCookie(token, 3600, headers)).build();
+                            .render()).cookie(cookie(LOGIN_COOKIE, "/console/login", token, 3600, headers)).build();
         }
         ApiKeys.Check check = session.check(apiKey);
         String error = switch (check.verdict()) {
@@ -71,8 +69,8 @@ public class LoginPage {
                     .entity(login.data("next", safeNext(next)).data("error", error).data("loginToken", loginToken)
                             .render()).build();
         }
-        return Response.seeOther(URI.create(safeNext(next))).cookie(cookie(session.open(apiKey),
-                (int) session.lifetime().toSeconds(), headers)).build();
+        return Response.seeOther(URI.create(safeNext(next))).cookie(cookie(ConsoleSession.COOKIE, "/console",
+                session.open(apiKey), (int) session.lifetime().toSeconds(), headers)).build();
     }
 
     @POST
@@ -88,13 +86,8 @@ public class LoginPage {
             }
             session.close(viewer); // on every replica, not just in this browser
         }
-        return Response.seeOther(URI.create("/console/login")).cookie(cookie("", 0, headers)).build();
-    }
-
-    private static NewCookie loginCookie(String value, int maxAge, HttpHeaders headers) {
-        String proto = headers.getHeaderString("X-Forwarded-Proto");
-        return new NewCookie.Builder(LOGIN_COOKIE).value(value).path("/console/login").maxAge(maxAge).httpOnly(true)
-                .sameSite(NewCookie.SameSite.STRICT).secure("https".equalsIgnoreCase(proto)).build();
+        return Response.seeOther(URI.create("/console/login"))
+                .cookie(cookie(ConsoleSession.COOKIE, "/console", "", 0, headers)).build();
     }
 
     /** Only a path inside the console: a sign-in must never send the browser elsewhere. */
@@ -102,9 +95,10 @@ public class LoginPage {
         return Console.inside(next, "/console", "/console");
     }
 
-    private static NewCookie cookie(String value, int maxAge, HttpHeaders headers) {
+    /** The console's cookies: HttpOnly, SameSite=Strict, and Secure behind TLS. */
+    private static NewCookie cookie(String name, String path, String value, int maxAge, HttpHeaders headers) {
         String proto = headers.getHeaderString("X-Forwarded-Proto");
-        return new NewCookie.Builder(ConsoleSession.COOKIE).value(value).path("/console").maxAge(maxAge).httpOnly(true)
+        return new NewCookie.Builder(name).value(value).path(path).maxAge(maxAge).httpOnly(true)
                 .sameSite(NewCookie.SameSite.STRICT).secure("https".equalsIgnoreCase(proto)).build();
     }
 }
