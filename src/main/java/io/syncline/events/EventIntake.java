@@ -6,7 +6,6 @@ import java.util.Map;
 import io.syncline.connection.Connection;
 import io.syncline.mapping.Mapping;
 import io.syncline.config.TemplateParams;
-import io.syncline.outbound.OutboundSync;
 import io.syncline.outbound.WriteQueue;
 import io.syncline.outbound.Writer;
 import io.syncline.store.CanonicalJson;
@@ -15,24 +14,25 @@ import io.syncline.store.DeadLetters;
 import io.syncline.store.IdempotencyKeys;
 import io.syncline.store.RecordStore;
 import io.syncline.twoway.IdentityMap;
+import io.syncline.twoway.Ownership;
 import io.syncline.twoway.RecordAgreement;
-import org.apache.camel.Exchange;
-import org.apache.camel.Processor;
 
 /**
  * One event for one outbound sync: mapped and validated, passed through the two-way rules when
  * the sync has them, and queued as a write in the same transaction as its idempotency key
  * (guarantees 1 and 2). An event that cannot be mapped is acknowledged and dead-lettered.
  */
-public final class EventIntake implements Processor {
+public final class EventIntake {
 
-    /** Exchange headers the events endpoint sets. */
+    /** Exchange headers an event enters the sync's route with. */
     public static final String CONNECTION = "synclineConnection";
     public static final String KEY = "synclineIdempotencyKey";
     public static final String RAW = "synclineRawBody";
     public static final String ANSWER = "synclineAnswer";
 
-    private final OutboundSync sync;
+    private final String integration;
+    private final String name;
+    private final Ownership twoWay;
     private final Database db = TemplateParams.bean(Database.class);
     private final WriteQueue queue = TemplateParams.bean(WriteQueue.class);
     private final DeadLetters deadLetters = TemplateParams.bean(DeadLetters.class);
@@ -40,35 +40,32 @@ public final class EventIntake implements Processor {
     private final Writer writer = TemplateParams.bean(Writer.class);
     private final RecordStore store = TemplateParams.bean(RecordStore.class);
 
-    public EventIntake(OutboundSync sync) {
-        this.sync = sync;
+    /** For the outbound sync {@code name} of {@code integration}, with its two-way rules or null. */
+    public EventIntake(String integration, String name, Ownership twoWay) {
+        this.integration = integration;
+        this.name = name;
+        this.twoWay = twoWay;
     }
 
-    public OutboundSync sync() {
-        return sync;
-    }
-
-    @Override
-    public void process(Exchange e) {
-        Connection conn = e.getMessage().getHeader(CONNECTION, Connection.class);
-        String key = e.getMessage().getHeader(KEY, String.class);
-        String raw = e.getMessage().getHeader(RAW, String.class);
-        e.getMessage().setHeader(ANSWER, accept(conn, key, e.getMessage().getBody(), raw));
-    }
-
-    public Map<String, Object> accept(Connection conn, String idempotencyKey, Object document, String raw) {
-        Mapping.Result result = sync.mapping().apply(document);
+    /**
+     * Queues one mapped event exactly once per idempotency key: the key, and the write or the
+     * event's dead letter, commit in one transaction (guarantees 1 and 2).
+     *
+     * @return the answer to the sender: status queued, unchanged, dead_lettered or duplicate
+     */
+    public Map<String, Object> queue(Mapping mapping, Mapping.Result result, Connection conn, String idempotencyKey,
+            String raw) {
         String messageId = conn.connectionId() + "/" + idempotencyKey;
         Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("sync", sync.name());
-        answer.put("integration", sync.integration());
+        answer.put("sync", name);
+        answer.put("integration", integration);
         boolean[] stored = {false};
         try {
             RecordStore.retryOnRace(() -> db.inTransaction(c -> {
-                IdempotencyKeys.claim(c, "event:" + sync.integration() + ":" + sync.name(), messageId);
+                IdempotencyKeys.claim(c, "event:" + integration + ":" + name, messageId);
                 if (!result.ok()) {
-                    long id = deadLetters.add(c, "event", sync.name(), conn.providerConfigKey(), conn.connectionId(),
-                            sync.model(), messageId, "mapping or validation failed: " + result.errors(), result.errors(),
+                    long id = deadLetters.add(c, "event", name, conn.providerConfigKey(), conn.connectionId(),
+                            mapping.model(), messageId, "mapping or validation failed: " + result.errors(), result.errors(),
                             raw);
                     answer.put("status", "dead_lettered");
                     answer.put("dead_letter_id", id);
@@ -77,12 +74,12 @@ public final class EventIntake implements Processor {
                 }
                 String operation = result.deleted() ? "delete" : "upsert";
                 Map<String, Object> fields = result.deleted() ? Map.of() : result.record();
-                if (sync.twoWay() != null && !result.deleted()) {
+                if (twoWay != null && !result.deleted()) {
                     IdentityMap.Scope scope = new IdentityMap.Scope(conn.providerConfigKey(), conn.connectionId(),
-                            sync.model());
-                    RecordAgreement.AppChange change = agreement.fromApp(c, sync.name(), sync.twoWay(), scope,
-                            sync.mapping().keyField(), result.externalId(), result.record(),
-                            RecordAgreement.modifiedAt(sync.twoWay(), result.record()));
+                            mapping.model());
+                    RecordAgreement.AppChange change = agreement.fromApp(c, name, twoWay, scope,
+                            mapping.keyField(), result.externalId(), result.record(),
+                            RecordAgreement.modifiedAt(twoWay, result.record()));
                     stored[0] = change.stored();
                     if (change.conflicts() > 0) {
                         answer.put("conflicts", change.conflicts());
@@ -95,8 +92,8 @@ public final class EventIntake implements Processor {
                     fields = change.toWrite();
                 }
                 String payload = CanonicalJson.write(fields);
-                long writeId = queue.enqueue(c, sync.name(), conn.providerConfigKey(), conn.connectionId(),
-                        sync.model(), result.externalId(), operation, payload, CanonicalJson.sha256(payload));
+                long writeId = queue.enqueue(c, name, conn.providerConfigKey(), conn.connectionId(),
+                        mapping.model(), result.externalId(), operation, payload, CanonicalJson.sha256(payload));
                 answer.put("status", "queued");
                 answer.put("id", result.externalId());
                 answer.put("write_id", writeId);
@@ -107,7 +104,7 @@ public final class EventIntake implements Processor {
             return answer;
         }
         if (answer.get("dead_letter_id") instanceof Long id) {
-            deadLetters.added(id, "event", sync.name(), conn.providerConfigKey(), conn.connectionId(), messageId,
+            deadLetters.added(id, "event", name, conn.providerConfigKey(), conn.connectionId(), messageId,
                     "mapping or validation failed");
         }
         if ("queued".equals(answer.get("status"))) {

@@ -21,9 +21,11 @@ import org.apache.camel.builder.RouteBuilder;
  * {@link io.syncline.outbound.Writer}. The parameters below are the whole contract.
  *
  * <pre>
- * POST /events/{type} → admission (API key, media type, size, connection, JSON, idempotency key)
- *   → direct:event-sync/{integration}/{name} → mapping + validation → two-way rules, if any
- *   → in one transaction: the idempotency key, and the write or the event's dead letter → 200
+ * POST /events/{type}, the outbox poller, a dead letter's replay (all through {@link EventEntry})
+ *   → from direct:event-sync/{integration}/{name}
+ *   → syncline:map    (mapping and validation; stores nothing)
+ *   → syncline:queue  (one transaction: the idempotency key, two-way rules, and the write or the
+ *                      event's dead letter) → 200
  * </pre>
  */
 public class EventSyncTemplate extends RouteBuilder {
@@ -40,15 +42,10 @@ public class EventSyncTemplate extends RouteBuilder {
                 .templateParameter("idFrom", "header:Idempotency-Key",
                         "Where the idempotency key is: header:<Name> or a JSONPath of the event"))
                 .templateParameter("twoWay", "", "two-way rules file (*.twoway.yaml): ownership, echoes, conflicts")
-                .templateBean("intake", EventIntake.class, EventSyncTemplate::intake)
+                .configure(rtc -> TemplateParams.bean(OutboundSyncs.class).register(build(rtc)))
                 .from("direct:event-sync/{{integration}}/{{name}}")
-                    .process("{{intake}}");
-    }
-
-    private static EventIntake intake(RouteTemplateContext rtc) {
-        OutboundSync sync = build(rtc);
-        TemplateParams.bean(OutboundSyncs.class).register(sync);
-        return new EventIntake(sync);
+                    .to("syncline:map?mapping=RAW({{mapping}})")
+                    .to("syncline:queue?integration=RAW({{integration}})&sync=RAW({{name}})&twoWay=RAW({{twoWay}})");
     }
 
     /** The sync an event-sync route declares; refuses, naming the parameter, what cannot run. */

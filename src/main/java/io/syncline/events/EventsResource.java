@@ -8,6 +8,7 @@ import java.util.Map;
 
 import com.jayway.jsonpath.JsonPath;
 
+import io.syncline.api.Caller;
 import io.syncline.api.ProblemException;
 import io.syncline.connection.Connection;
 import io.syncline.connection.Connections;
@@ -22,9 +23,6 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
-import org.apache.camel.CamelContext;
-import org.apache.camel.CamelExecutionException;
-import org.apache.camel.ProducerTemplate;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -38,17 +36,16 @@ public class EventsResource {
 
     private final OutboundSyncs syncs;
     private final Connections connections;
-    private final ProducerTemplate producer;
+    private final EventEntry entry;
     private final long maxBodyBytes;
-    private final io.syncline.api.Caller caller;
+    private final Caller caller;
 
-    public EventsResource(OutboundSyncs syncs, Connections connections, CamelContext camel,
-            io.syncline.api.Caller caller,
+    public EventsResource(OutboundSyncs syncs, Connections connections, EventEntry entry, Caller caller,
             @ConfigProperty(name = "syncline.events.max-body-bytes", defaultValue = "1048576") long maxBodyBytes) {
         this.caller = caller;
         this.syncs = syncs;
         this.connections = connections;
-        this.producer = camel.createProducerTemplate();
+        this.entry = entry;
         this.maxBodyBytes = maxBodyBytes;
     }
 
@@ -93,22 +90,7 @@ public class EventsResource {
         List<Map<String, Object>> results = new ArrayList<>();
         String text = new String(raw, StandardCharsets.UTF_8);
         for (Object[] a : admitted) {
-            OutboundSync sync = (OutboundSync) a[0];
-            Map<String, Object> h = new LinkedHashMap<>();
-            h.put(EventIntake.CONNECTION, a[1]);
-            h.put(EventIntake.KEY, a[2]);
-            h.put(EventIntake.RAW, text);
-            try {
-                @SuppressWarnings("unchecked")
-                Map<String, Object> answer = producer.send("direct:event-sync/" + sync.integration() + "/" + sync.name(),
-                        ex -> {
-                            ex.getMessage().setHeaders(h);
-                            ex.getMessage().setBody(document);
-                        }).getMessage().getHeader(EventIntake.ANSWER, Map.class);
-                results.add(answer);
-            } catch (CamelExecutionException e) {
-                throw e.getCause() instanceof RuntimeException r ? r : e;
-            }
+            results.add(entry.send((OutboundSync) a[0], (Connection) a[1], (String) a[2], document, text));
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("type", type);

@@ -14,6 +14,7 @@ import javax.sql.DataSource;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.jayway.jsonpath.JsonPath;
 
+import io.syncline.config.TemplateParams;
 import io.syncline.connection.Connections;
 import io.syncline.mapping.Mapping;
 import io.syncline.outbound.OutboundSync;
@@ -60,6 +61,7 @@ public final class OutboxPoller implements Processor {
     private final OutboundSyncs syncs;
     private final Connections connections;
     private final DeadLetters deadLetters;
+    private final EventEntry entry = TemplateParams.bean(EventEntry.class);
 
     public OutboxPoller(Settings settings, DataSource outbox, OutboundSyncs syncs, Connections connections,
             DeadLetters deadLetters) {
@@ -147,7 +149,7 @@ public final class OutboxPoller implements Processor {
                                 + ") in integration '" + sync.integration() + "'", null, payload);
                 continue;
             }
-            Map<String, Object> answer = new EventIntake(sync).accept(conn.get(), key, document, payload);
+            Map<String, Object> answer = entry.send(sync, conn.get(), key, document, payload);
             LOG.debugf("outbox %s row %s -> %s/%s: %s", settings.name(), rowId, sync.integration(), sync.name(),
                     answer.get("status"));
         }

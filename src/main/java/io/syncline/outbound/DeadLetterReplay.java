@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.syncline.connection.Connection;
 import io.syncline.connection.Connections;
-import io.syncline.events.EventIntake;
+import io.syncline.events.EventEntry;
 import io.syncline.store.CanonicalJson;
 import io.syncline.store.Database;
 import io.syncline.store.DeadLetters;
@@ -40,9 +40,11 @@ public class DeadLetterReplay {
     private final OutboundSyncs outbound;
     private final InboundSyncs inbound;
     private final Connections connections;
+    private final EventEntry entry;
 
     public DeadLetterReplay(Database db, DeadLetters deadLetters, WriteQueue queue, Writer writer,
-            OutboundSyncs outbound, InboundSyncs inbound, Connections connections) {
+            OutboundSyncs outbound, InboundSyncs inbound, Connections connections,
+            EventEntry entry) {
         this.db = db;
         this.deadLetters = deadLetters;
         this.queue = queue;
@@ -50,6 +52,7 @@ public class DeadLetterReplay {
         this.outbound = outbound;
         this.inbound = inbound;
         this.connections = connections;
+        this.entry = entry;
     }
 
     public Map<String, Object> replay(DeadLetters.Entry e) {
@@ -80,7 +83,7 @@ public class DeadLetterReplay {
                 OutboundSync sync = outbound.find(e.providerConfigKey(), e.syncName()).orElseThrow(
                         () -> new NotReplayable("no outbound sync '" + e.syncName() + "' is declared any more"));
                 Connection conn = connection(e);
-                Map<String, Object> answer = new EventIntake(sync).accept(conn, "replay-of-dead-letter-" + e.id(),
+                Map<String, Object> answer = entry.send(sync, conn, "replay-of-dead-letter-" + e.id(),
                         read(e.payload()), e.payload());
                 settle(e, answer.get("status"));
                 out.putAll(answer);

@@ -10,6 +10,8 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.syncline.store.Database;
 import io.syncline.store.RecordStore;
@@ -105,11 +107,40 @@ public class WriteQueue {
         }
     }
 
+    /** Outbound syncs whose writes a route sends ({@code from: syncline:writes}), as integration/sync. */
+    private final Set<List<String>> sentByRoutes = ConcurrentHashMap.newKeySet();
+
+    /** A route sends the writes of this sync from now on: the writer leaves them alone. */
+    public void sentByRoute(String integration, String sync) {
+        sentByRoutes.add(List.of(integration, sync));
+    }
+
+    public boolean isSentByRoute(String integration, String sync) {
+        return sentByRoutes.contains(List.of(integration, sync));
+    }
+
     /**
      * Claims up to {@code limit} due writes, oldest first, by moving their next attempt a lease
-     * ahead. Rows another worker holds are skipped, not waited for.
+     * ahead. Rows another worker holds are skipped, not waited for. Writes that a route sends are
+     * left to it.
      */
     public List<Write> claim(int limit, Duration lease) {
+        List<List<String>> excluded = List.copyOf(sentByRoutes);
+        StringBuilder where = new StringBuilder();
+        List<String> args = new ArrayList<>();
+        for (List<String> pair : excluded) {
+            where.append(" AND NOT (provider_config_key = ? AND sync_name = ?)");
+            args.addAll(pair);
+        }
+        return claim(where.toString(), args, limit, lease);
+    }
+
+    /** Claims, as {@link #claim(int, Duration)}, the due writes of one sync only: a route's {@code syncline:writes}. */
+    public List<Write> claim(String integration, String sync, int limit, Duration lease) {
+        return claim(" AND provider_config_key = ? AND sync_name = ?", List.of(integration, sync), limit, lease);
+    }
+
+    private List<Write> claim(String where, List<String> args, int limit, Duration lease) {
         OffsetDateTime now = RecordStore.now();
         OffsetDateTime until = now.plus(lease);
         return db.inLazyTransaction(c -> {
@@ -117,10 +148,14 @@ public class WriteQueue {
             try (PreparedStatement ps = c.prepareStatement("""
                     SELECT id, sync_name, provider_config_key, connection_id, model, record_id, operation, payload,
                            content_hash, version, attempts
-                      FROM writes WHERE status = 'pending' AND next_attempt_at <= ?
-                     ORDER BY next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED""")) {
+                      FROM writes WHERE status = 'pending' AND next_attempt_at <= ?"""
+                    + where + " ORDER BY next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED")) {
                 ps.setObject(1, now);
-                ps.setInt(2, limit);
+                int i = 2;
+                for (String arg : args) {
+                    ps.setString(i++, arg);
+                }
+                ps.setInt(i, limit);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         due.add(new Write(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),

@@ -179,6 +179,10 @@ public class Writer {
         WriteQueue.Write first = group.get(0);
         OutboundSync sync = syncs.find(first.providerConfigKey(), first.syncName()).orElse(null);
         Connection conn = connections.find(first.providerConfigKey(), first.connectionId()).orElse(null);
+        if (sync == null && queue.isSentByRoute(first.providerConfigKey(), first.syncName())) {
+            release(group, RecordStore.now()); // claimed just before its route started: the route sends it
+            return;
+        }
         if (sync == null || conn == null) {
             String why = sync == null ? "no outbound sync named '" + first.syncName() + "' is declared any more"
                     : "connection " + first.connectionKey() + " no longer exists";
@@ -461,7 +465,7 @@ public class Writer {
     }
 
     /** What a dead letter of a write keeps: enough to queue it again on replay. */
-    static String deadLetterPayload(WriteQueue.Write w, Map<String, Object> fields) {
+    public static String deadLetterPayload(WriteQueue.Write w, Map<String, Object> fields) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("record_id", w.recordId());
         m.put("operation", w.operation());

@@ -91,7 +91,15 @@ public final class RecordIntake {
      */
     public Outcome accept(String scope, String providerConfigKey, String connectionId, String messageId,
             Object document, String rawPayload) {
-        Mapping.Result result = mapping.apply(document);
+        return store(mapping, mapping.apply(document), scope, providerConfigKey, connectionId, messageId, rawPayload);
+    }
+
+    /**
+     * {@link #accept} for a document already mapped (the {@code syncline:store} step, after
+     * {@code syncline:map} and whatever steps a route puts between them).
+     */
+    public Outcome store(Mapping mapping, Mapping.Result result, String scope, String providerConfigKey,
+            String connectionId, String messageId, String rawPayload) {
         RecordKey key = result.ok() ? new RecordKey(providerConfigKey, connectionId, mapping.model(),
                 result.externalId()) : null;
         Outcome outcome;
@@ -105,7 +113,7 @@ public final class RecordIntake {
                 }
                 if (result.deleted()) {
                     Change change = store.delete(c, key, RecordStore.now());
-                    forward(c, connectionId, change, "{}", null, result.externalId());
+                    forward(c, mapping, connectionId, change, "{}", null, result.externalId());
                     return new Outcome("stored", change, result.externalId(), null, null);
                 }
                 String canonical = CanonicalJson.write(twoWay == null ? result.record()
@@ -114,7 +122,7 @@ public final class RecordIntake {
                                 result.record(), RecordAgreement.modifiedAt(twoWay, result.record())));
                 String hash = CanonicalJson.sha256(canonical);
                 Change change = store.upsert(c, key, canonical, hash);
-                forward(c, connectionId, change, canonical, hash, result.externalId());
+                forward(c, mapping, connectionId, change, canonical, hash, result.externalId());
                 return new Outcome("stored", change, result.externalId(), null, null);
             }));
         } catch (IdempotencyKeys.AlreadyApplied duplicate) {
@@ -132,7 +140,7 @@ public final class RecordIntake {
         return outcome;
     }
 
-    private void forward(java.sql.Connection c, String connectionId, Change change, String canonical, String hash,
+    private void forward(java.sql.Connection c, Mapping mapping, String connectionId, Change change, String canonical, String hash,
             String externalId) throws java.sql.SQLException {
         Forward f = forward;
         if (f == null || change == Change.UNCHANGED) {

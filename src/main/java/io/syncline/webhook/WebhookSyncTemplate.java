@@ -1,17 +1,13 @@
 package io.syncline.webhook;
 
-import java.time.Clock;
-import java.time.Duration;
-
 import io.syncline.config.TemplateParams;
 import io.syncline.api.HttpAnswer;
 import io.syncline.api.Problem;
 import io.syncline.api.ProblemException;
-import io.syncline.connection.Connections;
 import io.syncline.mapping.MappingLoader;
-import io.syncline.operate.SyncMetrics;
 import io.syncline.store.Database;
 import io.syncline.store.DeadLetters;
+import io.syncline.store.InboundSyncs;
 import io.syncline.store.RecordIntake;
 import io.syncline.store.RecordStore;
 import org.apache.camel.Exchange;
@@ -24,8 +20,10 @@ import org.jboss.logging.Logger;
  * {@code templatedRoute} of it; the parameters below are its whole contract.
  *
  * <pre>
- * POST /webhooks/{path} → admission (media type, size, connection, signature, JSON, delivery id)
- *   → mapping + validation → in one transaction: the delivery id, and the record or its dead letter
+ * from platform-http:/webhooks/{path}
+ *   → syncline:admit  (media type, size, connection, signature, JSON, delivery id: 4xx problems)
+ *   → syncline:map    (mapping and validation; stores nothing)
+ *   → syncline:store  (one transaction: the delivery id, and the record or its dead letter)
  *   → 200 only after the commit (guarantees 1 and 2); a delivery id seen before changes nothing
  * </pre>
  */
@@ -59,8 +57,7 @@ public class WebhookSyncTemplate extends RouteBuilder {
                         "Push every stored change on as a write: an event-sync as integration/name, e.g. app/contacts-to-app")
                 .templateParameter("forwardConnection", "",
                         "The connection of forwardTo's integration to write to (default: the same connection id)")
-                .templateBean("admission", WebhookAdmission.class, WebhookSyncTemplate::admission)
-                .templateBean("intake", WebhookIntake.class, WebhookSyncTemplate::intake)
+                .configure(WebhookSyncTemplate::declare)
                 .from("platform-http:/webhooks/{{path}}?httpMethodRestrict=POST")
                     .onException(ProblemException.class).handled(true)
                         .process(e -> HttpAnswer.problem(e, e.getProperty(Exchange.EXCEPTION_CAUGHT,
@@ -72,8 +69,14 @@ public class WebhookSyncTemplate extends RouteBuilder {
                     // Verification, JDBC and the commit block: leave the Vert.x event loop to a worker pool,
                     // which answers the request asynchronously when the exchange completes.
                     .threads().poolSize("{{syncline.webhook.workers:32}}").maxPoolSize("{{syncline.webhook.max-workers:64}}")
-                    .process("{{admission}}")
-                    .process("{{intake}}");
+                    .to("syncline:admit?integration=RAW({{integration}})&sync=RAW({{name}})&signature=RAW({{signature}})"
+                            + "&secret=RAW({{secret}})&signatureHeader=RAW({{signatureHeader}})"
+                            + "&signatureEncoding=RAW({{signatureEncoding}})&toleranceSeconds=RAW({{toleranceSeconds}})"
+                            + "&connectionHeader=RAW({{connectionHeader}})&idFrom=RAW({{idFrom}})"
+                            + "&maxBodyBytes=RAW({{maxBodyBytes}})")
+                    .to("syncline:map?mapping=RAW({{mapping}})")
+                    .to("syncline:store?integration=RAW({{integration}})&sync=RAW({{name}})&twoWay=RAW({{twoWay}})"
+                            + "&forwardTo=RAW({{forwardTo}})&forwardConnection=RAW({{forwardConnection}})");
     }
 
     private static void internalError(Exchange e) {
@@ -83,39 +86,12 @@ public class WebhookSyncTemplate extends RouteBuilder {
                 "Syncline could not store this webhook; nothing was acknowledged, so the sender should retry"));
     }
 
-    private static WebhookAdmission admission(RouteTemplateContext rtc) {
-        Duration tolerance = Duration.ofSeconds(Long.parseLong(TemplateParams.text(rtc, "toleranceSeconds")));
-        SignatureScheme scheme = WebhookAdmission.scheme(TemplateParams.text(rtc, "signature"), TemplateParams.text(rtc, "signatureHeader"),
-                TemplateParams.text(rtc, "signatureEncoding"), tolerance);
-        return new WebhookAdmission(new WebhookAdmission.Settings(TemplateParams.text(rtc, "integration"),
-                TemplateParams.text(rtc, "name"), TemplateParams.text(rtc, "connectionHeader"), scheme, TemplateParams.text(rtc, "secret"), TemplateParams.text(rtc, "idFrom"),
-                Long.parseLong(TemplateParams.text(rtc, "maxBodyBytes"))), TemplateParams.bean(Connections.class), Clock.systemUTC(),
-                TemplateParams.bean(SyncMetrics.class));
+    /** Declares the sync's model to the records API before its first webhook arrives. */
+    private static void declare(RouteTemplateContext rtc) {
+        TemplateParams.bean(InboundSyncs.class).register(TemplateParams.text(rtc, "integration"),
+                TemplateParams.text(rtc, "name"), new RecordIntake(TemplateParams.text(rtc, "name"),
+                        MappingLoader.load(TemplateParams.routesDir(rtc).resolve(TemplateParams.text(rtc, "mapping"))),
+                        TemplateParams.bean(RecordStore.class), TemplateParams.bean(DeadLetters.class),
+                        TemplateParams.bean(Database.class)));
     }
-
-    private static WebhookIntake intake(RouteTemplateContext rtc) {
-        String integration = TemplateParams.text(rtc, "integration");
-        String name = TemplateParams.text(rtc, "name");
-        RecordIntake intake = new RecordIntake(name,
-                MappingLoader.load(TemplateParams.routesDir(rtc).resolve(TemplateParams.text(rtc, "mapping"))),
-                TemplateParams.bean(RecordStore.class), TemplateParams.bean(DeadLetters.class),
-                TemplateParams.bean(Database.class), io.syncline.schedule.PollSyncTemplate.twoWay(rtc, "webhook-sync"),
-                TemplateParams.bean(io.syncline.twoway.RecordAgreement.class));
-        String forwardTo = TemplateParams.text(rtc, "forwardTo").trim();
-        if (!forwardTo.isEmpty()) {
-            int slash = forwardTo.indexOf('/');
-            if (slash <= 0 || slash == forwardTo.length() - 1) {
-                throw new IllegalArgumentException("webhook-sync '" + name + "': forwardTo must be integration/name of an "
-                        + "event-sync, not '" + forwardTo + "'");
-            }
-            String connection = TemplateParams.text(rtc, "forwardConnection").trim();
-            io.syncline.outbound.Writer writer = TemplateParams.bean(io.syncline.outbound.Writer.class);
-            intake.forwardingTo(new RecordIntake.Forward(forwardTo.substring(0, slash), forwardTo.substring(slash + 1),
-                    connection.isEmpty() ? null : connection, TemplateParams.bean(io.syncline.outbound.WriteQueue.class),
-                    writer::wake));
-        }
-        TemplateParams.bean(io.syncline.store.InboundSyncs.class).register(integration, name, intake);
-        return new WebhookIntake(intake, TemplateParams.bean(SyncMetrics.class), integration, name);
-    }
-
 }

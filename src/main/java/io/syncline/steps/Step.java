@@ -1,0 +1,136 @@
+package io.syncline.steps;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The engine's steps, as the {@code syncline:} endpoints a route composes, each with the
+ * parameters it takes. This list is the contract: the component, the route validator and the
+ * README's table read it, and a parameter not listed here is refused at start.
+ */
+public enum Step {
+
+    ADMIT("admit", "producer", "The gate of an inbound webhook: media type, size, connection, signature over the raw "
+            + "bytes, JSON and delivery id; refuses with a 4xx problem before anything is stored (guarantee 8)",
+            p("integration", null, "The integration (provider config key) whose connections may send"),
+            p("sync", null, "The sync's name, for metrics and refusals"),
+            p("signature", null, "standard-webhooks, github, stripe, hmac-sha256 or none"),
+            p("secret", "", "Signing secret. Empty: each connection's webhook_secret credential"),
+            p("signatureHeader", "X-Signature", "Header of the hmac-sha256 scheme"),
+            p("signatureEncoding", "hex", "Encoding of the hmac-sha256 scheme: hex or base64"),
+            p("toleranceSeconds", "300", "Allowed clock skew for signed timestamps"),
+            p("connectionHeader", "", "Header that names the connection (default: the path's {connectionId})"),
+            p("idFrom", "", "Where the delivery id is: header:<Name> or a JSONPath; empty: the scheme's id header, else $.id"),
+            p("maxBodyBytes", "1048576", "Largest body accepted; larger ones get 413")),
+
+    MAP("map", "producer", "Pure mapping and validation: the body becomes the mapped record, or the field errors are "
+            + "set; stores nothing",
+            p("mapping", null, "Mapping file, relative to the routes directory")),
+
+    STORE("store", "producer", "The idempotent consumer of inbound records: in one transaction the delivery id, the "
+            + "two-way rules, the record with change detection (or its dead letter) and the forward; the exchange "
+            + "completes only after the commit (guarantees 1, 2 and 7)",
+            p("integration", null, "The integration the records come from"),
+            p("sync", null, "The sync's name: the scope of delivery ids and the name on dead letters"),
+            p("connection", "", "The connection, when the exchange does not name one (a broker queue per customer)"),
+            p("idFrom", "header:SynclineMessageId", "Where the delivery id is: header:<Name> or a JSONPath of the source"),
+            p("twoWay", "", "Two-way rules file (*.twoway.yaml), when this is the inbound half of a two-way sync"),
+            p("forwardTo", "", "Queue every stored change as a write of the outbound sync integration/name"),
+            p("forwardConnection", "", "The connection forwardTo writes to (default: the same connection id)")),
+
+    QUEUE("queue", "producer", "The idempotent consumer of outbound events: in one transaction the idempotency key, "
+            + "the two-way rules and the queued write (or the event's dead letter) (guarantees 1, 2 and 7)",
+            p("integration", null, "The integration written to"),
+            p("sync", null, "The outbound sync (an event-sync, or a syncline:writes consumer) the write belongs to"),
+            p("twoWay", "", "Two-way rules file (*.twoway.yaml): ownership, echoes, conflicts")),
+
+    WRITES("writes", "consumer", "The durable write queue of one outbound sync as a Camel consumer: claims due writes "
+            + "with a lease, emits one exchange per write, and settles each on the exchange's completion: sent, "
+            + "retried with backoff, or dead-lettered (guarantees 1 and 2)",
+            p("integration", null, "The integration written to"),
+            p("sync", null, "The outbound sync whose writes this route sends"),
+            p("delay", "500", "Milliseconds between polls of the queue when it was empty"),
+            p("batch", "50", "Writes claimed per poll"),
+            p("leaseSeconds", "60", "How long a claimed write is this replica's before another may take it"),
+            p("maxAttempts", "8", "Attempts before a failing write is dead-lettered"),
+            p("deadLetterOn", "", "Exception class names (simple or qualified, comma separated) that dead-letter at once"));
+
+    /** One parameter: a null default means required. */
+    public record Param(String name, String defaultValue, String description) {
+        public boolean required() {
+            return defaultValue == null;
+        }
+    }
+
+    private final String id;
+    private final String role;
+    private final String description;
+    private final Map<String, Param> params = new LinkedHashMap<>();
+
+    Step(String id, String role, String description, Param... params) {
+        this.id = id;
+        this.role = role;
+        this.description = description;
+        for (Param param : params) {
+            this.params.put(param.name(), param);
+        }
+    }
+
+    private static Param p(String name, String defaultValue, String description) {
+        return new Param(name, defaultValue, description);
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /** {@code producer} (a {@code to}) or {@code consumer} (a {@code from}). */
+    public String role() {
+        return role;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    public Map<String, Param> params() {
+        return params;
+    }
+
+    public static Optional<Step> of(String id) {
+        return Arrays.stream(values()).filter(s -> s.id.equals(id)).findFirst();
+    }
+
+    public static List<String> ids() {
+        return Arrays.stream(values()).map(Step::id).toList();
+    }
+
+    /**
+     * The step's settings from an endpoint's query parameters, defaults filled in.
+     *
+     * @throws IllegalArgumentException naming what is unknown or missing, and what was expected
+     */
+    public Map<String, String> settings(Map<String, ?> given) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Map.Entry<String, ?> e : given.entrySet()) {
+            if (!params.containsKey(e.getKey())) {
+                throw new IllegalArgumentException("syncline:" + id + " has no parameter '" + e.getKey()
+                        + "'; expected one of " + params.keySet());
+            }
+            out.put(e.getKey(), e.getValue() == null ? "" : e.getValue().toString());
+        }
+        for (Param param : params.values()) {
+            if (!out.containsKey(param.name())) {
+                if (param.required()) {
+                    throw new IllegalArgumentException("syncline:" + id + " needs parameter '" + param.name() + "': "
+                            + param.description());
+                }
+                out.put(param.name(), param.defaultValue());
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,79 @@
+package io.syncline.steps;
+
+import java.nio.charset.StandardCharsets;
+
+import io.syncline.connection.Connection;
+import io.syncline.connection.Connections;
+import io.syncline.events.EventIntake;
+import io.syncline.mapping.Mapping;
+import io.syncline.webhook.WebhookAdmission;
+import org.apache.camel.Exchange;
+
+/**
+ * What the steps hand each other on the exchange. A route may put any step of its own between
+ * them; these names are what it may read (and what a trigger other than a webhook may set).
+ */
+public final class StepExchange {
+
+    /** Header: the connection's id, for exchanges that no {@code syncline:admit} has admitted. */
+    public static final String CONNECTION_ID = "SynclineConnectionId";
+    /** Property: the mapping result {@code syncline:map} made. */
+    public static final String MAPPED = "SynclineMapped";
+    /** Property: the mapping {@code syncline:map} applied. */
+    public static final String MAPPING = "SynclineMapping";
+    /** Property: the source document the mapping read. */
+    public static final String SOURCE = "SynclineSource";
+    /** Header: the field errors of the mapping, empty when it succeeded. */
+    public static final String FIELD_ERRORS = "SynclineFieldErrors";
+    /** Header: the answer of {@code syncline:queue}, also set as the body. */
+    public static final String ANSWER = EventIntake.ANSWER;
+
+    private StepExchange() {
+    }
+
+    /** The admitted connection, if a step before put it on the exchange. */
+    public static Connection admitted(Exchange e) {
+        Connection c = e.getProperty(WebhookAdmission.CONNECTION, Connection.class);
+        return c != null ? c : e.getMessage().getHeader(EventIntake.CONNECTION, Connection.class);
+    }
+
+    /** The connection named by the exchange, the step's {@code connection} parameter, or null when unknown. */
+    public static Connection connection(Exchange e, Connections connections, String integration, String fallbackId) {
+        Connection c = admitted(e);
+        if (c != null) {
+            return c;
+        }
+        String id = e.getMessage().getHeader(CONNECTION_ID, String.class);
+        id = id == null || id.isBlank() ? fallbackId : id;
+        return id == null || id.isBlank() ? null : connections.find(integration, id).orElse(null);
+    }
+
+    /** The connection id the exchange names, whether or not such a connection exists. */
+    public static String connectionId(Exchange e, String fallbackId) {
+        Connection c = admitted(e);
+        if (c != null) {
+            return c.connectionId();
+        }
+        String id = e.getMessage().getHeader(CONNECTION_ID, String.class);
+        return id == null || id.isBlank() ? fallbackId : id;
+    }
+
+    /** The mapping result, or a clear refusal when the route has no {@code syncline:map} before this step. */
+    public static Mapping.Result mapped(Exchange e, String step) {
+        Mapping.Result r = e.getProperty(MAPPED, Mapping.Result.class);
+        if (r == null) {
+            throw new IllegalStateException("syncline:" + step + " needs a mapped record: put syncline:map before it");
+        }
+        return r;
+    }
+
+    /** The source as received, for a dead letter: the raw body when a step kept it. */
+    public static String raw(Exchange e) {
+        byte[] raw = e.getProperty(WebhookAdmission.RAW_BODY, byte[].class);
+        if (raw != null) {
+            return new String(raw, StandardCharsets.UTF_8);
+        }
+        String text = e.getMessage().getHeader(EventIntake.RAW, String.class);
+        return text == null ? "" : text;
+    }
+}
