@@ -21,6 +21,39 @@ class RouteValidatorTest {
     }
 
     @Test
+    void stepsUsedWronglyAreReportedWithFileLineAndExpectation(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("steps.camel.yaml"), """
+                - route:
+                    from:
+                      uri: "platform-http:/webhooks/x/{connectionId}"
+                      steps:
+                        - to: "syncline:admit?integration=crm&sync=x&signature=none"
+                        - to: "syncline:store?integration=crm&sync=x"
+                        - to: "syncline:map?mapping=x.mapping.yaml&mapin=y"
+                        - to: "syncline:stor?integration=crm"
+                        - to: { uri: "syncline:writes?integration=app&sync=y" }
+                - route:
+                    from:
+                      uri: "syncline:map?mapping=x.mapping.yaml"
+                      steps:
+                        - log: "x"
+                - from:
+                    uri: "syncline:writes?integration=app"
+                    steps:
+                      - to: "jdbc:app"
+                """);
+        List<String> problems = new RouteValidator().validate(dir).stream().map(Object::toString).toList();
+        String file = dir.resolve("steps.camel.yaml").toString();
+        assertHas(problems, file + ":6: syncline:store needs a mapped record: put syncline:map before it");
+        assertHas(problems, file + ":7: syncline:map has no parameter 'mapin'; expected one of [mapping]");
+        assertHas(problems, file + ":8: 'syncline:stor' is not a step; expected one of");
+        assertHas(problems, file + ":9: syncline:writes starts a route: use it in from:, not to:");
+        assertHas(problems, file + ":12: syncline:map is a step of a route: use it in to:, not from:");
+        assertHas(problems, file + ":16: syncline:writes needs parameter 'sync'");
+        assertEquals(6, problems.size(), problems.toString());
+    }
+
+    @Test
     void mistakesAreReportedWithFileLineAndExpectation(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("good.mapping.yaml"), "model: C\nkey: id\nfields:\n  id: $.id\n");
         Files.writeString(dir.resolve("broken.mapping.yaml"), "model: C\nkey: id\nfields:\n  id: { path: $.id, transforms: [lowr] }\n");

@@ -30,6 +30,7 @@ import com.jayway.jsonpath.JsonPath;
 
 import io.syncline.mapping.MappingLoader;
 import io.syncline.schedule.PollSyncTemplate;
+import io.syncline.steps.Step;
 import io.syncline.webhook.WebhookSyncTemplate;
 
 /**
@@ -104,7 +105,57 @@ public final class RouteValidator {
             if (entry.size() == 1 && entry.containsKey("templatedRoute")) {
                 templatedRoute(dir, name, entry.get("templatedRoute").getValueNode(), problems);
             }
-            // plain Camel routes are Camel's to check when it loads them
+            if (entry.containsKey("route") || entry.containsKey("from")) {
+                List<Node[]> uris = new ArrayList<>();
+                endpointUris(item, false, uris);
+                steps(name, uris, problems);
+            }
+            // the rest of a plain Camel route is Camel's to check when it loads it
+        }
+    }
+
+    /**
+     * The {@code syncline:} steps of a plain route: each known, with its parameters, and
+     * {@code syncline:store} and {@code syncline:queue} only after a {@code syncline:map}.
+     */
+    private static void steps(String file, List<Node[]> uris, List<Problem> problems) {
+        boolean mapped = false;
+        for (Node[] u : uris) {
+            String uri = scalar(u[1]);
+            if (!uri.startsWith("syncline:")) {
+                continue;
+            }
+            boolean consumer = u[0] != null;
+            Optional<String> problem = Step.problem(uri, consumer);
+            if (problem.isPresent()) {
+                problems.add(new Problem(file, line(u[1]), problem.get()));
+                continue;
+            }
+            String step = uri.substring(9).split("\\?", 2)[0];
+            mapped |= step.equals("map");
+            if ((step.equals("store") || step.equals("queue")) && !mapped) {
+                problems.add(new Problem(file, line(u[1]), "syncline:" + step + " needs a mapped record: put "
+                        + "syncline:map before it in the route"));
+            }
+        }
+    }
+
+    /** Every endpoint URI of a route in document order; a from's URI is marked as the consumer ({@code [0] != null}). */
+    private static void endpointUris(Node node, boolean inFrom, List<Node[]> out) {
+        if (node instanceof SequenceNode seq) {
+            seq.getValue().forEach(n -> endpointUris(n, false, out));
+        } else if (node instanceof MappingNode m) {
+            for (NodeTuple t : m.getValue()) {
+                String key = scalar(t.getKeyNode());
+                Node value = t.getValueNode();
+                if ((key.equals("to") || key.equals("toD") || key.equals("uri")) && value instanceof ScalarNode) {
+                    out.add(new Node[] {inFrom && key.equals("uri") ? value : null, value});
+                } else if (key.equals("from") && value instanceof ScalarNode) {
+                    out.add(new Node[] {value, value});
+                } else {
+                    endpointUris(value, key.equals("from"), out);
+                }
+            }
         }
     }
 

@@ -109,6 +109,44 @@ public enum Step {
     }
 
     /**
+     * What is wrong with a {@code syncline:} URI as a route file writes it, or empty when nothing
+     * is: an unknown step or parameter, a missing one, or a consumer used as a producer (or the
+     * reverse). Values with property placeholders are not checked.
+     *
+     * @param consumer whether the URI is a route's {@code from}
+     */
+    public static Optional<String> problem(String uri, boolean consumer) {
+        String rest = uri.substring("syncline:".length());
+        int q = rest.indexOf('?');
+        String id = q < 0 ? rest : rest.substring(0, q);
+        Optional<Step> step = of(id);
+        if (step.isEmpty()) {
+            return Optional.of("'syncline:" + id + "' is not a step; expected one of "
+                    + ids().stream().map(s -> "syncline:" + s).toList());
+        }
+        boolean isConsumer = step.get().role().equals("consumer");
+        if (consumer != isConsumer) {
+            return Optional.of("syncline:" + id + (isConsumer ? " starts a route: use it in from:, not to:"
+                    : " is a step of a route: use it in to:, not from:"));
+        }
+        Map<String, String> given = new LinkedHashMap<>();
+        if (q >= 0) {
+            for (String pair : rest.substring(q + 1).split("&")) {
+                if (!pair.isEmpty()) {
+                    int eq = pair.indexOf('=');
+                    given.put(eq < 0 ? pair : pair.substring(0, eq), eq < 0 ? "" : pair.substring(eq + 1));
+                }
+            }
+        }
+        try {
+            step.get().settings(given);
+            return Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
+    /**
      * The step's settings from an endpoint's query parameters, defaults filled in.
      *
      * @throws IllegalArgumentException naming what is unknown or missing, and what was expected
