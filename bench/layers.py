@@ -8,14 +8,14 @@ qualified name inline. Usage: python3 bench/layers.py [-v]
 import os, re, sys
 
 LAYERS = [
-    ["mapping"],
+    ["config", "http", "metrics", "mapping"],   # settings, background loops, problem answers, counters
     ["store", "connection"],
-    ["operate"],
     ["twoway", "webhook"],
     ["outbound"],
+    ["intake"],
     ["events", "schedule", "sqlsource"],
-    ["steps"],
-    ["api", "config"],
+    ["steps", "operate"],
+    ["api", "routes"],
     ["console", "demo"],
 ]
 RANK = {p: i for i, layer in enumerate(LAYERS) for p in layer}

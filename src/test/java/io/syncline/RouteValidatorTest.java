@@ -10,7 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.syncline.config.RouteValidator;
+import io.syncline.routes.RouteValidator;
 
 /** Route files are checked before they run: each mistake with its file, line and what was expected. */
 class RouteValidatorTest {

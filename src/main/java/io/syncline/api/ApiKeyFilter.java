@@ -1,5 +1,6 @@
 package io.syncline.api;
 
+import io.syncline.http.Problem;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.core.HttpHeaders;

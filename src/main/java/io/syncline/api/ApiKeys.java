@@ -1,5 +1,7 @@
 package io.syncline.api;
 
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -57,7 +59,7 @@ public class ApiKeys {
 
     /** A stored key as listed: never its plaintext or hash. */
     public record Key(long id, String name, String prefix, List<String> scopes, String providerConfigKey,
-            String connectionId, java.time.OffsetDateTime createdAt, java.time.OffsetDateTime revokedAt) {
+            String connectionId, OffsetDateTime createdAt, OffsetDateTime revokedAt) {
     }
 
     private record Cached(Optional<Principal> principal, long loadedAt) {
@@ -208,10 +210,10 @@ public class ApiKeys {
     private static final String COLUMNS = "id, name, key_prefix, scopes, provider_config_key, connection_id, created_at, "
             + "revoked_at";
 
-    private static Key key(ResultSet rs) throws java.sql.SQLException {
+    private static Key key(ResultSet rs) throws SQLException {
         return new Key(rs.getLong(1), rs.getString(2), rs.getString(3), List.of(rs.getString(4).split(",")),
-                rs.getString(5), rs.getString(6), rs.getObject(7, java.time.OffsetDateTime.class),
-                rs.getObject(8, java.time.OffsetDateTime.class));
+                rs.getString(5), rs.getString(6), rs.getObject(7, OffsetDateTime.class),
+                rs.getObject(8, OffsetDateTime.class));
     }
 
     private static String generated(Path dataDir) {

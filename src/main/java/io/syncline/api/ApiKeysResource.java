@@ -1,5 +1,7 @@
 package io.syncline.api;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.syncline.http.ProblemException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,8 +36,8 @@ public class ApiKeysResource {
 
     @RegisterForReflection
     public record Input(String name, List<String> scopes,
-            @com.fasterxml.jackson.annotation.JsonProperty("provider_config_key") String providerConfigKey,
-            @com.fasterxml.jackson.annotation.JsonProperty("connection_id") String connectionId) {
+            @JsonProperty("provider_config_key") String providerConfigKey,
+            @JsonProperty("connection_id") String connectionId) {
     }
 
     @POST

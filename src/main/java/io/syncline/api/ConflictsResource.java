@@ -1,5 +1,7 @@
 package io.syncline.api;
 
+import io.syncline.http.ProblemException;
+import io.syncline.http.Problem;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,8 @@
 package io.syncline.api;
 
+import io.syncline.connection.ConnectionAuth;
+import io.syncline.http.ProblemException;
+import io.syncline.http.Problem;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -111,7 +114,7 @@ public class ConnectionsResource {
         caller.requireWithin(pck, id);
         Connection before = find(pck, id);
         Map<String, String> credentials = in.credentials();
-        if (movesCredentials(before, in) && credentials == null && !caller.may(io.syncline.api.ApiKeys.ADMIN)) {
+        if (movesCredentials(before, in) && credentials == null && !caller.may(ApiKeys.ADMIN)) {
             // Guarantee 9: who may point a connection elsewhere without knowing its credentials
             // must not take them along. Admin keys may; anyone else supplies them again or loses them.
             credentials = Map.of();
@@ -130,8 +133,8 @@ public class ConnectionsResource {
         if (before.baseUrl() == null || before.baseUrl().isBlank()) {
             return true;
         }
-        return !io.syncline.connection.ConnectionAuth.origin(URI.create(before.baseUrl()))
-                .equals(io.syncline.connection.ConnectionAuth.origin(URI.create(in.baseUrl())));
+        return !ConnectionAuth.origin(URI.create(before.baseUrl()))
+                .equals(ConnectionAuth.origin(URI.create(in.baseUrl())));
     }
 
     @DELETE

@@ -1,12 +1,15 @@
 package io.syncline.api;
 
+import java.util.ArrayList;
+import io.syncline.http.ProblemException;
+import io.syncline.http.Problem;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.syncline.outbound.DeadLetterReplay;
+import io.syncline.api.DeadLetterReplay;
 import io.syncline.store.ChangesFeed;
 import io.syncline.store.DeadLetters;
 import jakarta.ws.rs.GET;
@@ -115,7 +118,7 @@ public class DeadLettersResource {
         int n = RecordsResource.limit(limit);
         List<DeadLetters.Entry> entries = deadLetters.list(filter(sync, providerConfigKey, connectionId, kind, "open",
                 reason, since, until, after, n));
-        List<Map<String, Object>> results = new java.util.ArrayList<>();
+        List<Map<String, Object>> results = new ArrayList<>();
         for (DeadLetters.Entry e : entries) {
             try {
                 results.add(replay.replay(e));

@@ -1,5 +1,7 @@
 package io.syncline.api;
 
+import io.syncline.http.ProblemException;
+import io.syncline.http.Problem;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 

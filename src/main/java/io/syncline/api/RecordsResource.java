@@ -1,5 +1,9 @@
 package io.syncline.api;
 
+import java.util.TreeSet;
+import java.util.SortedSet;
+import io.syncline.http.ProblemException;
+import io.syncline.http.Problem;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -11,7 +15,7 @@ import java.util.Set;
 
 import io.syncline.connection.Connections;
 import io.syncline.outbound.OutboundSyncs;
-import io.syncline.store.InboundSyncs;
+import io.syncline.intake.InboundSyncs;
 import io.syncline.store.Change;
 import io.syncline.store.ChangesFeed;
 import io.syncline.store.FeedCursor;
@@ -53,8 +57,8 @@ public class RecordsResource {
     }
 
     /** The models that the syncs of an integration store: a mistyped model is a 404 that says so, not an empty page. */
-    java.util.SortedSet<String> models(String integration) {
-        java.util.SortedSet<String> out = new java.util.TreeSet<>();
+    SortedSet<String> models(String integration) {
+        SortedSet<String> out = new TreeSet<>();
         for (String[] n : inbound.names()) {
             if (n[0].equals(integration)) {
                 inbound.find(n[0], n[1]).ifPresent(i -> out.add(i.mapping().model()));
@@ -127,7 +131,7 @@ public class RecordsResource {
         if (page.entries().isEmpty()) {
             // Nothing to serve: say so when the model is a typo rather than an empty feed. (Models
             // that a sync stores without a mapping of that name, such as SQL groups, have records.)
-            java.util.SortedSet<String> declared = models(providerConfigKey);
+            SortedSet<String> declared = models(providerConfigKey);
             if (!declared.contains(model) && q.afterPosition() == 0 && q.actions() == null && q.ids() == null
                     && q.modifiedAfter() == null) {
                 throw ProblemException.notFound("no model '" + model + "' is declared for integration '"
@@ -245,13 +249,13 @@ public class RecordsResource {
     }
 
     /** An ISO-8601 time from a query parameter, or null when absent; a 400 names the parameter otherwise. */
-    static java.time.OffsetDateTime time(String name, String text) {
+    static OffsetDateTime time(String name, String text) {
         if (text == null || text.isBlank()) {
             return null;
         }
         try {
-            return storable(name, text, java.time.OffsetDateTime.parse(text.trim()));
-        } catch (java.time.format.DateTimeParseException e) {
+            return storable(name, text, OffsetDateTime.parse(text.trim()));
+        } catch (DateTimeParseException e) {
             throw ProblemException.badRequest(name + " must be an ISO-8601 time with an offset, e.g. "
                     + "2026-11-21T10:00:00Z, not '" + text + "'");
         }

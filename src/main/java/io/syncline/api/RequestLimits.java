@@ -1,5 +1,6 @@
 package io.syncline.api;
 
+import io.syncline.http.Problem;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 

@@ -1,5 +1,6 @@
 package io.syncline.api;
 
+import io.syncline.http.ProblemException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package io.syncline.api;
 
+import io.syncline.http.Problem;
 import java.time.Duration;
 
 import com.fasterxml.jackson.core.JsonProcessingException;

@@ -1,5 +1,10 @@
 package io.syncline.api;
 
+import java.util.Set;
+import io.syncline.schedule.RunFailure;
+import java.time.OffsetDateTime;
+import io.syncline.http.ProblemException;
+import io.syncline.http.Problem;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -85,9 +90,9 @@ public class SyncResource {
         int pages = body.maxPages() == null ? 5 : Math.max(1, Math.min(body.maxPages(), 100));
         try {
             return runner.dryRun(t.syncs().get(0), t.connections().get(0), pages);
-        } catch (io.syncline.schedule.RunFailure f) {
+        } catch (RunFailure f) {
             // the connection's own configuration is a conflict to fix here; anything else is the source's failure
-            boolean ours = java.util.Set.of("configuration", "credentials_missing", "foreign_origin").contains(f.type());
+            boolean ours = Set.of("configuration", "credentials_missing", "foreign_origin").contains(f.type());
             throw new ProblemException(Problem.of(ours ? 409 : 502, f.type().replace('_', '-'),
                     ours ? "The connection is not set up for this sync" : "The source failed", f.getMessage()));
         }
@@ -192,7 +197,7 @@ public class SyncResource {
         List<String> names = syncs.trim().equals("*") ? null : List.of(syncs.split(","));
         Target t = target(new Control(providerConfigKey, connectionId, names, null, null, null));
         List<Map<String, Object>> out = new ArrayList<>();
-        java.time.OffsetDateTime now = RecordStore.now();
+        OffsetDateTime now = RecordStore.now();
         for (PollSync s : t.syncs()) {
             for (Connection c : t.connections()) {
                 SyncState.Pair pair = new SyncState.Pair(c.providerConfigKey(), c.connectionId(), s.name());

@@ -1,5 +1,9 @@
 package io.syncline.config;
 
+import java.util.TreeMap;
+import java.util.Map;
+import java.time.Instant;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -15,7 +19,7 @@ import org.jboss.logging.Logger;
 public final class BackgroundLoop {
 
     private static final Logger LOG = Logger.getLogger(BackgroundLoop.class);
-    private static final java.util.Map<String, java.time.Instant> FATAL = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<String, Instant> FATAL = new ConcurrentHashMap<>();
 
     private final String name;
     private final long idleMillis;
@@ -51,13 +55,13 @@ public final class BackgroundLoop {
 
     /** A fatal error in background work: logged, and readiness is DOWN for a while. */
     public static void fatal(String where, Throwable e) {
-        FATAL.put(where, java.time.Instant.now());
+        FATAL.put(where, Instant.now());
         LOG.errorf("%s hit a fatal error and goes on with its next round: %s", where, e.toString());
     }
 
     /** Where a fatal error happened since {@code since}, with when. */
-    public static java.util.Map<String, java.time.Instant> recentFatal(java.time.Instant since) {
-        java.util.Map<String, java.time.Instant> out = new java.util.TreeMap<>();
+    public static Map<String, Instant> recentFatal(Instant since) {
+        Map<String, Instant> out = new TreeMap<>();
         FATAL.forEach((k, v) -> {
             if (v.isAfter(since)) {
                 out.put(k, v);

@@ -1,5 +1,7 @@
 package io.syncline.connection;
 
+import java.util.Set;
+import java.util.Locale;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
@@ -40,7 +42,7 @@ public record ConnectionAuth(String style, String name) {
         int colon = s.indexOf(':');
         ConnectionAuth auth = colon < 0 ? new ConnectionAuth(s, null)
                 : new ConnectionAuth(s.substring(0, colon), s.substring(colon + 1));
-        if (!java.util.Set.of("bearer", "basic", "header", "query", "none").contains(auth.style())) {
+        if (!Set.of("bearer", "basic", "header", "query", "none").contains(auth.style())) {
             throw new IllegalArgumentException("auth must be bearer, basic, header:<Name>, query:<param> or none, not '"
                     + spec + "'");
         }
@@ -109,9 +111,9 @@ public record ConnectionAuth(String style, String name) {
 
     /** scheme://host:port, with the scheme's default port made explicit. */
     public static String origin(URI u) {
-        String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(java.util.Locale.ROOT);
+        String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
         int port = u.getPort() != -1 ? u.getPort() : scheme.equals("https") ? 443 : scheme.equals("http") ? 80 : -1;
-        String host = u.getHost() == null ? "" : u.getHost().toLowerCase(java.util.Locale.ROOT);
+        String host = u.getHost() == null ? "" : u.getHost().toLowerCase(Locale.ROOT);
         return scheme + "://" + host + ":" + port;
     }
 

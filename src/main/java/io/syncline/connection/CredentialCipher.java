@@ -1,5 +1,8 @@
 package io.syncline.connection;
 
+import java.util.Map;
+import java.util.List;
+import java.util.HashMap;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -45,20 +48,20 @@ public class CredentialCipher {
     private final SecretKeySpec key;
     private final String keyId;
     /** Every key that can open a stored value: the current one and the previous ones, by key id. */
-    private final java.util.Map<String, SecretKeySpec> readable = new java.util.HashMap<>();
+    private final Map<String, SecretKeySpec> readable = new HashMap<>();
     private final SecureRandom random = new SecureRandom();
 
     public CredentialCipher(@ConfigProperty(name = "syncline.encryption-key") Optional<String> configured,
             @ConfigProperty(name = "syncline.data-dir", defaultValue = "./data") String dataDir,
             @ConfigProperty(name = "syncline.generate-missing-secrets", defaultValue = "true") boolean generate,
-            @ConfigProperty(name = "syncline.encryption-previous-keys") Optional<java.util.List<String>> previous) {
+            @ConfigProperty(name = "syncline.encryption-previous-keys") Optional<List<String>> previous) {
         byte[] raw = configured.filter(s -> !s.isBlank())
                 .map(CredentialCipher::decodeKey)
                 .orElseGet(() -> generatedKey(Path.of(dataDir), generate));
         this.key = new SecretKeySpec(raw, "AES");
         this.keyId = keyIdOf(raw);
         readable.put(keyId, key);
-        for (String old : previous.orElse(java.util.List.of())) {
+        for (String old : previous.orElse(List.of())) {
             if (!old.isBlank()) {
                 byte[] oldRaw = decodeKey(old);
                 readable.putIfAbsent(keyIdOf(oldRaw), new SecretKeySpec(oldRaw, "AES"));

@@ -1,12 +1,14 @@
 package io.syncline.console;
 
+import java.util.List;
+import java.util.Collections;
 import java.util.Map;
 
 import io.quarkus.qute.Location;
 import io.quarkus.qute.Template;
 import io.quarkus.qute.TemplateInstance;
 import io.syncline.api.ConflictsResource;
-import io.syncline.api.ProblemException;
+import io.syncline.http.ProblemException;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
@@ -49,7 +51,7 @@ public class ConflictsPage {
         Map<String, Object> page = Console.call(() -> api.list(s, Console.blank(connectionId), after, "50"));
         return Console.page(list, viewer, "conflicts", "Conflicts", uri).data("page", page).data("status", s)
                 .data("connection", connectionId == null ? "" : connectionId)
-                .data("statuses", java.util.List.of("open", "resolved", "all"));
+                .data("statuses", List.of("open", "resolved", "all"));
     }
 
     @GET
@@ -74,7 +76,7 @@ public class ConflictsPage {
         console.requireForm(headers, API, token);
         String back = "/console/conflicts/" + id;
         Map<String, Object> body = pick != null && !pick.isBlank() ? Map.of("pick", pick)
-                : java.util.Collections.singletonMap("value", JsonText.lenient(value));
+                : Collections.singletonMap("value", JsonText.lenient(value));
         try {
             api.resolve(id, body);
         } catch (ProblemException e) {

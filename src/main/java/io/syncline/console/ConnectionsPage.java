@@ -1,5 +1,6 @@
 package io.syncline.console;
 
+import java.util.stream.IntStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -8,7 +9,7 @@ import io.quarkus.qute.Location;
 import io.quarkus.qute.Template;
 import io.quarkus.qute.TemplateInstance;
 import io.syncline.api.ConnectionsResource;
-import io.syncline.api.ProblemException;
+import io.syncline.http.ProblemException;
 import io.syncline.api.SyncResource;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.FormParam;
@@ -54,7 +55,7 @@ public class ConnectionsPage {
         ConsoleSession.Viewer viewer = console.require(headers, API);
         return Console.page(list, viewer, "connections", "Connections", uri)
                 .data("connections", Console.call(() -> api.list(null)).get("connections")).data("editing", false)
-                .data("rows", java.util.stream.IntStream.range(0, CREDENTIAL_ROWS).boxed().toList());
+                .data("rows", IntStream.range(0, CREDENTIAL_ROWS).boxed().toList());
     }
 
     @GET
@@ -66,7 +67,7 @@ public class ConnectionsPage {
         return Console.page(one, viewer, "connections", integration + " / " + connection, uri).data("c", c)
                 .data("editing", true)
                 .data("metadata", c.get("metadata") == null ? "" : JsonText.pretty(c.get("metadata")))
-                .data("rows", java.util.stream.IntStream.range(0, CREDENTIAL_ROWS).boxed().toList());
+                .data("rows", IntStream.range(0, CREDENTIAL_ROWS).boxed().toList());
     }
 
     @POST

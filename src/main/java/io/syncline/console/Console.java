@@ -1,5 +1,6 @@
 package io.syncline.console;
 
+import io.syncline.api.Caller;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -8,7 +9,7 @@ import java.util.function.Supplier;
 import io.quarkus.qute.Template;
 import io.quarkus.qute.TemplateInstance;
 import io.syncline.api.ApiKeyFilter;
-import io.syncline.api.ProblemException;
+import io.syncline.http.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Cookie;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -46,9 +47,9 @@ public class Console {
     }
 
     private final ConsoleSession session;
-    private final io.syncline.api.Caller caller;
+    private final Caller caller;
 
-    public Console(ConsoleSession session, io.syncline.api.Caller caller) {
+    public Console(ConsoleSession session, Caller caller) {
         this.session = session;
         this.caller = caller;
     }

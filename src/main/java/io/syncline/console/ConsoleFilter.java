@@ -1,6 +1,6 @@
 package io.syncline.console;
 
-import io.syncline.api.Problem;
+import io.syncline.http.Problem;
 import io.syncline.api.ProblemMappers;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;

@@ -1,5 +1,9 @@
 package io.syncline.console;
 
+import io.quarkus.qute.TemplateData;
+import io.syncline.store.RecordStore;
+import java.time.OffsetDateTime;
+import io.syncline.store.Database;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -27,7 +31,7 @@ public class ConsoleSession {
     public static final String COOKIE = "syncline_console";
 
     /** Who is looking at the console, and the token their forms carry. */
-    @io.quarkus.qute.TemplateData
+    @TemplateData
     public record Viewer(ApiKeys.Principal principal, String formToken) {
         public String name() {
             return principal.name();
@@ -36,11 +40,11 @@ public class ConsoleSession {
 
     private final CredentialCipher cipher;
     private final ApiKeys keys;
-    private final io.syncline.store.Database db;
+    private final Database db;
     private final Duration lifetime;
     private final SecureRandom random = new SecureRandom();
 
-    public ConsoleSession(CredentialCipher cipher, ApiKeys keys, io.syncline.store.Database db,
+    public ConsoleSession(CredentialCipher cipher, ApiKeys keys, Database db,
             @ConfigProperty(name = "syncline.console.session-hours", defaultValue = "12") long hours) {
         this.cipher = cipher;
         this.keys = keys;
@@ -91,7 +95,7 @@ public class ConsoleSession {
 
     /** Ends a session on every replica: its token is refused from now until it would have expired. */
     public void close(Viewer viewer) {
-        java.time.OffsetDateTime now = io.syncline.store.RecordStore.now();
+        OffsetDateTime now = RecordStore.now();
         db.inTransaction(c -> {
             try (var clean = c.prepareStatement("DELETE FROM console_signouts WHERE expires_at < ?");
                     var add = c.prepareStatement("""

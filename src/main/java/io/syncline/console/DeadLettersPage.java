@@ -1,5 +1,6 @@
 package io.syncline.console;
 
+import io.quarkus.qute.TemplateData;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -8,7 +9,7 @@ import io.quarkus.qute.Location;
 import io.quarkus.qute.Template;
 import io.quarkus.qute.TemplateInstance;
 import io.syncline.api.DeadLettersResource;
-import io.syncline.api.ProblemException;
+import io.syncline.http.ProblemException;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
@@ -71,7 +72,7 @@ public class DeadLettersPage {
     }
 
     /** The filters as the form shows them again. */
-    @io.quarkus.qute.TemplateData
+    @TemplateData
     public record Filters(String sync, String connectionId, String kind, String status, String reason, String since,
             String until) {
     }

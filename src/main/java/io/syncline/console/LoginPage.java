@@ -1,5 +1,6 @@
 package io.syncline.console;
 
+import jakarta.ws.rs.core.Cookie;
 import java.net.URI;
 
 import io.quarkus.qute.Location;
@@ -49,7 +50,7 @@ public class LoginPage {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response signIn(@FormParam("api_key") String apiKey, @FormParam("next") String next,
             @FormParam("login_token") String loginToken, @Context HttpHeaders headers) {
-        jakarta.ws.rs.core.Cookie expected = headers.getCookies().get(LOGIN_COOKIE);
+        Cookie expected = headers.getCookies().get(LOGIN_COOKIE);
         if (expected == null || !ConsoleSession.sameToken(expected.getValue(), loginToken)) {
             String token = session.randomToken();
             return Response.status(403).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))
@@ -77,7 +78,7 @@ public class LoginPage {
     @Path("/logout")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response signOut(@FormParam("token") String token, @Context HttpHeaders headers) {
-        jakarta.ws.rs.core.Cookie cookie = headers.getCookies().get(ConsoleSession.COOKIE);
+        Cookie cookie = headers.getCookies().get(ConsoleSession.COOKIE);
         ConsoleSession.Viewer viewer = session.viewer(cookie == null ? null : cookie.getValue()).orElse(null);
         if (viewer != null) {
             if (!ConsoleSession.sameToken(viewer, token)) {

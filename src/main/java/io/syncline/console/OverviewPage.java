@@ -1,5 +1,8 @@
 package io.syncline.console;
 
+import io.syncline.http.ProblemException;
+import io.smallrye.health.api.HealthGroup;
+import java.util.Arrays;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.OffsetDateTime;
@@ -29,7 +32,7 @@ import io.syncline.schedule.SyncRegistry;
 import io.syncline.schedule.SyncState;
 import io.syncline.store.ChangesFeed;
 import io.syncline.store.Database;
-import io.syncline.store.InboundSyncs;
+import io.syncline.intake.InboundSyncs;
 import io.syncline.store.RecordStore;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.FormParam;
@@ -90,7 +93,7 @@ public class OverviewPage {
 
     public OverviewPage(Console console, SyncRegistry polls, OutboundSyncs outbound, InboundSyncs inbound,
             Connections connections, SyncState state, SyncLag lag,
-            @io.smallrye.health.api.HealthGroup("syncs") StaleSyncCheck staleness, CircuitBreakers breakers,
+            @HealthGroup("syncs") StaleSyncCheck staleness, CircuitBreakers breakers,
             FlowLog flow, Database db, SyncResource syncApi, RunsResource runsApi, FlowResource flowApi,
             @Location("console/overview.html") Template overview, @Location("console/sync.html") Template detail) {
         this.console = console;
@@ -160,7 +163,7 @@ public class OverviewPage {
                 case "resume" -> syncApi.start(target);
                 default -> throw new Console.Refusal(404, "There is no action '" + action + "'.");
             }
-        } catch (io.syncline.api.ProblemException e) {
+        } catch (ProblemException e) {
             return Console.failed(back, e.problem().detail());
         }
         String who = connectionId == null || connectionId.isBlank() ? "every connection" : connectionId;
@@ -204,13 +207,13 @@ public class OverviewPage {
                     long dl = deadLetters.getOrDefault(k, 0L);
                     boolean open = breakers.openUntil(c.providerConfigKey() + "/" + c.connectionId()) != null;
                     long[] bars = hourly.getOrDefault(k, new long[24]);
-                    long sent = java.util.Arrays.stream(bars).sum();
+                    long sent = Arrays.stream(bars).sum();
                     boolean sql = s.eventTypes().isEmpty();
                     rows.add(new Row(sql ? "sql source" : "events", s.integration(), s.name(), c.connectionId(),
                             open || dl > 0 ? "failing" : "healthy", iso(lastWrite.get(k)),
                             sql ? "on each change" : "on each event", sent + " sent in 24 h", dl,
                             conflicts.getOrDefault(k, 0L),
-                            Sparkline.svg(java.util.Arrays.stream(bars).boxed().toList(),
+                            Sparkline.svg(Arrays.stream(bars).boxed().toList(),
                                     "writes sent per hour, last 24 hours"),
                             link(s.integration(), s.name())));
                 }

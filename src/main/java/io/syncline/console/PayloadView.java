@@ -1,12 +1,17 @@
 package io.syncline.console;
 
+import io.quarkus.qute.TemplateData;
+import io.syncline.intake.RecordIntake;
+import io.syncline.outbound.OutboundSync;
+import com.jayway.jsonpath.JsonPath;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
 import io.syncline.mapping.Mapping;
 import io.syncline.outbound.OutboundSyncs;
-import io.syncline.store.InboundSyncs;
+import io.syncline.intake.InboundSyncs;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -20,7 +25,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class PayloadView {
 
     /** The text to show, and whether parts were hidden. */
-    @io.quarkus.qute.TemplateData
+    @TemplateData
     public record Shown(String text, boolean filtered) {
     }
 
@@ -37,8 +42,8 @@ public class PayloadView {
             return new Shown("", false);
         }
         Optional<Mapping> mapping = switch (kind) {
-            case "inbound" -> inbound.find(integration, sync).map(io.syncline.store.RecordIntake::mapping);
-            case "event" -> outbound.find(integration, sync).map(io.syncline.outbound.OutboundSync::mapping);
+            case "inbound" -> inbound.find(integration, sync).map(RecordIntake::mapping);
+            case "event" -> outbound.find(integration, sync).map(OutboundSync::mapping);
             default -> null;
         };
         if (mapping == null) {
@@ -48,14 +53,14 @@ public class PayloadView {
             return new Shown("(hidden: the sync '" + sync + "' is no longer declared, so which fields it may show "
                     + "is unknown)", true);
         }
-        Object document = payload instanceof com.fasterxml.jackson.databind.JsonNode n ? JsonText.plain(n) : payload;
+        Object document = payload instanceof JsonNode n ? JsonText.plain(n) : payload;
         Map<String, Object> read = new LinkedHashMap<>();
         for (Mapping.Field f : mapping.get().fields()) {
             if (f.source() instanceof Mapping.PathSource p) {
                 read.put(p.path(), safely(p, document));
             } else if (f.source() instanceof Mapping.ConcatSource c) {
                 for (Object part : c.parts()) {
-                    if (part instanceof com.jayway.jsonpath.JsonPath jp) {
+                    if (part instanceof JsonPath jp) {
                         String path = jp.getPath().replaceAll("\\['([A-Za-z0-9_]+)'\\]", ".$1");
                         read.put(path, safely(new Mapping.PathSource(path, jp), document));
                     }

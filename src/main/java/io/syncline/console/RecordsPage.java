@@ -1,5 +1,6 @@
 package io.syncline.console;
 
+import java.util.TreeMap;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -17,7 +18,7 @@ import io.syncline.connection.Connections;
 import io.syncline.outbound.OutboundSyncs;
 import io.syncline.schedule.SyncRegistry;
 import io.syncline.store.Database;
-import io.syncline.store.InboundSyncs;
+import io.syncline.intake.InboundSyncs;
 import io.syncline.twoway.IdentityMap;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -135,7 +136,7 @@ public class RecordsPage {
     @SuppressWarnings("unchecked")
     private List<Map<String, Object>> writes(String integration, String connection, String model, String remoteId,
             String localId) {
-        Map<Object, Map<String, Object>> byId = new java.util.TreeMap<>(Comparator.comparingLong(
+        Map<Object, Map<String, Object>> byId = new TreeMap<>(Comparator.comparingLong(
                 o -> -((Number) o).longValue()));
         for (Map<String, Object> w : (List<Map<String, Object>>) flowApi.list(null, integration, connection, model,
                 null, remoteId, null, null, null, null, null, "200").get("writes")) {
@@ -152,7 +153,7 @@ public class RecordsPage {
 
     /** Every model a mapping declares, with its key field. */
     private Map<String, String> models() {
-        Map<String, String> out = new java.util.TreeMap<>();
+        Map<String, String> out = new TreeMap<>();
         polls.all().forEach(s -> out.put(s.model(), s.mapping().keyField()));
         outbound.all().forEach(s -> out.put(s.model(), s.mapping().keyField()));
         for (String[] n : inbound.names()) {

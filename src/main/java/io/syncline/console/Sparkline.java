@@ -1,5 +1,6 @@
 package io.syncline.console;
 
+import java.util.Locale;
 import java.util.List;
 
 /** A small bar chart as inline SVG, drawn on the server: no script, no image request. */
@@ -29,7 +30,7 @@ final class Sparkline {
             long v = values.get(i);
             // a run that changed nothing still shows, as a low pale bar
             double h = v > 0 ? Math.max(1.5, (HEIGHT - 2) * v / (double) max) : 2;
-            out.append(String.format(java.util.Locale.ROOT,
+            out.append(String.format(Locale.ROOT,
                     "<rect%s x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/>", v > 0 ? "" : " class=\"zero\"",
                     left + i * step, HEIGHT - h, Math.max(1, step - 1), h));
         }

@@ -1,5 +1,7 @@
 package io.syncline.demo;
 
+import java.util.Comparator;
+import java.util.ArrayDeque;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,7 +34,7 @@ public class DemoCrm {
     private final Random random = new Random();
     private final long boot = System.currentTimeMillis();
 
-    private final java.util.ArrayDeque<Map<String, Object>> echoes = new java.util.ArrayDeque<>();
+    private final ArrayDeque<Map<String, Object>> echoes = new ArrayDeque<>();
 
     /** A change, as the CRM's webhook body: the webhook of a write it received first, if any. */
     public synchronized Map<String, Object> nextChange() {
@@ -137,7 +139,7 @@ public class DemoCrm {
     public synchronized List<Map<String, Object>> contacts(Instant since) {
         return contacts.values().stream()
                 .filter(c -> since == null || !Instant.parse((String) c.get("updated_at")).isBefore(since))
-                .sorted(java.util.Comparator.comparing(c -> (String) c.get("updated_at")))
+                .sorted(Comparator.comparing(c -> (String) c.get("updated_at")))
                 .map(c -> (Map<String, Object>) new LinkedHashMap<>(c)).toList();
     }
 

@@ -1,13 +1,14 @@
 package io.syncline.demo;
 
+import org.jboss.logging.Logger;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.syncline.api.Problem;
-import io.syncline.api.ProblemException;
+import io.syncline.http.Problem;
+import io.syncline.http.ProblemException;
 import io.syncline.connection.Connections;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -31,7 +32,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @Produces(MediaType.APPLICATION_JSON)
 public class DemoCrmApi {
 
-    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger("io.syncline.demo");
+    private static final Logger LOG = Logger.getLogger("io.syncline.demo");
 
     private final DemoCrm crm;
     private final Connections connections;

@@ -1,5 +1,6 @@
 package io.syncline.events;
 
+import io.syncline.intake.EventIntake;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -1,5 +1,6 @@
 package io.syncline.events;
 
+import io.syncline.outbound.Writer;
 import java.util.Arrays;
 
 import com.jayway.jsonpath.JsonPath;
@@ -18,7 +19,7 @@ import org.apache.camel.builder.RouteBuilder;
  * Route template {@code event-sync}: one-way out, and the outbound half of a two-way sync.
  * Your backend posts {@code POST /events/{type}}; each sync that takes the type maps the event
  * to its model and, in one transaction with the idempotency key, queues a write for the
- * {@link io.syncline.outbound.Writer}. The parameters below are the whole contract.
+ * {@link Writer}. The parameters below are the whole contract.
  *
  * <pre>
  * POST /events/{type}, the outbox poller, a dead letter's replay (all through {@link EventEntry})

@@ -1,5 +1,7 @@
 package io.syncline.events;
 
+import java.util.Optional;
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -133,7 +135,7 @@ public final class OutboxPoller implements Processor {
         Object document;
         try {
             document = JSON.readValue(payload, Object.class);
-        } catch (java.io.IOException | IllegalArgumentException e) {
+        } catch (IOException | IllegalArgumentException e) {
             deadLetters.add("event", settings.name(), "-", "-", null, key, "the payload is not JSON", null,
                     payload == null ? "null" : payload);
             return;
@@ -141,7 +143,7 @@ public final class OutboxPoller implements Processor {
         for (OutboundSync sync : targets) {
             JsonPath where = sync.connectionPath() != null ? sync.connectionPath() : settings.connectionPath();
             Object id = where.read(document, Mapping.JSONPATH);
-            var conn = id == null ? java.util.Optional.<io.syncline.connection.Connection>empty()
+            var conn = id == null ? Optional.<io.syncline.connection.Connection>empty()
                     : connections.find(sync.integration(), id.toString());
             if (conn.isEmpty()) {
                 deadLetters.add("event", sync.name(), sync.integration(), id == null ? "-" : id.toString(), sync.model(),

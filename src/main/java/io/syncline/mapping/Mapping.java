@@ -1,5 +1,6 @@
 package io.syncline.mapping;
 
+import java.math.MathContext;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -147,7 +148,7 @@ public final class Mapping {
     public static String text(Object v) {
         if (v instanceof BigDecimal b) {
             if (b.precision() - b.scale() > MAX_DIGITS || b.scale() > MAX_DIGITS) {
-                throw new MappingException("the number " + b.round(new java.math.MathContext(6))
+                throw new MappingException("the number " + b.round(new MathContext(6))
                         + " has more than " + MAX_DIGITS + " digits");
             }
             return b.toPlainString();

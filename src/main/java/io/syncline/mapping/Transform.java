@@ -57,7 +57,7 @@ public interface Transform {
 
     private static long midnight(Object v) {
         String s = String.valueOf(v);
-        java.time.LocalDate day = s.length() == 10 ? java.time.LocalDate.parse(s)
+        LocalDate day = s.length() == 10 ? LocalDate.parse(s)
                 : parseInstant(v).atOffset(ZoneOffset.UTC).toLocalDate();
         return day.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
     }

@@ -1,5 +1,8 @@
 package io.syncline.operate;
 
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
+import java.time.Instant;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -34,7 +37,7 @@ public class WriterCheck implements HealthCheck {
         this.registry = registry;
     }
 
-    void exportGauges(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent ignored) {
+    void exportGauges(@Observes StartupEvent ignored) {
         Gauge.builder("syncline_writes_pending", queue, q -> q.depth().pending())
                 .description("Writes queued and not yet sent, skipped or dead-lettered").register(registry);
         Gauge.builder("syncline_writes_oldest_pending_seconds", queue, q -> q.depth().oldest().toMillis() / 1000.0)
@@ -44,7 +47,7 @@ public class WriterCheck implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        Map<String, java.time.Instant> open = breakers.open();
+        Map<String, Instant> open = breakers.open();
         WriteQueue.Depth depth = queue.depth();
         var b = HealthCheckResponse.named("writes").withData("pending", depth.pending())
                 .withData("oldest_pending_seconds", depth.oldest().toSeconds()).withData("open_circuits", open.size());

@@ -1,5 +1,8 @@
 package io.syncline.outbound;
 
+import java.sql.SQLException;
+import java.io.IOException;
+import java.sql.Connection;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -74,7 +77,7 @@ public class AppWebhooks {
     }
 
     /** Queues one webhook inside the caller's transaction; it is sent once that commits. */
-    public void enqueue(java.sql.Connection c, String url, Map<String, Object> body) throws java.sql.SQLException {
+    public void enqueue(Connection c, String url, Map<String, Object> body) throws SQLException {
         String text;
         try {
             text = JSON.writeValueAsString(body);
@@ -155,7 +158,7 @@ public class AppWebhooks {
                 return;
             }
             error = "answered " + r.statusCode();
-        } catch (java.io.IOException | IllegalArgumentException e) {
+        } catch (IOException | IllegalArgumentException e) {
             error = "no answer: " + e.getMessage();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

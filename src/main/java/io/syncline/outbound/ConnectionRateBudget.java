@@ -1,5 +1,6 @@
 package io.syncline.outbound;
 
+import java.util.Arrays;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,7 +41,7 @@ public class ConnectionRateBudget {
      * A connection's limits: its metadata's {@code rate_requests}, {@code rate_per_seconds} and
      * {@code max_in_flight} where set (a customer's own plan), the defaults otherwise.
      */
-    public Limits limitsFor(java.util.Map<String, Object> metadata) {
+    public Limits limitsFor(Map<String, Object> metadata) {
         if (metadata == null || metadata.isEmpty()) {
             return defaults;
         }
@@ -49,7 +50,7 @@ public class ConnectionRateBudget {
                 number(metadata, "max_in_flight", defaults.maxInFlight()));
     }
 
-    private static int number(java.util.Map<String, Object> metadata, String key, int fallback) {
+    private static int number(Map<String, Object> metadata, String key, int fallback) {
         Object v = metadata.get(key);
         if (v instanceof Number n && n.intValue() > 0) {
             return n.intValue();
@@ -99,7 +100,7 @@ public class ConnectionRateBudget {
         Bucket(Limits limits) {
             this.limits = limits;
             this.slots = new long[limits.rate()];
-            java.util.Arrays.fill(slots, Long.MIN_VALUE / 2);
+            Arrays.fill(slots, Long.MIN_VALUE / 2);
         }
 
         synchronized void pauseUntil(long nanos) {

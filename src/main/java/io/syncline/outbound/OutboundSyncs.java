@@ -1,5 +1,6 @@
 package io.syncline.outbound;
 
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,7 +30,7 @@ public class OutboundSyncs {
 
     public List<OutboundSync> all() {
         return syncs.values().stream()
-                .sorted(java.util.Comparator.comparing(OutboundSync::integration).thenComparing(OutboundSync::name))
+                .sorted(Comparator.comparing(OutboundSync::integration).thenComparing(OutboundSync::name))
                 .toList();
     }
 
@@ -37,7 +38,7 @@ public class OutboundSyncs {
     public List<OutboundSync> forEvent(String type, String integration) {
         return syncs.values().stream().filter(s -> s.eventTypes().contains(type))
                 .filter(s -> integration == null || integration.isBlank() || s.integration().equals(integration))
-                .sorted(java.util.Comparator.comparing(OutboundSync::integration).thenComparing(OutboundSync::name))
+                .sorted(Comparator.comparing(OutboundSync::integration).thenComparing(OutboundSync::name))
                 .toList();
     }
 

@@ -1,5 +1,6 @@
 package io.syncline.outbound;
 
+import java.util.Optional;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -209,10 +210,10 @@ public final class WriteClient {
             return status >= 200 && status < 300;
         }
 
-        java.util.Optional<String> read(JsonPath path) {
+        Optional<String> read(JsonPath path) {
             Object v = document == null ? null : path.read(document, Mapping.JSONPATH);
-            return v == null || v instanceof Map || v instanceof List ? java.util.Optional.empty()
-                    : java.util.Optional.of(v.toString());
+            return v == null || v instanceof Map || v instanceof List ? Optional.empty()
+                    : Optional.of(v.toString());
         }
 
         Outcome outcome(String remoteId) {

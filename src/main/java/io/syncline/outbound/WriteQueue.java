@@ -1,5 +1,6 @@
 package io.syncline.outbound;
 
+import java.util.Optional;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -301,13 +302,13 @@ public class WriteQueue {
     }
 
     /** A write's payload, while its row is kept (the console's flow detail). */
-    public java.util.Optional<Payload> payload(long id) {
+    public Optional<Payload> payload(long id) {
         return db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT payload, content_hash FROM writes WHERE id = ?")) {
                 ps.setLong(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? java.util.Optional.of(new Payload(rs.getString(1), rs.getString(2)))
-                            : java.util.Optional.<Payload>empty();
+                    return rs.next() ? Optional.of(new Payload(rs.getString(1), rs.getString(2)))
+                            : Optional.<Payload>empty();
                 }
             }
         });

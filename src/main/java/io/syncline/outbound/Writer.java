@@ -1,5 +1,12 @@
 package io.syncline.outbound;
 
+import org.jboss.logging.Logger;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.time.Instant;
+import java.io.IOException;
+import java.util.HashSet;
+import java.util.HashMap;
+import java.util.Comparator;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -23,7 +30,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.syncline.config.BackgroundLoop;
 import io.syncline.connection.Connection;
 import io.syncline.connection.Connections;
-import io.syncline.operate.SyncMetrics;
+import io.syncline.metrics.SyncMetrics;
 import io.syncline.store.CanonicalJson;
 import io.syncline.store.Database;
 import io.syncline.store.DeadLetters;
@@ -49,7 +56,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class Writer {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(Writer.class);
+    private static final Logger LOG = Logger.getLogger(Writer.class);
     private static final TypeReference<LinkedHashMap<String, Object>> FIELDS = new TypeReference<>() {
     };
 
@@ -78,7 +85,7 @@ public class Writer {
     private final Set<Long> settling = ConcurrentHashMap.newKeySet();
     private final Map<String, AtomicInteger> perConnection = new ConcurrentHashMap<>();
     private final BackgroundLoop loop;
-    private final java.util.concurrent.LinkedBlockingQueue<SentWrite> sentQueue = new java.util.concurrent.LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<SentWrite> sentQueue = new LinkedBlockingQueue<>();
     private final BackgroundLoop settler = new BackgroundLoop("writer-settle", 100, this::settleBatch);
 
     public Writer(Database db, WriteQueue queue, OutboundSyncs syncs, Connections connections,
@@ -189,7 +196,7 @@ public class Writer {
             group.forEach(w -> finish(w, () -> settle(null, w, Map.of(), new WriteClient.Dead(null, "-", why))));
             return;
         }
-        java.time.Instant open = breakers.openUntil(first.connectionKey());
+        Instant open = breakers.openUntil(first.connectionKey());
         if (open != null) {
             release(group, OffsetDateTime.ofInstant(open, ZoneOffset.UTC));
             return;
@@ -268,7 +275,7 @@ public class Writer {
         return db.inTransaction(c -> {
             Map<String, IdentityMap.Link> links = identities.peekLocal(c, scope,
                     writes.stream().map(WriteQueue.Write::recordId).toList());
-            Map<Long, Prepared> out = new java.util.HashMap<>();
+            Map<Long, Prepared> out = new HashMap<>();
             for (WriteQueue.Write w : writes) {
                 Map<String, Object> fields = parse(w.payload());
                 Map<String, Object> send = sync.twoWay() == null ? fields
@@ -342,7 +349,7 @@ public class Writer {
         if (sending.stream().allMatch(p -> !p.write().leasedUntil().isBefore(needed))) {
             return sending; // the claim's lease covers the send: no extra statement on the common path
         }
-        Set<Long> kept = new java.util.HashSet<>();
+        Set<Long> kept = new HashSet<>();
         queue.renew(sending.stream().map(Prepared::write).toList(), needed.plus(lease)).forEach(w -> kept.add(w.id()));
         if (kept.size() < sending.size()) {
             LOG.warnf("%d write(s) of %s waited past their lease and were claimed elsewhere; not sent from here",
@@ -443,7 +450,7 @@ public class Writer {
                 return;
             }
             // rows locked in id order, as every other writer of this table locks them: no deadlock
-            batch.sort(java.util.Comparator.comparingLong(b -> b.write().id()));
+            batch.sort(Comparator.comparingLong(b -> b.write().id()));
             try {
                 db.inLazyTransaction(c -> {
                     queue.settleSent(c, batch.stream().map(SentWrite::write).toList(),
@@ -476,7 +483,7 @@ public class Writer {
     private static Map<String, Object> parse(String payload) {
         try {
             return payload == null ? new LinkedHashMap<>() : JSON.readValue(payload, FIELDS);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("write payload is not JSON: " + e.getMessage(), e);
         }
     }

@@ -1,5 +1,6 @@
 package io.syncline.schedule;
 
+import org.eclipse.microprofile.config.ConfigProvider;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -19,7 +20,7 @@ public final class Frequency {
 
     /** The shortest interval a schedule may have ({@code syncline.schedule.min-interval}, 15 s by default). */
     public static Duration minimum() {
-        return org.eclipse.microprofile.config.ConfigProvider.getConfig()
+        return ConfigProvider.getConfig()
                 .getOptionalValue("syncline.schedule.min-interval", Duration.class).orElse(Duration.ofSeconds(15));
     }
 

@@ -1,5 +1,15 @@
 package io.syncline.schedule;
 
+import java.util.TreeMap;
+import io.quarkus.runtime.StartupEvent;
+import java.util.Optional;
+import java.util.Locale;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import java.io.IOException;
+import io.syncline.mapping.FieldError;
+import io.syncline.config.BackgroundLoop;
+import java.util.Arrays;
+import java.util.ArrayList;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -23,7 +33,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.syncline.connection.Connection;
 import io.syncline.connection.Connections;
 import io.syncline.mapping.Mapping;
-import io.syncline.operate.SyncMetrics;
+import io.syncline.metrics.SyncMetrics;
 import io.syncline.outbound.AppWebhooks;
 import io.syncline.outbound.Backoff;
 import io.syncline.outbound.ConnectionRateBudget;
@@ -86,7 +96,7 @@ public class PollRunner {
             @ConfigProperty(name = "syncline.poll.lease", defaultValue = "5m") Duration lease,
             @ConfigProperty(name = "syncline.poll.request-timeout", defaultValue = "30s") Duration timeout,
             @ConfigProperty(name = "syncline.poll.workers", defaultValue = "4") int workers,
-            @ConfigProperty(name = "syncline.notify.url") java.util.Optional<String> notifyUrl) {
+            @ConfigProperty(name = "syncline.notify.url") Optional<String> notifyUrl) {
         this.db = db;
         this.store = store;
         this.deadLetters = deadLetters;
@@ -111,7 +121,7 @@ public class PollRunner {
         workers.shutdownNow();
     }
 
-    void takeUpLeftRuns(@Observes io.quarkus.runtime.StartupEvent ignored) {
+    void takeUpLeftRuns(@Observes StartupEvent ignored) {
         if (!db.isPostgres() && state.expireLeases() > 0) {
             LOG.warn("runs that were going when the service last stopped resume now");
         }
@@ -178,12 +188,12 @@ public class PollRunner {
      * has its id at once, then reads in the background. Empty when the pair could not start
      * (another run holds it, or the connection has no base_url).
      */
-    public java.util.Optional<Started> start(PollSync sync, Connection c, String trigger) {
+    public Optional<Started> start(PollSync sync, Connection c, String trigger) {
         Begun b = begin(sync, c, trigger, false);
         if (b == null) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
-        return java.util.Optional.of(new Started(b.runId(), workers.submit(() -> finish(sync, c, b))));
+        return Optional.of(new Started(b.runId(), workers.submit(() -> finish(sync, c, b))));
     }
 
     /** One run of one pair, start to finish, in the calling thread. */
@@ -244,7 +254,7 @@ public class PollRunner {
             errorDescription = "the run failed inside Syncline; see the service log for run " + runId;
         } catch (Error e) {
             // out of memory, say: the run is closed as failed rather than left RUNNING with nothing running
-            io.syncline.config.BackgroundLoop.fatal("poll run " + runId, e);
+            BackgroundLoop.fatal("poll run " + runId, e);
             errorType = "internal_error";
             errorDescription = "the run stopped on a fatal error inside Syncline (" + e.getClass().getSimpleName()
                     + "); the next run resumes after its last committed page";
@@ -303,7 +313,7 @@ public class PollRunner {
         if (!consistent) {
             LOG.infof("run %d of %s/%s resumed a pass over %s pagination, whose positions shift between runs: "
                     + "it deletes nothing and keeps the high-water mark; the next complete pass decides",
-                    runId, c.connectionId(), sync.name(), p.style.name().toLowerCase(java.util.Locale.ROOT));
+                    runId, c.connectionId(), sync.name(), p.style.name().toLowerCase(Locale.ROOT));
         }
         String finalHwm = consistent ? latest(cp.hwm(), runHwm) : cp.hwm();
         Checkpoint done = new Checkpoint(sync.fullRefresh() ? null : finalHwm, null, null, null, null);
@@ -332,13 +342,13 @@ public class PollRunner {
         Mapping mapping = sync.mapping();
         String[] hwm = { runHwm };
         long[] counts = new long[4];
-        List<Object[]> failures = new java.util.ArrayList<>();
+        List<Object[]> failures = new ArrayList<>();
         RecordStore.retryOnRace(() -> db.inTransaction(tx -> {
-            java.util.Arrays.fill(counts, 0);
+            Arrays.fill(counts, 0);
             failures.clear();
             hwm[0] = runHwm;
-            List<RecordStore.Item> upserts = new java.util.ArrayList<>(records.size());
-            List<RecordKey> deletes = new java.util.ArrayList<>();
+            List<RecordStore.Item> upserts = new ArrayList<>(records.size());
+            List<RecordKey> deletes = new ArrayList<>();
             for (Object item : records) {
                 Mapping.Result r = mapping.apply(item);
                 if (!r.ok()) {
@@ -390,7 +400,7 @@ public class PollRunner {
     }
 
     /** One record as a dry run classifies it. */
-    public record DryRecord(String id, String change, Map<String, Object> record, List<io.syncline.mapping.FieldError> errors) {
+    public record DryRecord(String id, String change, Map<String, Object> record, List<FieldError> errors) {
     }
 
     public record DryRun(List<DryRecord> records, Map<String, Long> counts, int pages, boolean complete) {
@@ -409,8 +419,8 @@ public class PollRunner {
         SourceClient client = new SourceClient(http, budget, Backoff.standard(sync.maxAttempts()), timeout);
         Pagination p = sync.pagination();
         Pagination.State position = p.start();
-        List<DryRecord> out = new java.util.ArrayList<>();
-        Map<String, Long> counts = new java.util.TreeMap<>();
+        List<DryRecord> out = new ArrayList<>();
+        Map<String, Long> counts = new TreeMap<>();
         int pages = 0;
         while (position != null && pages < maxPages) {
             URI uri = p.request(first, position);
@@ -444,7 +454,7 @@ public class PollRunner {
         Object body;
         try {
             body = JSON.readValue(page.body(), Object.class);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new RunFailure("bad_response", uri.getHost() + " answered with a body that is not JSON");
         }
         if (!(sync.recordsPath().read(body, Mapping.JSONPATH) instanceof List<?> records)) {
@@ -533,7 +543,7 @@ public class PollRunner {
     private static String json(Object o) {
         try {
             return JSON.writeValueAsString(o);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             return String.valueOf(o);
         }
     }

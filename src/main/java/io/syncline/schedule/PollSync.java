@@ -1,5 +1,7 @@
 package io.syncline.schedule;
 
+import io.syncline.twoway.Ownership;
+import io.syncline.connection.ConnectionAuth;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,10 +22,10 @@ import io.syncline.mapping.Mapping;
  * Built from the parameters of the {@code poll-sync} route template.
  */
 public record PollSync(String name, String integration, Mapping mapping, Duration every, CronExpression cron,
-        String path, String query, io.syncline.connection.ConnectionAuth auth, JsonPath recordsPath, Pagination pagination,
+        String path, String query, ConnectionAuth auth, JsonPath recordsPath, Pagination pagination,
         boolean fullRefresh, String modifiedSinceParam, String modifiedSinceFormat, JsonPath modifiedField,
         Duration lookback, double maxDeleteShare, boolean waitForStart, int maxAttempts, String notifyUrl,
-        io.syncline.twoway.Ownership twoWay) {
+        Ownership twoWay) {
 
     public String model() {
         return mapping.model();

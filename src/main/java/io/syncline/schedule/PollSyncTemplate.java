@@ -1,5 +1,14 @@
 package io.syncline.schedule;
 
+import io.syncline.operate.SyncLag;
+import io.syncline.store.RecordStore;
+import io.syncline.intake.RecordIntake;
+import io.syncline.twoway.RecordAgreement;
+import io.syncline.twoway.Ownership;
+import io.syncline.intake.InboundSyncs;
+import io.syncline.store.DeadLetters;
+import io.syncline.store.Database;
+import io.syncline.connection.ConnectionAuth;
 import java.time.Duration;
 
 import com.jayway.jsonpath.JsonPath;
@@ -62,21 +71,21 @@ public class PollSyncTemplate extends RouteBuilder {
     private static Processor tick(RouteTemplateContext rtc) {
         PollSync sync = build(rtc);
         TemplateParams.bean(SyncRegistry.class).register(sync);
-        TemplateParams.bean(io.syncline.operate.SyncLag.class).watch(sync);
-        TemplateParams.bean(io.syncline.store.InboundSyncs.class).register(sync.integration(), sync.name(),
-                new io.syncline.store.RecordIntake(sync.name(), sync.mapping(),
-                        TemplateParams.bean(io.syncline.store.RecordStore.class),
-                        TemplateParams.bean(io.syncline.store.DeadLetters.class),
-                        TemplateParams.bean(io.syncline.store.Database.class), sync.twoWay(),
-                        TemplateParams.bean(io.syncline.twoway.RecordAgreement.class)));
+        TemplateParams.bean(SyncLag.class).watch(sync);
+        TemplateParams.bean(InboundSyncs.class).register(sync.integration(), sync.name(),
+                new RecordIntake(sync.name(), sync.mapping(),
+                        TemplateParams.bean(RecordStore.class),
+                        TemplateParams.bean(DeadLetters.class),
+                        TemplateParams.bean(Database.class), sync.twoWay(),
+                        TemplateParams.bean(RecordAgreement.class)));
         PollRunner runner = TemplateParams.bean(PollRunner.class);
         return exchange -> runner.tick(sync);
     }
 
     /** The two-way rules a sync names, if any. */
-    public static io.syncline.twoway.Ownership twoWay(RouteTemplateContext rtc, String template) {
+    public static Ownership twoWay(RouteTemplateContext rtc, String template) {
         String file = TemplateParams.text(rtc, "twoWay");
-        return file.isBlank() ? null : io.syncline.twoway.Ownership.load(TemplateParams.routesDir(rtc).resolve(file));
+        return file.isBlank() ? null : Ownership.load(TemplateParams.routesDir(rtc).resolve(file));
     }
 
     /** The sync a poll-sync route declares; refuses, naming the parameter, what cannot run. */
@@ -100,7 +109,7 @@ public class PollSyncTemplate extends RouteBuilder {
         return new PollSync(TemplateParams.text(rtc, "name"), TemplateParams.text(rtc, "integration"),
                 MappingLoader.load(TemplateParams.routesDir(rtc).resolve(TemplateParams.text(rtc, "mapping"))), interval,
                 cron.isBlank() ? null : PollSync.cron(cron), TemplateParams.text(rtc, "path"), TemplateParams.text(rtc, "query"),
-                io.syncline.connection.ConnectionAuth.parse(TemplateParams.text(rtc, "auth")), JsonPath.compile(TemplateParams.text(rtc, "recordsPath")),
+                ConnectionAuth.parse(TemplateParams.text(rtc, "auth")), JsonPath.compile(TemplateParams.text(rtc, "recordsPath")),
                 new Pagination(TemplateParams.text(rtc, "pagination"), TemplateParams.text(rtc, "cursorPath"), TemplateParams.text(rtc, "cursorParam"), TemplateParams.text(rtc, "nextUrlPath"),
                         TemplateParams.text(rtc, "limitParam"), Integer.parseInt(TemplateParams.text(rtc, "pageSize")), TemplateParams.text(rtc, "offsetParam"),
                         TemplateParams.text(rtc, "pageParam"), Long.parseLong(TemplateParams.text(rtc, "firstPage")),

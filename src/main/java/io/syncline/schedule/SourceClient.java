@@ -1,5 +1,6 @@
 package io.syncline.schedule;
 
+import java.util.List;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,7 +27,7 @@ public final class SourceClient {
 
     private static final Logger LOG = Logger.getLogger(SourceClient.class);
 
-    public record Page(int status, Map<String, java.util.List<String>> headers, byte[] body) {
+    public record Page(int status, Map<String, List<String>> headers, byte[] body) {
         public String header(String name) {
             return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name)).findFirst()
                     .map(e -> e.getValue().isEmpty() ? null : e.getValue().get(0)).orElse(null);

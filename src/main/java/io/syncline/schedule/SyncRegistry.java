@@ -1,5 +1,6 @@
 package io.syncline.schedule;
 
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,11 +30,11 @@ public class SyncRegistry {
 
     public List<PollSync> of(String integration) {
         return syncs.values().stream().filter(s -> s.integration().equals(integration))
-                .sorted(java.util.Comparator.comparing(PollSync::name)).toList();
+                .sorted(Comparator.comparing(PollSync::name)).toList();
     }
 
     public List<PollSync> all() {
-        return syncs.values().stream().sorted(java.util.Comparator.comparing(PollSync::integration)
+        return syncs.values().stream().sorted(Comparator.comparing(PollSync::integration)
                 .thenComparing(PollSync::name)).toList();
     }
 

@@ -1,5 +1,6 @@
 package io.syncline.sqlsource;
 
+import java.util.TreeMap;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,7 +65,7 @@ public final class Groups {
 
     /** Which groups the properties belong to, by name (true or false for every group). */
     public Map<String, Boolean> of(Map<String, Object> properties) {
-        Map<String, Boolean> out = new java.util.TreeMap<>();
+        Map<String, Boolean> out = new TreeMap<>();
         if (rules.isEmpty()) {
             return out;
         }

@@ -1,5 +1,9 @@
 package io.syncline.sqlsource;
 
+import java.sql.Timestamp;
+import java.time.temporal.TemporalAccessor;
+import java.sql.Date;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -222,19 +226,19 @@ public class SqlSyncRunner {
 
     /** A database value as the mapping sees it: numbers and text as they are, times as ISO-8601. */
     private static Object json(Object v) {
-        if (v instanceof java.sql.Timestamp t) {
+        if (v instanceof Timestamp t) {
             return t.toInstant().toString();
         }
         if (v instanceof OffsetDateTime t) {
             return t.toInstant().toString();
         }
-        if (v instanceof java.sql.Date d) {
+        if (v instanceof Date d) {
             return d.toLocalDate().toString();
         }
-        if (v instanceof java.time.temporal.TemporalAccessor t) {
+        if (v instanceof TemporalAccessor t) {
             return t.toString();
         }
-        return v instanceof java.sql.Array ? null : v;
+        return v instanceof Array ? null : v;
     }
 
     private void apply(SqlSync s, List<String> batch, Map<String, Map<String, Object>> props, int[] counts) {

@@ -1,5 +1,6 @@
 package io.syncline.steps;
 
+import io.quarkus.agroal.DataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
@@ -20,7 +21,7 @@ public class AppDatabase {
         if (enabled) {
             event.getMain().getCamelContext().getRegistry().bind("app", AgroalDataSource.class,
                     Arc.container().instance(AgroalDataSource.class,
-                            new io.quarkus.agroal.DataSource.DataSourceLiteral("app")).get());
+                            new DataSource.DataSourceLiteral("app")).get());
         }
     }
 }

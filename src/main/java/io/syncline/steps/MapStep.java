@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.syncline.api.ProblemException;
+import io.syncline.http.ProblemException;
 import io.syncline.mapping.FieldError;
 import io.syncline.mapping.Mapping;
 import io.syncline.webhook.WebhookAdmission;

@@ -2,10 +2,10 @@ package io.syncline.steps;
 
 import java.util.Map;
 
-import io.syncline.api.ProblemException;
+import io.syncline.http.ProblemException;
 import io.syncline.connection.Connection;
 import io.syncline.connection.Connections;
-import io.syncline.events.EventIntake;
+import io.syncline.intake.EventIntake;
 import io.syncline.mapping.Mapping;
 import io.syncline.webhook.WebhookAdmission;
 import org.apache.camel.Exchange;

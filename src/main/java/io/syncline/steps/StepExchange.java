@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 
 import io.syncline.connection.Connection;
 import io.syncline.connection.Connections;
-import io.syncline.events.EventIntake;
+import io.syncline.intake.EventIntake;
 import io.syncline.mapping.Mapping;
 import io.syncline.webhook.WebhookAdmission;
 import org.apache.camel.Exchange;

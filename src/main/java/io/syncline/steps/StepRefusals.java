@@ -1,7 +1,7 @@
 package io.syncline.steps;
 
-import io.syncline.api.HttpAnswer;
-import io.syncline.api.ProblemException;
+import io.syncline.http.HttpAnswer;
+import io.syncline.http.ProblemException;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.jackson.JacksonConstants;
 import org.apache.camel.builder.RouteConfigurationBuilder;

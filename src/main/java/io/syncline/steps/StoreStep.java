@@ -7,14 +7,14 @@ import java.util.function.Function;
 
 import com.jayway.jsonpath.JsonPath;
 
-import io.syncline.api.HttpAnswer;
+import io.syncline.http.HttpAnswer;
 import io.syncline.connection.Connection;
 import io.syncline.connection.Connections;
 import io.syncline.mapping.FieldError;
 import io.syncline.mapping.Mapping;
-import io.syncline.operate.SyncMetrics;
-import io.syncline.store.InboundSyncs;
-import io.syncline.store.RecordIntake;
+import io.syncline.metrics.SyncMetrics;
+import io.syncline.intake.InboundSyncs;
+import io.syncline.intake.RecordIntake;
 import io.syncline.webhook.WebhookAdmission;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;

@@ -1,5 +1,6 @@
 package io.syncline.steps;
 
+import org.apache.camel.Exchange;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -10,16 +11,16 @@ import java.util.stream.Collectors;
 
 import io.syncline.config.TemplateParams;
 import io.syncline.connection.Connections;
-import io.syncline.events.EventIntake;
+import io.syncline.intake.EventIntake;
 import io.syncline.mapping.MappingLoader;
-import io.syncline.operate.SyncMetrics;
+import io.syncline.metrics.SyncMetrics;
 import io.syncline.outbound.FlowLog;
 import io.syncline.outbound.WriteQueue;
 import io.syncline.outbound.Writer;
 import io.syncline.store.Database;
 import io.syncline.store.DeadLetters;
-import io.syncline.store.InboundSyncs;
-import io.syncline.store.RecordIntake;
+import io.syncline.intake.InboundSyncs;
+import io.syncline.intake.RecordIntake;
 import io.syncline.store.RecordStore;
 import io.syncline.twoway.Ownership;
 import io.syncline.twoway.RecordAgreement;
@@ -59,7 +60,7 @@ final class SynclineEndpoint extends DefaultEndpoint {
         };
         return new DefaultProducer(this) {
             @Override
-            public void process(org.apache.camel.Exchange exchange) throws Exception {
+            public void process(Exchange exchange) throws Exception {
                 processor.process(exchange);
             }
         };

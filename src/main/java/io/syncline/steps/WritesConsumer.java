@@ -1,5 +1,6 @@
 package io.syncline.steps;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -153,7 +154,7 @@ final class WritesConsumer extends ScheduledPollConsumer {
     private static Map<String, Object> parse(String payload) {
         try {
             return payload == null ? new LinkedHashMap<>() : JSON.readValue(payload, FIELDS);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("write payload is not JSON: " + e.getMessage(), e);
         }
     }

@@ -1,5 +1,6 @@
 package io.syncline.store;
 
+import java.sql.Statement;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Optional;
@@ -84,7 +85,7 @@ public class Database {
             return inTransaction(work);
         }
         return inTransaction(c -> {
-            try (java.sql.Statement s = c.createStatement()) {
+            try (Statement s = c.createStatement()) {
                 s.execute("SET LOCAL synchronous_commit TO OFF");
             }
             return work.run(c);

@@ -1,5 +1,7 @@
 package io.syncline.store;
 
+import java.util.Locale;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -12,7 +14,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.syncline.mapping.FieldError;
-import io.syncline.operate.SyncMetrics;
+import io.syncline.metrics.SyncMetrics;
 import io.quarkus.arc.Unremovable;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -56,9 +58,9 @@ public class DeadLetters {
     }
 
     /** Within the caller's transaction; the caller reports it with {@link #added} once committed. */
-    public long add(java.sql.Connection c, String kind, String syncName, String providerConfigKey, String connectionId,
+    public long add(Connection c, String kind, String syncName, String providerConfigKey, String connectionId,
             String model, String messageId, String reason, List<FieldError> errors, String payload)
-            throws java.sql.SQLException {
+            throws SQLException {
         OffsetDateTime now = RecordStore.now();
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO dead_letters (kind, sync_name, provider_config_key, connection_id, model, message_id,
@@ -98,7 +100,7 @@ public class DeadLetters {
                 .equal("sync_name", f.syncName()).equal("provider_config_key", f.providerConfigKey())
                 .equal("connection_id", f.connectionId()).equal("kind", f.kind()).equal("status", f.status())
                 .where("LOWER(reason) LIKE ?", f.reason() == null || f.reason().isBlank() ? null
-                        : "%" + f.reason().toLowerCase(java.util.Locale.ROOT).replace("%", "") + "%")
+                        : "%" + f.reason().toLowerCase(Locale.ROOT).replace("%", "") + "%")
                 .where("created_at >= ?", f.since()).where("created_at < ?", f.until())
                 .list(db, f.limit(), DeadLetters::read);
     }
@@ -120,7 +122,7 @@ public class DeadLetters {
     }
 
     /** In the caller's transaction, so that a replay and its mark commit together. */
-    public boolean mark(java.sql.Connection c, long id, String status) throws SQLException {
+    public boolean mark(Connection c, long id, String status) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "UPDATE dead_letters SET status = ?, updated_at = ? WHERE id = ? AND status = 'open'")) {
             ps.setString(1, status);

@@ -1,5 +1,11 @@
 package io.syncline.store;
 
+import java.util.function.Supplier;
+import java.sql.Statement;
+import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.HashMap;
+import java.util.ArrayList;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -90,9 +96,9 @@ public class RecordStore {
      * handful of statements instead of two per record: one SELECT ... FOR UPDATE of the page's
      * keys, then batched inserts and updates. Same outcome as calling {@link #upsert} per item.
      */
-    public java.util.List<Change> upsertAll(Connection c, String providerConfigKey, String connectionId, String model,
-            java.util.List<Item> items, Long seenByRun) throws SQLException {
-        java.util.Map<String, String[]> existing = new java.util.HashMap<>(items.size() * 2);
+    public List<Change> upsertAll(Connection c, String providerConfigKey, String connectionId, String model,
+            List<Item> items, Long seenByRun) throws SQLException {
+        Map<String, String[]> existing = new HashMap<>(items.size() * 2);
         if (!items.isEmpty()) {
             try (PreparedStatement select = c.prepareStatement("""
                     SELECT external_id, content_hash, deleted_at FROM records
@@ -111,8 +117,8 @@ public class RecordStore {
             }
         }
         OffsetDateTime now = now();
-        java.util.List<Change> out = new java.util.ArrayList<>(items.size());
-        java.util.Map<String, Item> latest = new java.util.LinkedHashMap<>();
+        List<Change> out = new ArrayList<>(items.size());
+        Map<String, Item> latest = new LinkedHashMap<>();
         try (PreparedStatement insert = c.prepareStatement("""
                 INSERT INTO records (provider_config_key, connection_id, model, external_id, payload, content_hash,
                                      first_seen_at, last_modified_at, last_action, seen_by_run, stream)
@@ -270,7 +276,7 @@ public class RecordStore {
      */
     public void analyze() {
         db.inTransaction(c -> {
-            try (java.sql.Statement s = c.createStatement()) {
+            try (Statement s = c.createStatement()) {
                 s.execute(db.isPostgres() ? "ANALYZE records" : "ANALYZE TABLE records");
             }
             return null;
@@ -309,7 +315,7 @@ public class RecordStore {
      * refresh is writing at the same time). The transaction is idempotent, so running it again is
      * safe; a third loss is reported as the failure it is.
      */
-    public static <T> T retryOnRace(java.util.function.Supplier<T> attempt) {
+    public static <T> T retryOnRace(Supplier<T> attempt) {
         for (int tries = 1;; tries++) {
             try {
                 return attempt.get();

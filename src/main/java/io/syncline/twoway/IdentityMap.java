@@ -1,5 +1,9 @@
 package io.syncline.twoway;
 
+import java.util.List;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import java.io.IOException;
+import java.util.HashMap;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -62,11 +66,11 @@ public class IdentityMap {
     }
 
     /** Many rows by local id, without locking them. */
-    public java.util.Map<String, Link> peekLocal(Connection c, Scope s, java.util.List<String> localIds)
+    public Map<String, Link> peekLocal(Connection c, Scope s, List<String> localIds)
             throws SQLException {
-        java.util.Map<String, Link> out = new java.util.HashMap<>();
+        Map<String, Link> out = new HashMap<>();
         for (int from = 0; from < localIds.size(); from += 500) {
-            java.util.List<String> part = localIds.subList(from, Math.min(localIds.size(), from + 500));
+            List<String> part = localIds.subList(from, Math.min(localIds.size(), from + 500));
             try (PreparedStatement ps = c.prepareStatement("SELECT local_id, remote_id, match_value, agreed, "
                     + "last_sent_hash FROM identity_map WHERE provider_config_key = ? AND connection_id = ? AND model = ?"
                     + " AND local_id IN (" + "?,".repeat(part.size() - 1) + "?)")) {
@@ -124,7 +128,7 @@ public class IdentityMap {
         String agreed;
         try {
             agreed = JSON.writeValueAsString(link.agreed());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
         try (PreparedStatement ps = c.prepareStatement("""
@@ -160,7 +164,7 @@ public class IdentityMap {
      * Records many sent one-way writes in one batch (no two-way state to reconcile). A standard
      * MERGE, which H2 and PostgreSQL both run.
      */
-    public void recordSent(Connection c, java.util.List<Sent> sent) throws SQLException {
+    public void recordSent(Connection c, List<Sent> sent) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 MERGE INTO identity_map t
                 USING (VALUES (CAST(? AS VARCHAR(200)), CAST(? AS VARCHAR(200)), CAST(? AS VARCHAR(200)),
@@ -201,7 +205,7 @@ public class IdentityMap {
         try {
             return JSON.readValue(json, new TypeReference<LinkedHashMap<String, FieldState>>() {
             });
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("identity_map.agreed is not readable: " + e.getMessage(), e);
         }
     }

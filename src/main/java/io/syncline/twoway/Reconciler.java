@@ -1,5 +1,7 @@
 package io.syncline.twoway;
 
+import java.util.TreeSet;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -50,7 +52,7 @@ public final class Reconciler {
             Map<String, Object> values, Instant at, Set<String> skip) {
         Map<String, FieldState> next = new LinkedHashMap<>(agreed);
         Map<String, Object> accepted = new LinkedHashMap<>();
-        Set<String> ignored = new java.util.TreeSet<>();
+        Set<String> ignored = new TreeSet<>();
         List<Conflict> parked = new ArrayList<>();
         String when = at.toString();
         for (Map.Entry<String, Object> e : values.entrySet()) {
@@ -103,7 +105,7 @@ public final class Reconciler {
     /** JSON numbers come back as int, long or BigDecimal; compare them by value. */
     static boolean same(Object a, Object b) {
         if (a instanceof Number x && b instanceof Number y) {
-            return new java.math.BigDecimal(x.toString()).compareTo(new java.math.BigDecimal(y.toString())) == 0;
+            return new BigDecimal(x.toString()).compareTo(new BigDecimal(y.toString())) == 0;
         }
         return Objects.equals(a, b);
     }

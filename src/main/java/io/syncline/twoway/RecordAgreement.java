@@ -1,5 +1,10 @@
 package io.syncline.twoway;
 
+import java.time.OffsetDateTime;
+import io.syncline.mapping.Mapping;
+import java.time.format.DateTimeParseException;
+import java.time.DateTimeException;
+import io.syncline.store.Change;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -158,7 +163,7 @@ public class RecordAgreement {
             throws SQLException {
         String canonical = CanonicalJson.write(view(keyField, link));
         return store.upsert(c, new RecordKey(s.providerConfigKey(), s.connectionId(), s.model(), link.remoteId()),
-                canonical, CanonicalJson.sha256(canonical)) != io.syncline.store.Change.UNCHANGED;
+                canonical, CanonicalJson.sha256(canonical)) != Change.UNCHANGED;
     }
 
     private static Map<String, Object> view(String keyField, IdentityMap.Link link) {
@@ -181,7 +186,7 @@ public class RecordAgreement {
         Object v = rules.match() == null ? null : record.get(rules.match());
         String s = v == null ? null : v.toString();
         // no real match key (an email is at most 254 characters) is this long: it matches nothing
-        return s == null || s.length() > io.syncline.mapping.Mapping.MAX_KEY_LENGTH ? null : s;
+        return s == null || s.length() > Mapping.MAX_KEY_LENGTH ? null : s;
     }
 
     /** A change's modification time: the rules' modifiedAt field (ISO-8601 or epoch ms), else now. */
@@ -190,14 +195,14 @@ public class RecordAgreement {
         if (v instanceof Number n) {
             try {
                 return Instant.ofEpochMilli(n.longValue());
-            } catch (java.time.DateTimeException e) {
+            } catch (DateTimeException e) {
                 return Instant.now(); // not a time we can read: fall back to arrival
             }
         }
         if (v != null) {
             try {
-                return java.time.OffsetDateTime.parse(v.toString()).toInstant();
-            } catch (java.time.format.DateTimeParseException e) {
+                return OffsetDateTime.parse(v.toString()).toInstant();
+            } catch (DateTimeParseException e) {
                 // not a time we can read: fall back to arrival
             }
         }

@@ -1,5 +1,13 @@
 package io.syncline.webhook;
 
+import java.nio.charset.StandardCharsets;
+import io.syncline.mapping.Mapping;
+import java.util.Map;
+import java.util.List;
+import java.io.IOException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.CharacterCodingException;
+import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
@@ -11,11 +19,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.jayway.jsonpath.JsonPath;
 
-import io.syncline.api.Problem;
-import io.syncline.api.ProblemException;
+import io.syncline.http.Problem;
+import io.syncline.http.ProblemException;
 import io.syncline.connection.Connection;
 import io.syncline.connection.Connections;
-import io.syncline.operate.SyncMetrics;
+import io.syncline.metrics.SyncMetrics;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
@@ -153,11 +161,11 @@ public final class WebhookAdmission implements Processor {
         }
         try {
             // strict: overlong forms and lone surrogates, which a lenient reader lets through, are refused
-            java.nio.charset.StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
-                    .decode(java.nio.ByteBuffer.wrap(raw));
-        } catch (java.nio.charset.CharacterCodingException e) {
+            StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(raw));
+        } catch (CharacterCodingException e) {
             throw ProblemException.badRequest("the body is not valid UTF-8");
         }
         Object document;
@@ -168,10 +176,10 @@ public final class WebhookAdmission implements Processor {
                     + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
         } catch (JsonProcessingException e) {
             throw ProblemException.badRequest("the body is not valid JSON: " + e.getOriginalMessage());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw ProblemException.badRequest("the body could not be read: " + e.getMessage());
         }
-        if (!(document instanceof java.util.Map) && !(document instanceof java.util.List)) {
+        if (!(document instanceof Map) && !(document instanceof List)) {
             throw ProblemException.badRequest("the body is JSON " + (document == null ? "null" : "a single value")
                     + "; a JSON object (or array) is expected");
         }
@@ -196,14 +204,14 @@ public final class WebhookAdmission implements Processor {
         if (v instanceof String s) {
             return s.indexOf('\u0000') >= 0 ? NUL : null;
         }
-        if (v instanceof java.util.Map<?, ?> m) {
-            for (java.util.Map.Entry<?, ?> e : m.entrySet()) {
+        if (v instanceof Map<?, ?> m) {
+            for (Map.Entry<?, ?> e : m.entrySet()) {
                 String why = String.valueOf(e.getKey()).indexOf('\u0000') >= 0 ? NUL : storable(e.getValue(), depth + 1);
                 if (why != null) {
                     return why;
                 }
             }
-        } else if (v instanceof java.util.List<?> l) {
+        } else if (v instanceof List<?> l) {
             for (Object item : l) {
                 String why = storable(item, depth + 1);
                 if (why != null) {
@@ -223,8 +231,8 @@ public final class WebhookAdmission implements Processor {
             id = in.getHeader(idHeader, String.class);
             where = "the " + idHeader + " header";
         } else {
-            Object v = idPath.read(document, io.syncline.mapping.Mapping.JSONPATH);
-            id = v == null || v instanceof java.util.Map || v instanceof java.util.List ? null : String.valueOf(v);
+            Object v = idPath.read(document, Mapping.JSONPATH);
+            id = v == null || v instanceof Map || v instanceof List ? null : String.valueOf(v);
             where = "the body at " + idPath.getPath();
         }
         if (id == null || id.isBlank()) {

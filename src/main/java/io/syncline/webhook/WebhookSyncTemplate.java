@@ -1,14 +1,14 @@
 package io.syncline.webhook;
 
 import io.syncline.config.TemplateParams;
-import io.syncline.api.HttpAnswer;
-import io.syncline.api.Problem;
-import io.syncline.api.ProblemException;
+import io.syncline.http.HttpAnswer;
+import io.syncline.http.Problem;
+import io.syncline.http.ProblemException;
 import io.syncline.mapping.MappingLoader;
 import io.syncline.store.Database;
 import io.syncline.store.DeadLetters;
-import io.syncline.store.InboundSyncs;
-import io.syncline.store.RecordIntake;
+import io.syncline.intake.InboundSyncs;
+import io.syncline.intake.RecordIntake;
 import io.syncline.store.RecordStore;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;

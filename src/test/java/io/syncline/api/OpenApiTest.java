@@ -1,5 +1,6 @@
 package io.syncline.api;
 
+import io.syncline.http.Problem;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

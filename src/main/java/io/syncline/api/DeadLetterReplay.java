@@ -1,5 +1,10 @@
-package io.syncline.outbound;
+package io.syncline.api;
 
+import java.io.IOException;
+import io.syncline.outbound.Writer;
+import io.syncline.outbound.OutboundSyncs;
+import io.syncline.outbound.WriteQueue;
+import io.syncline.outbound.OutboundSync;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -11,8 +16,8 @@ import io.syncline.events.EventEntry;
 import io.syncline.store.CanonicalJson;
 import io.syncline.store.Database;
 import io.syncline.store.DeadLetters;
-import io.syncline.store.InboundSyncs;
-import io.syncline.store.RecordIntake;
+import io.syncline.intake.InboundSyncs;
+import io.syncline.intake.RecordIntake;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -117,7 +122,7 @@ public class DeadLetterReplay {
     private static Map<?, ?> read(String payload) {
         try {
             return JSON.readValue(payload, Map.class);
-        } catch (java.io.IOException ex) {
+        } catch (IOException ex) {
             throw new NotReplayable("the dead letter's payload is not a JSON object");
         }
     }

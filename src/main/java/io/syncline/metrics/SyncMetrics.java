@@ -1,4 +1,4 @@
-package io.syncline.operate;
+package io.syncline.metrics;
 
 import java.time.Duration;
 

@@ -1,4 +1,4 @@
-package io.syncline.events;
+package io.syncline.intake;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.syncline.api;
+package io.syncline.http;
 
 /** A refusal that becomes a problem+json answer wherever it is thrown. */
 public class ProblemException extends RuntimeException {

@@ -1,5 +1,8 @@
-package io.syncline.config;
+package io.syncline.routes;
 
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,8 +33,8 @@ public class StartupRouteCheck {
     }
 
     private final Path dir;
-    private static final com.fasterxml.jackson.databind.ObjectMapper YAML = new com.fasterxml.jackson.databind.ObjectMapper(
-            new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+    private static final ObjectMapper YAML = new ObjectMapper(
+            new YAMLFactory());
 
     public StartupRouteCheck(@ConfigProperty(name = "syncline.routes-dir", defaultValue = "routes") String dir) {
         this.dir = Path.of(dir);
@@ -64,7 +67,7 @@ public class StartupRouteCheck {
             LOG.warnf("no route files (*.camel.yaml) in %s: no syncs are declared", dir.toAbsolutePath());
         }
         for (Path file : files) {
-            List<String> syncs = new java.util.ArrayList<>();
+            List<String> syncs = new ArrayList<>();
             for (var route : YAML.readTree(file.toFile())) {
                 var t = route.path("templatedRoute");
                 if (t.isMissingNode()) {

@@ -1,5 +1,13 @@
-package io.syncline.config;
+package io.syncline.routes;
 
+import java.io.UncheckedIOException;
+import io.syncline.sqlsource.SqlSyncTemplate;
+import io.syncline.twoway.Ownership;
+import io.syncline.events.OutboxPollTemplate;
+import io.syncline.sqlsource.Groups;
+import io.syncline.events.EventSyncTemplate;
+import java.util.function.Consumer;
+import io.syncline.config.TemplateParams;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -208,17 +216,17 @@ public final class RouteValidator {
                 if (pname.equals("mapping")) {
                     MappingLoader.load(dir.resolve(value));
                 } else if (pname.equals("groups") && !value.isBlank()) {
-                    try (org.apache.camel.impl.DefaultCamelContext camel = new org.apache.camel.impl.DefaultCamelContext()) {
-                        io.syncline.sqlsource.Groups.load(dir.resolve(value), camel);
+                    try (DefaultCamelContext camel = new DefaultCamelContext()) {
+                        Groups.load(dir.resolve(value), camel);
                     } catch (IllegalArgumentException e) {
                         problems.add(new Problem(file, line(valueNode), "groups " + value + " are broken: "
                                 + e.getMessage()));
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
                     }
                 } else if (pname.equals("twoWay") && !value.isBlank()) {
                     try {
-                        io.syncline.twoway.Ownership.load(dir.resolve(value));
+                        Ownership.load(dir.resolve(value));
                     } catch (IllegalArgumentException e) {
                         problems.add(new Problem(file, line(valueNode), "two-way rules " + value + " are broken: "
                                 + e.getMessage()));
@@ -239,9 +247,9 @@ public final class RouteValidator {
     }
 
     /** Templates whose sync is built from its parameters alone: the validator builds it as start-up does. */
-    private static final Map<String, java.util.function.Consumer<RouteTemplateContext>> BUILT = Map.of(
+    private static final Map<String, Consumer<RouteTemplateContext>> BUILT = Map.of(
             "poll-sync", PollSyncTemplate::build,
-            "event-sync", io.syncline.events.EventSyncTemplate::build);
+            "event-sync", EventSyncTemplate::build);
 
     /** Runs the checks start-up runs when it builds the sync (intervals, modes, pagination, numbers). */
     private static void built(Path dir, String file, Node node, String template,
@@ -260,8 +268,8 @@ public final class RouteValidator {
             problems.add(new Problem(file, line(node), template + ": a number was expected (" + e.getMessage() + ")"));
         } catch (RuntimeException e) {
             problems.add(new Problem(file, line(node), e.getMessage()));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -288,8 +296,8 @@ public final class RouteValidator {
         Map<String, Map<String, RouteTemplateParameterDefinition>> out = new LinkedHashMap<>();
         try (DefaultCamelContext ctx = new DefaultCamelContext(false)) {
             for (RouteBuilder b : List.of(new WebhookSyncTemplate(), new PollSyncTemplate(),
-                    new io.syncline.events.EventSyncTemplate(), new io.syncline.events.OutboxPollTemplate(),
-                    new io.syncline.sqlsource.SqlSyncTemplate())) {
+                    new EventSyncTemplate(), new OutboxPollTemplate(),
+                    new SqlSyncTemplate())) {
                 b.setCamelContext(ctx);
                 b.configure();
                 for (RouteTemplateDefinition t : b.getRouteTemplateCollection().getRouteTemplates()) {

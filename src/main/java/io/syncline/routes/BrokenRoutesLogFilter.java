@@ -1,4 +1,4 @@
-package io.syncline.config;
+package io.syncline.routes;
 
 import java.util.logging.Filter;
 import java.util.logging.LogRecord;

@@ -1,5 +1,6 @@
-package io.syncline.store;
+package io.syncline.intake;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,7 +24,7 @@ public class InboundSyncs {
     }
 
     /** Every inbound sync as {integration, name}, sorted. */
-    public java.util.List<String[]> names() {
+    public List<String[]> names() {
         return intakes.keySet().stream().sorted().map(k -> k.split("\u0000", 2)).toList();
     }
 }

@@ -1,4 +1,4 @@
-package io.syncline.api;
+package io.syncline.http;
 
 import java.util.List;
 

@@ -1,5 +1,6 @@
-package io.syncline.events;
+package io.syncline.api;
 
+import io.syncline.events.EventEntry;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,7 +10,7 @@ import java.util.Map;
 import com.jayway.jsonpath.JsonPath;
 
 import io.syncline.api.Caller;
-import io.syncline.api.ProblemException;
+import io.syncline.http.ProblemException;
 import io.syncline.connection.Connection;
 import io.syncline.connection.Connections;
 import io.syncline.mapping.Mapping;

@@ -1,4 +1,4 @@
-package io.syncline.api;
+package io.syncline.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,5 +1,15 @@
-package io.syncline.store;
+package io.syncline.intake;
 
+import io.syncline.outbound.WriteQueue;
+import java.sql.SQLException;
+import java.sql.Connection;
+import io.syncline.store.CanonicalJson;
+import io.syncline.store.Database;
+import io.syncline.store.RecordStore;
+import io.syncline.store.DeadLetters;
+import io.syncline.store.RecordKey;
+import io.syncline.store.IdempotencyKeys;
+import io.syncline.store.Change;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,7 +64,7 @@ public final class RecordIntake {
      * connection's namesake when null.
      */
     public record Forward(String integration, String sync, String connectionId,
-            io.syncline.outbound.WriteQueue queue, Runnable wake) {
+            WriteQueue queue, Runnable wake) {
     }
 
     /** Pushes every stored change on as a write (webhook-sync's {@code forwardTo}). */
@@ -140,8 +150,8 @@ public final class RecordIntake {
         return outcome;
     }
 
-    private void forward(java.sql.Connection c, Mapping mapping, String connectionId, Change change, String canonical, String hash,
-            String externalId) throws java.sql.SQLException {
+    private void forward(Connection c, Mapping mapping, String connectionId, Change change, String canonical, String hash,
+            String externalId) throws SQLException {
         Forward f = forward;
         if (f == null || change == Change.UNCHANGED) {
             return;
