@@ -25,7 +25,7 @@ public final class StepExchange {
     public static final String SOURCE = "SynclineSource";
     /** Header: the field errors of the mapping, empty when it succeeded. */
     public static final String FIELD_ERRORS = "SynclineFieldErrors";
-    /** Header: the answer of {@code syncline:queue}, also set as the body. */
+    /** Header: the answer of {@code syncline:queue}, and of {@code syncline:store} when no HTTP request is answered; also the body. */
     public static final String ANSWER = EventIntake.ANSWER;
 
     private StepExchange() {

@@ -91,7 +91,13 @@ final class StoreStep implements Processor {
                 integration, connectionId == null ? "-" : connectionId, messageId, StepExchange.raw(e));
         metrics.recordIn(integration, sync, outcome.change() == null ? outcome.status()
                 : outcome.change().name().toLowerCase());
-        HttpAnswer.json(e, 200, outcome.toAnswer());
+        if (e.getMessage().getHeader(Exchange.HTTP_METHOD) != null) {
+            HttpAnswer.json(e, 200, outcome.toAnswer()); // the webhook's answer; request headers are not echoed
+        } else {
+            // any other trigger: the answer is the body, and the trigger's headers (a broker's commit handle, say) stay
+            e.getMessage().setHeader(StepExchange.ANSWER, outcome.toAnswer());
+            e.getMessage().setBody(outcome.toAnswer());
+        }
     }
 
     private String deliveryId(Exchange e) {
