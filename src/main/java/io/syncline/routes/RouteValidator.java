@@ -292,7 +292,7 @@ public final class RouteValidator {
     }
 
     /** The engine's route templates and their declared parameters, read from the templates themselves. */
-    static Map<String, Map<String, RouteTemplateParameterDefinition>> engineTemplates() {
+    public static Map<String, Map<String, RouteTemplateParameterDefinition>> engineTemplates() {
         Map<String, Map<String, RouteTemplateParameterDefinition>> out = new LinkedHashMap<>();
         try (DefaultCamelContext ctx = new DefaultCamelContext(false)) {
             for (RouteBuilder b : List.of(new WebhookSyncTemplate(), new PollSyncTemplate(),

@@ -47,6 +47,11 @@ public enum Step {
             p("sync", null, "The outbound sync (an event-sync, or a syncline:writes consumer) the write belongs to"),
             p("twoWay", "", "Two-way rules file (*.twoway.yaml): ownership, echoes, conflicts")),
 
+    BUDGET("budget", "producer", "The connection's rate budget around the producer calls after it: waits for a slot, "
+            + "holds it until the exchange completes, and pauses the connection on a 429 or 503 (guarantee 6)",
+            p("integration", null, "The integration whose connection is called"),
+            p("connection", "", "The connection, when the exchange does not name one")),
+
     WRITES("writes", "consumer", "The durable write queue of one outbound sync as a Camel consumer: claims due writes "
             + "with a lease, emits one exchange per write, and settles each on the exchange's completion: sent, "
             + "retried with backoff, or dead-lettered (guarantees 1 and 2)",
@@ -56,7 +61,8 @@ public enum Step {
             p("batch", "50", "Writes claimed per poll"),
             p("leaseSeconds", "60", "How long a claimed write is this replica's before another may take it"),
             p("maxAttempts", "8", "Attempts before a failing write is dead-lettered"),
-            p("deadLetterOn", "", "Exception class names (simple or qualified, comma separated) that dead-letter at once"));
+            p("deadLetterOn", "", "Exception class names (simple or qualified) or HTTP statuses of a failed call, "
+                    + "comma separated, that dead-letter at once"));
 
     /** One parameter: a null default means required. */
     public record Param(String name, String defaultValue, String description) {

@@ -14,6 +14,7 @@ import io.syncline.connection.Connections;
 import io.syncline.intake.EventIntake;
 import io.syncline.mapping.MappingLoader;
 import io.syncline.metrics.SyncMetrics;
+import io.syncline.outbound.ConnectionRateBudget;
 import io.syncline.outbound.FlowLog;
 import io.syncline.outbound.WriteQueue;
 import io.syncline.outbound.Writer;
@@ -56,6 +57,8 @@ final class SynclineEndpoint extends DefaultEndpoint {
             case STORE -> store();
             case QUEUE -> new QueueStep(settings.get("integration"), new EventIntake(settings.get("integration"),
                     settings.get("sync"), twoWay()), TemplateParams.bean(Connections.class));
+            case BUDGET -> new BudgetStep(settings.get("integration"), settings.get("connection"),
+                    TemplateParams.bean(Connections.class), TemplateParams.bean(ConnectionRateBudget.class));
             case WRITES -> throw new IllegalArgumentException("syncline:writes is a consumer: use it in from:, not to:");
         };
         return new DefaultProducer(this) {

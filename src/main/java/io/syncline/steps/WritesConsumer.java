@@ -20,6 +20,7 @@ import io.syncline.store.RecordStore;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
+import org.apache.camel.http.base.HttpOperationFailedException;
 import org.apache.camel.support.ScheduledPollConsumer;
 import org.jboss.logging.Logger;
 
@@ -141,10 +142,14 @@ final class WritesConsumer extends ScheduledPollConsumer {
         });
     }
 
-    /** Whether the failure, or one of its causes, is an exception the step dead-letters at once. */
+    /**
+     * Whether the failure, or one of its causes, is an exception the step dead-letters at once, or
+     * a failed HTTP call whose status it names.
+     */
     private boolean named(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (deadLetterOn.contains(t.getClass().getSimpleName()) || deadLetterOn.contains(t.getClass().getName())) {
+            if (deadLetterOn.contains(t.getClass().getSimpleName()) || deadLetterOn.contains(t.getClass().getName())
+                    || t instanceof HttpOperationFailedException h && deadLetterOn.contains(String.valueOf(h.getStatusCode()))) {
                 return true;
             }
         }

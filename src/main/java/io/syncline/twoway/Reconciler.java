@@ -11,7 +11,7 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Decides, field by field, what a change from one side of a two-way sync does (guarantee 5):
+ * Decides, field by field, what a change from one side of a two-way sync does (guarantee 7):
  * <ul>
  * <li>a value the record already has is an echo of what Syncline wrote, or what the other side
  * already agreed: it is not applied and not propagated;</li>

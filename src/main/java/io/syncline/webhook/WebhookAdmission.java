@@ -31,7 +31,7 @@ import org.apache.camel.Processor;
 /**
  * The gate of an inbound webhook, in the order a sender's mistakes are reported: media type
  * (415), size (413), connection (404), signature over the raw bytes (401), JSON (400), delivery
- * id (400). Nothing is stored before every check has passed (guarantee 7).
+ * id (400). Nothing is stored before every check has passed (guarantee 8).
  */
 public final class WebhookAdmission implements Processor {
 

@@ -1,0 +1,35 @@
+package io.syncline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import io.syncline.routes.RouteValidator;
+import io.syncline.steps.Step;
+
+/** The README documents every parameter of every engine template and every syncline: step. */
+class ReadmeTest {
+
+    @Test
+    void everyTemplateAndStepParameterIsDocumented() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        List<String> missing = new ArrayList<>();
+        RouteValidator.engineTemplates().forEach((template, params) -> params.keySet().stream()
+                .filter(p -> !List.of("name", "integration").contains(p))
+                .filter(p -> !readme.contains("`" + p + "`"))
+                .forEach(p -> missing.add(template + " " + p)));
+        for (Step step : Step.values()) {
+            if (!readme.contains("`syncline:" + step.id() + "`")) {
+                missing.add("syncline:" + step.id());
+            }
+            step.params().keySet().stream().filter(p -> !readme.contains("`" + p + "`"))
+                    .forEach(p -> missing.add("syncline:" + step.id() + " " + p));
+        }
+        assertEquals(List.of(), missing, "undocumented in README.md");
+    }
+}
