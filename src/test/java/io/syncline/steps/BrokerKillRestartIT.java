@@ -118,12 +118,16 @@ class BrokerKillRestartIT {
         }
     }
 
-    /** How many records this process has added, from its inbound counter. */
     static int stored(int port) throws Exception {
+        return stored(port, "contacts-from-rabbit");
+    }
+
+    /** How many records this process has added for the sync, from its inbound counter. */
+    static int stored(int port, String sync) throws Exception {
         HttpResponse<String> r = PackagedService.send(port, "GET", "/q/metrics", Map.of(), "");
         int n = 0;
         for (String line : r.body().split("\n")) {
-            if (line.startsWith("syncline_records_in_total") && line.contains("sync=\"contacts-from-rabbit\"")
+            if (line.startsWith("syncline_records_in_total") && line.contains("sync=\"" + sync + "\"")
                     && line.contains("result=\"added\"")) {
                 n += (int) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
             }
