@@ -42,7 +42,31 @@ class RouteValidatorTest {
                     steps:
                       - to: "jdbc:app"
                 """);
+        Files.writeString(dir.resolve("x.mapping.yaml"), "model: C\nkey: id\nfields:\n  id: $.id\n");
+        Files.writeString(dir.resolve("typed.camel.yaml"), """
+                - templatedRoute:
+                    routeTemplateRef: poll-sync
+                    parameters:
+                      - { name: name, value: p }
+                      - { name: integration, value: crm }
+                      - { name: mapping, value: x.mapping.yaml }
+                      - { name: every, value: 1h }
+                      - { name: path, value: /x }
+                      - { name: pageSize, value: lots }
+                      - { name: mode, value: fast }
+                      - { name: stableCursor, value: "yes" }
+                - from:
+                    uri: "syncline:writes?integration=app&sync=y&maxAttempts=0"
+                    steps:
+                      - to: "jdbc:app"
+                """);
         List<String> problems = new RouteValidator().validate(dir).stream().map(Object::toString).toList();
+        String typed = dir.resolve("typed.camel.yaml").toString();
+        assertHas(problems, typed + ":9: poll-sync: pageSize must be a whole number of at least 1, not 'lots'");
+        assertHas(problems, typed + ":10: poll-sync: mode must be one of [incremental, full], not 'fast'");
+        assertHas(problems, typed + ":11: poll-sync: stableCursor must be true or false, not 'yes'");
+        assertHas(problems, typed + ":13: syncline:writes: maxAttempts must be a whole number of at least 1, not '0'");
+        problems = problems.stream().filter(p -> !p.startsWith(typed)).toList();
         String file = dir.resolve("steps.camel.yaml").toString();
         assertHas(problems, file + ":6: syncline:store needs a mapped record: put syncline:map before it");
         assertHas(problems, file + ":7: syncline:map has no parameter 'mapin'; expected one of [mapping]");

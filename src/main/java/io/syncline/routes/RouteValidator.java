@@ -36,6 +36,7 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
 
 import com.jayway.jsonpath.JsonPath;
 
+import io.syncline.config.ParamTypes;
 import io.syncline.mapping.MappingLoader;
 import io.syncline.schedule.PollSyncTemplate;
 import io.syncline.steps.Step;
@@ -210,6 +211,8 @@ public final class RouteValidator {
                 .forEach(d -> problems.add(new Problem(file, line(node), template + " needs parameter '" + d.getName()
                         + "': " + d.getDescription())));
         int before = problems.size();
+        given.forEach((pname, valueNode) -> ParamTypes.problem(pname, scalar(valueNode)).ifPresent(p ->
+                problems.add(new Problem(file, line(valueNode), template + ": " + p))));
         given.forEach((pname, valueNode) -> {
             String value = scalar(valueNode);
             try {

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import io.syncline.config.ParamTypes;
+
 /**
  * The engine's steps, as the {@code syncline:} endpoints a route composes, each with the
  * parameters it takes. This list is the contract: the component, the route validator and the
@@ -174,6 +176,9 @@ public enum Step {
                 }
                 out.put(param.name(), param.defaultValue());
             }
+            ParamTypes.problem(param.name(), out.get(param.name())).ifPresent(p -> {
+                throw new IllegalArgumentException("syncline:" + id + ": " + p);
+            });
         }
         return out;
     }
