@@ -38,7 +38,7 @@ public final class ParamTypes {
             Map.entry("everyMs", WHOLE), Map.entry("delay", WHOLE), Map.entry("leaseSeconds", WHOLE),
             Map.entry("maxBodyBytes", WHOLE), Map.entry("toleranceSeconds", WHOLE_OR_ZERO),
             Map.entry("lookbackSeconds", WHOLE_OR_ZERO), Map.entry("firstPage", WHOLE_OR_ZERO),
-            Map.entry("stableCursor", BOOLEAN), Map.entry("waitForStart", BOOLEAN),
+            Map.entry("stableCursor", BOOLEAN), Map.entry("waitForStart", BOOLEAN), Map.entry("now", BOOLEAN),
             Map.entry("maxDeleteShare", SHARE),
             Map.entry("pagination", oneOf("none", "cursor", "link", "offset", "page", "next-url")),
             Map.entry("mode", oneOf("incremental", "full")),

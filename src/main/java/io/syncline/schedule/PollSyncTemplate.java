@@ -62,13 +62,14 @@ public class PollSyncTemplate extends RouteBuilder {
                 .templateParameter("maxAttempts", "6", "attempts per request before the run fails")
                 .templateParameter("notifyUrl", "", "where to POST the webhook to your app (default syncline.notify.url)")
                 .templateParameter("twoWay", "", "two-way rules file (*.twoway.yaml), when this is the inbound half of a two-way sync")
-                .templateBean("tick", Processor.class, PollSyncTemplate::tick)
+                .configure(PollSyncTemplate::declare)
                 .from("quartz:syncline-poll/{{integration}}.{{name}}?trigger.repeatInterval="
                         + "{{syncline.schedule.tick-ms:15000}}&trigger.repeatCount=-1")
-                    .process("{{tick}}");
+                    .to("syncline:poll?integration=RAW({{integration}})&sync=RAW({{name}})");
     }
 
-    private static Processor tick(RouteTemplateContext rtc) {
+    /** Declares the sync: to the schedule, the lag watch and the records API, before its first slot. */
+    private static void declare(RouteTemplateContext rtc) {
         PollSync sync = build(rtc);
         TemplateParams.bean(SyncRegistry.class).register(sync);
         TemplateParams.bean(SyncLag.class).watch(sync);
@@ -78,8 +79,6 @@ public class PollSyncTemplate extends RouteBuilder {
                         TemplateParams.bean(DeadLetters.class),
                         TemplateParams.bean(Database.class), sync.twoWay(),
                         TemplateParams.bean(RecordAgreement.class)));
-        PollRunner runner = TemplateParams.bean(PollRunner.class);
-        return exchange -> runner.tick(sync);
     }
 
     /** The two-way rules a sync names, if any. */

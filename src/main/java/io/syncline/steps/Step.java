@@ -54,6 +54,14 @@ public enum Step {
             p("integration", null, "The integration whose connection is called"),
             p("connection", "", "The connection, when the exchange does not name one")),
 
+    POLL("poll", "producer", "Runs a declared poll-sync: its due connections (a schedule slot), or with now=true the "
+            + "exchange's connection at once; each run leases its pair and commits pages with their checkpoint "
+            + "(guarantees 4 and 5)",
+            p("integration", null, "The integration of the poll-sync"),
+            p("sync", null, "The poll-sync's name"),
+            p("now", "false", "true: run at once, as POST /sync/trigger does; false: only what is due"),
+            p("connection", "", "With now=true, the connection to run (default: the exchange's, else all)")),
+
     WRITES("writes", "consumer", "The durable write queue of one outbound sync as a Camel consumer: claims due writes "
             + "with a lease, emits one exchange per write, and settles each on the exchange's completion: sent, "
             + "retried with backoff, or dead-lettered (guarantees 1 and 2)",

@@ -1,9 +1,11 @@
 package io.syncline.steps;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 import io.syncline.connection.Connection;
 import io.syncline.connection.Connections;
+import io.syncline.http.HttpAnswer;
 import io.syncline.intake.EventIntake;
 import io.syncline.mapping.Mapping;
 import io.syncline.webhook.WebhookAdmission;
@@ -65,6 +67,20 @@ public final class StepExchange {
             throw new IllegalStateException("syncline:" + step + " needs a mapped record: put syncline:map before it");
         }
         return r;
+    }
+
+    /**
+     * Sets a step's answer: to an HTTP request, as its JSON response (request headers are not
+     * echoed); to any other trigger, as the body and the {@link #ANSWER} header, keeping the
+     * trigger's headers (a broker's commit handle, say) for the steps after it.
+     */
+    public static void answer(Exchange e, Map<String, Object> answer) {
+        if (e.getMessage().getHeader(Exchange.HTTP_METHOD) != null) {
+            HttpAnswer.json(e, 200, answer);
+        } else {
+            e.getMessage().setHeader(ANSWER, answer);
+            e.getMessage().setBody(answer);
+        }
     }
 
     /** The source as received, for a dead letter: the raw body when a step kept it. */

@@ -7,7 +7,6 @@ import java.util.function.Function;
 
 import com.jayway.jsonpath.JsonPath;
 
-import io.syncline.http.HttpAnswer;
 import io.syncline.connection.Connection;
 import io.syncline.connection.Connections;
 import io.syncline.mapping.FieldError;
@@ -27,6 +26,9 @@ import org.apache.camel.Processor;
  * The body, as the steps before left it, is the record stored.
  */
 final class StoreStep implements Processor {
+
+    /** Longer delivery ids are refused (dead-lettered): the store keeps ids of up to 600 characters with the connection. */
+    static final int MAX_ID_LENGTH = 300;
 
     private final String integration;
     private final String sync;
@@ -66,8 +68,10 @@ final class StoreStep implements Processor {
         String connectionId = conn != null ? conn.connectionId() : StepExchange.connectionId(e, connection);
         String id = deliveryId(e);
         boolean admitted = e.getProperty(WebhookAdmission.CONNECTION) != null;
-        // a message without a delivery id cannot be told from its redelivery: it is dead-lettered under a unique id
-        String messageId = id == null ? "no-delivery-id/" + e.getExchangeId()
+        // syncline:admit bounds the ids it admits; any other trigger's id is bounded here
+        boolean tooLong = !admitted && id != null && id.length() > MAX_ID_LENGTH;
+        // a message without a (usable) delivery id cannot be told from its redelivery: it is dead-lettered under a unique id
+        String messageId = id == null || tooLong ? "no-delivery-id/" + e.getExchangeId()
                 : admitted ? id : (connectionId == null ? "-" : connectionId) + "/" + id;
         Mapping.Result result = mapped;
         if (conn == null) {
@@ -77,6 +81,8 @@ final class StoreStep implements Processor {
         } else if (id == null) {
             result = refused(mapped, "delivery id", "no delivery id (" + (idHeader != null ? "header " + idHeader
                     : idPath.getPath()) + ")");
+        } else if (tooLong) {
+            result = refused(mapped, "delivery id", "the delivery id is longer than " + MAX_ID_LENGTH + " characters");
         } else if (mapped.ok() && !mapped.deleted() && e.getMessage().getBody() instanceof Map<?, ?> body) {
             @SuppressWarnings("unchecked")
             Map<String, Object> record = (Map<String, Object>) body; // what the steps between left of the mapped record
@@ -91,13 +97,7 @@ final class StoreStep implements Processor {
                 integration, connectionId == null ? "-" : connectionId, messageId, StepExchange.raw(e));
         metrics.recordIn(integration, sync, outcome.change() == null ? outcome.status()
                 : outcome.change().name().toLowerCase());
-        if (e.getMessage().getHeader(Exchange.HTTP_METHOD) != null) {
-            HttpAnswer.json(e, 200, outcome.toAnswer()); // the webhook's answer; request headers are not echoed
-        } else {
-            // any other trigger: the answer is the body, and the trigger's headers (a broker's commit handle, say) stay
-            e.getMessage().setHeader(StepExchange.ANSWER, outcome.toAnswer());
-            e.getMessage().setBody(outcome.toAnswer());
-        }
+        StepExchange.answer(e, outcome.toAnswer());
     }
 
     private String deliveryId(Exchange e) {

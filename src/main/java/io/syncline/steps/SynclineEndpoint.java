@@ -18,6 +18,9 @@ import io.syncline.outbound.ConnectionRateBudget;
 import io.syncline.outbound.FlowLog;
 import io.syncline.outbound.WriteQueue;
 import io.syncline.outbound.Writer;
+import io.syncline.schedule.PollRunner;
+import io.syncline.schedule.SyncRegistry;
+import io.syncline.schedule.SyncState;
 import io.syncline.store.Database;
 import io.syncline.store.DeadLetters;
 import io.syncline.intake.InboundSyncs;
@@ -59,6 +62,10 @@ final class SynclineEndpoint extends DefaultEndpoint {
                     settings.get("sync"), twoWay()), TemplateParams.bean(Connections.class));
             case BUDGET -> new BudgetStep(settings.get("integration"), settings.get("connection"),
                     TemplateParams.bean(Connections.class), TemplateParams.bean(ConnectionRateBudget.class));
+            case POLL -> new PollStep(settings.get("integration"), settings.get("sync"),
+                    Boolean.parseBoolean(settings.get("now")), settings.get("connection"),
+                    TemplateParams.bean(SyncRegistry.class), TemplateParams.bean(Connections.class),
+                    TemplateParams.bean(PollRunner.class), TemplateParams.bean(SyncState.class));
             case WRITES -> throw new IllegalArgumentException("syncline:writes is a consumer: use it in from:, not to:");
         };
         return new DefaultProducer(this) {

@@ -192,6 +192,22 @@ abstract class PollingContract {
     }
 
     @Test
+    void aRouteOfYourOwnAsksForARunWithSynclinePoll() {
+        String conn = connect("src-offset");
+        String path = "/" + conn + "/contacts";
+        wm.stubFor(get(urlPathEqualTo(path)).withQueryParam("offset", equalTo("0"))
+                .willReturn(okJson(items(contact("r1", "x")))));
+        wm.stubFor(get(urlPathEqualTo(path)).withQueryParam("offset", equalTo("1"))
+                .willReturn(okJson(items())));
+        long id = io.restassured.RestAssured.given().post("/test/poll-now/" + conn).then().statusCode(200)
+                .body("runs[0].status", is("started")).extract().jsonPath().getLong("runs[0].run_id");
+        await().atMost(Duration.ofSeconds(30)).until(() -> "SUCCESS".equals(Api.authed().get("/api/runs/" + id)
+                .then().statusCode(200).extract().jsonPath().getString("status")));
+        assertEquals("route", Api.authed().get("/api/runs/" + id).then().extract().jsonPath().getString("trigger"));
+        assertEquals(List.of("r1"), feed("src-offset", conn).stream().map(r -> r.get("id")).toList());
+    }
+
+    @Test
     void offsetPagination() {
         String conn = connect("src-offset");
         String path = "/" + conn + "/contacts";
