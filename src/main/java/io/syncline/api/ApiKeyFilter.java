@@ -1,10 +1,11 @@
 package io.syncline.api;
 
-import io.syncline.http.Problem;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.ext.Provider;
+
+import io.syncline.http.Problem;
 
 /**
  * Every request under /records, /sync and /api needs a key with the scope of its path: no key

@@ -1,15 +1,10 @@
 package io.syncline.api;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
-import io.syncline.http.ProblemException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.quarkus.runtime.annotations.RegisterForReflection;
-import io.syncline.mapping.FieldError;
-import io.syncline.store.ChangesFeed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -19,6 +14,12 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.syncline.http.ProblemException;
+import io.syncline.mapping.FieldError;
+import io.syncline.store.ChangesFeed;
 
 /** API keys (scope admin): create (the plaintext is in this answer only), list, revoke. */
 @Path("/api/keys")

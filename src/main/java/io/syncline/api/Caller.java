@@ -1,10 +1,11 @@
 package io.syncline.api;
 
-import io.syncline.http.ProblemException;
-import io.syncline.http.Problem;
 import java.util.Optional;
 
 import jakarta.enterprise.context.RequestScoped;
+
+import io.syncline.http.Problem;
+import io.syncline.http.ProblemException;
 
 /**
  * The API key of the request being served, set by {@link ApiKeyFilter} (or by the console from

@@ -1,11 +1,20 @@
 package io.syncline.api;
 
-import io.syncline.http.ProblemException;
-import io.syncline.http.Problem;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+import io.syncline.http.Problem;
+import io.syncline.http.ProblemException;
 import io.syncline.outbound.OutboundSync;
 import io.syncline.outbound.OutboundSyncs;
 import io.syncline.outbound.WriteQueue;
@@ -17,14 +26,6 @@ import io.syncline.store.RecordStore;
 import io.syncline.twoway.Conflicts;
 import io.syncline.twoway.IdentityMap;
 import io.syncline.twoway.RecordAgreement;
-import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.GET;
-import jakarta.ws.rs.POST;
-import jakarta.ws.rs.Path;
-import jakarta.ws.rs.PathParam;
-import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;

@@ -1,8 +1,5 @@
 package io.syncline.api;
 
-import io.syncline.connection.ConnectionAuth;
-import io.syncline.http.ProblemException;
-import io.syncline.http.Problem;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,13 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
-
-import io.quarkus.runtime.annotations.RegisterForReflection;
-import io.syncline.connection.Connection;
-import io.syncline.connection.Connections;
-import io.syncline.mapping.FieldError;
-import io.syncline.store.ChangesFeed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -28,6 +18,16 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.syncline.connection.Connection;
+import io.syncline.connection.ConnectionAuth;
+import io.syncline.connection.Connections;
+import io.syncline.http.Problem;
+import io.syncline.http.ProblemException;
+import io.syncline.mapping.FieldError;
+import io.syncline.store.ChangesFeed;
 
 /**
  * Connections: create, read, update, delete. Credentials go in and never come out: answers

@@ -1,24 +1,24 @@
 package io.syncline.api;
 
 import java.io.IOException;
-import io.syncline.outbound.Writer;
-import io.syncline.outbound.OutboundSyncs;
-import io.syncline.outbound.WriteQueue;
-import io.syncline.outbound.OutboundSync;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.enterprise.context.ApplicationScoped;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.syncline.connection.Connection;
 import io.syncline.connection.Connections;
 import io.syncline.events.EventEntry;
+import io.syncline.intake.InboundSyncs;
+import io.syncline.intake.RecordIntake;
+import io.syncline.outbound.OutboundSync;
+import io.syncline.outbound.OutboundSyncs;
+import io.syncline.outbound.WriteQueue;
+import io.syncline.outbound.Writer;
 import io.syncline.store.CanonicalJson;
 import io.syncline.store.Database;
 import io.syncline.store.DeadLetters;
-import io.syncline.intake.InboundSyncs;
-import io.syncline.intake.RecordIntake;
-import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * Replays a dead letter through the same path it failed on: a write goes back into the write

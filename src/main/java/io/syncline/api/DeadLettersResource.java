@@ -1,17 +1,10 @@
 package io.syncline.api;
 
 import java.util.ArrayList;
-import io.syncline.http.ProblemException;
-import io.syncline.http.Problem;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.syncline.api.DeadLetterReplay;
-import io.syncline.store.ChangesFeed;
-import io.syncline.store.DeadLetters;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -19,6 +12,13 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.syncline.api.DeadLetterReplay;
+import io.syncline.http.Problem;
+import io.syncline.http.ProblemException;
+import io.syncline.store.ChangesFeed;
+import io.syncline.store.DeadLetters;
 import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;

@@ -1,22 +1,11 @@
 package io.syncline.api;
 
-import io.syncline.events.EventEntry;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import com.jayway.jsonpath.JsonPath;
-
-import io.syncline.api.Caller;
-import io.syncline.http.ProblemException;
-import io.syncline.connection.Connection;
-import io.syncline.connection.Connections;
-import io.syncline.mapping.Mapping;
-import io.syncline.outbound.OutboundSync;
-import io.syncline.outbound.OutboundSyncs;
-import io.syncline.webhook.WebhookAdmission;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -24,6 +13,17 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+
+import com.jayway.jsonpath.JsonPath;
+import io.syncline.api.Caller;
+import io.syncline.connection.Connection;
+import io.syncline.connection.Connections;
+import io.syncline.events.EventEntry;
+import io.syncline.http.ProblemException;
+import io.syncline.mapping.Mapping;
+import io.syncline.outbound.OutboundSync;
+import io.syncline.outbound.OutboundSyncs;
+import io.syncline.webhook.WebhookAdmission;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**

@@ -1,10 +1,11 @@
 package io.syncline.api;
 
-import io.syncline.http.Problem;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.PreMatching;
 import jakarta.ws.rs.ext.Provider;
+
+import io.syncline.http.Problem;
 
 /**
  * Guarantee 8 at the door of every API endpoint: a path or query value that no field can hold

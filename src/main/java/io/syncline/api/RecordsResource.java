@@ -1,9 +1,5 @@
 package io.syncline.api;
 
-import java.util.TreeSet;
-import java.util.SortedSet;
-import io.syncline.http.ProblemException;
-import io.syncline.http.Problem;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -12,19 +8,24 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
-import io.syncline.connection.Connections;
-import io.syncline.outbound.OutboundSyncs;
-import io.syncline.intake.InboundSyncs;
-import io.syncline.store.Change;
-import io.syncline.store.ChangesFeed;
-import io.syncline.store.FeedCursor;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+
+import io.syncline.connection.Connections;
+import io.syncline.http.Problem;
+import io.syncline.http.ProblemException;
+import io.syncline.intake.InboundSyncs;
+import io.syncline.outbound.OutboundSyncs;
+import io.syncline.store.Change;
+import io.syncline.store.ChangesFeed;
+import io.syncline.store.FeedCursor;
 import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;

@@ -1,18 +1,19 @@
 package io.syncline.api;
 
-import io.syncline.http.ProblemException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.syncline.schedule.SyncState;
-import io.syncline.store.ChangesFeed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+
+import io.syncline.http.ProblemException;
+import io.syncline.schedule.SyncState;
+import io.syncline.store.ChangesFeed;
 import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;

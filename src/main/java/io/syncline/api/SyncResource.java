@@ -1,29 +1,13 @@
 package io.syncline.api;
 
-import java.util.Set;
-import io.syncline.schedule.RunFailure;
-import java.time.OffsetDateTime;
-import io.syncline.http.ProblemException;
-import io.syncline.http.Problem;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
-
-import io.quarkus.runtime.annotations.RegisterForReflection;
-import io.syncline.connection.Connection;
-import io.syncline.connection.Connections;
-import io.syncline.mapping.FieldError;
-import io.syncline.schedule.Frequency;
-import io.syncline.schedule.PollRunner;
-import io.syncline.schedule.PollSync;
-import io.syncline.schedule.SyncRegistry;
-import io.syncline.schedule.SyncState;
-import io.syncline.store.ChangesFeed;
-import io.syncline.store.RecordStore;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -32,6 +16,22 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.syncline.connection.Connection;
+import io.syncline.connection.Connections;
+import io.syncline.http.Problem;
+import io.syncline.http.ProblemException;
+import io.syncline.mapping.FieldError;
+import io.syncline.schedule.Frequency;
+import io.syncline.schedule.PollRunner;
+import io.syncline.schedule.PollSync;
+import io.syncline.schedule.RunFailure;
+import io.syncline.schedule.SyncRegistry;
+import io.syncline.schedule.SyncState;
+import io.syncline.store.ChangesFeed;
+import io.syncline.store.RecordStore;
 
 /** Sync control, shaped like Nango's: trigger, start, pause, status, and a per-connection frequency. */
 @Path("/sync")

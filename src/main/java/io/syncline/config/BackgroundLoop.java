@@ -1,8 +1,8 @@
 package io.syncline.config;
 
-import java.util.TreeMap;
-import java.util.Map;
 import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;

@@ -1,12 +1,12 @@
 package io.syncline.connection;
 
-import java.util.Set;
-import java.util.Locale;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Locale;
+import java.util.Set;
 
 /**
  * How a sync presents a connection's credentials to the connected app, for reads and writes

@@ -1,14 +1,9 @@
 package io.syncline.console;
 
-import java.util.List;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 
-import io.quarkus.qute.Location;
-import io.quarkus.qute.Template;
-import io.quarkus.qute.TemplateInstance;
-import io.syncline.api.ConflictsResource;
-import io.syncline.http.ProblemException;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
@@ -22,6 +17,12 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+
+import io.quarkus.qute.Location;
+import io.quarkus.qute.Template;
+import io.quarkus.qute.TemplateInstance;
+import io.syncline.api.ConflictsResource;
+import io.syncline.http.ProblemException;
 
 /** Conflicts parked for review: both values side by side, resolved by picking a side or typing a value. */
 @Path("/console/conflicts")

@@ -1,16 +1,10 @@
 package io.syncline.console;
 
-import java.util.stream.IntStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
-import io.quarkus.qute.Location;
-import io.quarkus.qute.Template;
-import io.quarkus.qute.TemplateInstance;
-import io.syncline.api.ConnectionsResource;
-import io.syncline.http.ProblemException;
-import io.syncline.api.SyncResource;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
@@ -23,6 +17,13 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+
+import io.quarkus.qute.Location;
+import io.quarkus.qute.Template;
+import io.quarkus.qute.TemplateInstance;
+import io.syncline.api.ConnectionsResource;
+import io.syncline.api.SyncResource;
+import io.syncline.http.ProblemException;
 
 /**
  * Connections: list, create, edit, and pause or resume all of a connection's scheduled syncs.

@@ -1,20 +1,21 @@
 package io.syncline.console;
 
-import io.syncline.api.Caller;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
 
-import io.quarkus.qute.Template;
-import io.quarkus.qute.TemplateInstance;
-import io.syncline.api.ApiKeyFilter;
-import io.syncline.http.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Cookie;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+
+import io.quarkus.qute.Template;
+import io.quarkus.qute.TemplateInstance;
+import io.syncline.api.ApiKeyFilter;
+import io.syncline.api.Caller;
+import io.syncline.http.ProblemException;
 
 /**
  * What every console page shares: who is signed in, whether their key may do what the page

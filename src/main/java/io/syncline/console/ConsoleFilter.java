@@ -1,12 +1,13 @@
 package io.syncline.console;
 
-import io.syncline.http.Problem;
-import io.syncline.api.ProblemMappers;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.ContainerResponseContext;
 import jakarta.ws.rs.container.ContainerResponseFilter;
 import jakarta.ws.rs.ext.Provider;
+
+import io.syncline.api.ProblemMappers;
+import io.syncline.http.Problem;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**

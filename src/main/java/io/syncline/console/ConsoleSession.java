@@ -1,20 +1,21 @@
 package io.syncline.console;
 
-import io.quarkus.qute.TemplateData;
-import io.syncline.store.RecordStore;
-import java.time.OffsetDateTime;
-import io.syncline.store.Database;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.Base64;
 import java.util.Optional;
 
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.qute.TemplateData;
 import io.syncline.api.ApiKeys;
 import io.syncline.connection.CredentialCipher;
+import io.syncline.store.Database;
+import io.syncline.store.RecordStore;
 import io.syncline.webhook.Hmac;
-import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**

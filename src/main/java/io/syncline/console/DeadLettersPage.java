@@ -1,15 +1,9 @@
 package io.syncline.console;
 
-import io.quarkus.qute.TemplateData;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import io.quarkus.qute.Location;
-import io.quarkus.qute.Template;
-import io.quarkus.qute.TemplateInstance;
-import io.syncline.api.DeadLettersResource;
-import io.syncline.http.ProblemException;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
@@ -23,6 +17,13 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+
+import io.quarkus.qute.Location;
+import io.quarkus.qute.Template;
+import io.quarkus.qute.TemplateData;
+import io.quarkus.qute.TemplateInstance;
+import io.syncline.api.DeadLettersResource;
+import io.syncline.http.ProblemException;
 
 /**
  * Dead letters: find them, read the reason and what may be shown of the payload, replay them

@@ -1,39 +1,15 @@
 package io.syncline.console;
 
-import io.syncline.http.ProblemException;
-import io.smallrye.health.api.HealthGroup;
-import java.util.Arrays;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.quarkus.qute.Location;
-import io.quarkus.qute.Template;
-import io.quarkus.qute.TemplateData;
-import io.quarkus.qute.TemplateInstance;
-import io.syncline.api.FlowResource;
-import io.syncline.api.RunsResource;
-import io.syncline.api.SyncResource;
-import io.syncline.connection.Connection;
-import io.syncline.connection.Connections;
-import io.syncline.operate.StaleSyncCheck;
-import io.syncline.operate.SyncLag;
-import io.syncline.outbound.CircuitBreakers;
-import io.syncline.outbound.FlowLog;
-import io.syncline.outbound.OutboundSync;
-import io.syncline.outbound.OutboundSyncs;
-import io.syncline.schedule.PollSync;
-import io.syncline.schedule.SyncRegistry;
-import io.syncline.schedule.SyncState;
-import io.syncline.store.ChangesFeed;
-import io.syncline.store.Database;
-import io.syncline.intake.InboundSyncs;
-import io.syncline.store.RecordStore;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
@@ -47,6 +23,31 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+
+import io.quarkus.qute.Location;
+import io.quarkus.qute.Template;
+import io.quarkus.qute.TemplateData;
+import io.quarkus.qute.TemplateInstance;
+import io.smallrye.health.api.HealthGroup;
+import io.syncline.api.FlowResource;
+import io.syncline.api.RunsResource;
+import io.syncline.api.SyncResource;
+import io.syncline.connection.Connection;
+import io.syncline.connection.Connections;
+import io.syncline.http.ProblemException;
+import io.syncline.intake.InboundSyncs;
+import io.syncline.operate.StaleSyncCheck;
+import io.syncline.operate.SyncLag;
+import io.syncline.outbound.CircuitBreakers;
+import io.syncline.outbound.FlowLog;
+import io.syncline.outbound.OutboundSync;
+import io.syncline.outbound.OutboundSyncs;
+import io.syncline.schedule.PollSync;
+import io.syncline.schedule.SyncRegistry;
+import io.syncline.schedule.SyncState;
+import io.syncline.store.ChangesFeed;
+import io.syncline.store.Database;
+import io.syncline.store.RecordStore;
 
 /**
  * The first page: every sync and connection with its status, so the person on call sees what

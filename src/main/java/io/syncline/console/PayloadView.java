@@ -1,18 +1,19 @@
 package io.syncline.console;
 
-import io.quarkus.qute.TemplateData;
-import io.syncline.intake.RecordIntake;
-import io.syncline.outbound.OutboundSync;
-import com.jayway.jsonpath.JsonPath;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
-import io.syncline.mapping.Mapping;
-import io.syncline.outbound.OutboundSyncs;
-import io.syncline.intake.InboundSyncs;
 import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.jayway.jsonpath.JsonPath;
+import io.quarkus.qute.TemplateData;
+import io.syncline.intake.InboundSyncs;
+import io.syncline.intake.RecordIntake;
+import io.syncline.mapping.Mapping;
+import io.syncline.outbound.OutboundSync;
+import io.syncline.outbound.OutboundSyncs;
 
 /**
  * What of a dead letter's payload a person may see. An inbound record or an event is kept as it

@@ -1,25 +1,13 @@
 package io.syncline.console;
 
-import java.util.TreeMap;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
-import io.quarkus.qute.Location;
-import io.quarkus.qute.Template;
-import io.quarkus.qute.TemplateData;
-import io.quarkus.qute.TemplateInstance;
-import io.syncline.api.FlowResource;
-import io.syncline.api.RecordsResource;
-import io.syncline.connection.Connections;
-import io.syncline.outbound.OutboundSyncs;
-import io.syncline.schedule.SyncRegistry;
-import io.syncline.store.Database;
-import io.syncline.intake.InboundSyncs;
-import io.syncline.twoway.IdentityMap;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -29,6 +17,19 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
+
+import io.quarkus.qute.Location;
+import io.quarkus.qute.Template;
+import io.quarkus.qute.TemplateData;
+import io.quarkus.qute.TemplateInstance;
+import io.syncline.api.FlowResource;
+import io.syncline.api.RecordsResource;
+import io.syncline.connection.Connections;
+import io.syncline.intake.InboundSyncs;
+import io.syncline.outbound.OutboundSyncs;
+import io.syncline.schedule.SyncRegistry;
+import io.syncline.store.Database;
+import io.syncline.twoway.IdentityMap;
 
 /**
  * The changes feed of one model at one connection, read through the records API, and one

@@ -1,7 +1,7 @@
 package io.syncline.console;
 
-import java.util.Locale;
 import java.util.List;
+import java.util.Locale;
 
 /** A small bar chart as inline SVG, drawn on the server: no script, no image request. */
 final class Sparkline {

@@ -1,17 +1,15 @@
 package io.syncline.demo;
 
-import java.sql.Statement;
-import io.syncline.store.RecordStore;
-import java.time.OffsetDateTime;
-import io.syncline.store.Database;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,10 +18,12 @@ import java.util.Objects;
 import java.util.Random;
 import java.util.UUID;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.syncline.api.ApiKeys;
 import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.syncline.api.ApiKeys;
+import io.syncline.store.Database;
+import io.syncline.store.RecordStore;
 import org.apache.camel.builder.RouteBuilder;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;

@@ -1,12 +1,12 @@
 package io.syncline.events;
 
-import io.syncline.intake.EventIntake;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.syncline.connection.Connection;
+import io.syncline.intake.EventIntake;
 import io.syncline.outbound.OutboundSync;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;

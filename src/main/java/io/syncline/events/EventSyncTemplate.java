@@ -1,16 +1,15 @@
 package io.syncline.events;
 
-import io.syncline.outbound.Writer;
 import java.util.Arrays;
 
 import com.jayway.jsonpath.JsonPath;
-
 import io.syncline.config.TemplateParams;
 import io.syncline.mapping.MappingLoader;
 import io.syncline.outbound.Destination;
 import io.syncline.outbound.DestinationParams;
 import io.syncline.outbound.OutboundSync;
 import io.syncline.outbound.OutboundSyncs;
+import io.syncline.outbound.Writer;
 import io.syncline.twoway.Ownership;
 import org.apache.camel.RouteTemplateContext;
 import org.apache.camel.builder.RouteBuilder;

@@ -1,6 +1,5 @@
 package io.syncline.events;
 
-import java.util.Optional;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -9,13 +8,12 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
-
 import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.jayway.jsonpath.JsonPath;
-
 import io.syncline.config.TemplateParams;
 import io.syncline.connection.Connections;
 import io.syncline.mapping.Mapping;

@@ -3,7 +3,6 @@ package io.syncline.http;
 import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.syncline.mapping.FieldError;
 

@@ -3,9 +3,9 @@ package io.syncline.intake;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.syncline.config.TemplateParams;
 import io.syncline.connection.Connection;
 import io.syncline.mapping.Mapping;
-import io.syncline.config.TemplateParams;
 import io.syncline.outbound.WriteQueue;
 import io.syncline.outbound.Writer;
 import io.syncline.store.CanonicalJson;

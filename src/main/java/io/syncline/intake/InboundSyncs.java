@@ -5,8 +5,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-import io.quarkus.arc.Unremovable;
 import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.arc.Unremovable;
 
 /** The record intake of every inbound sync, by integration and name: what a replayed inbound dead letter goes through. */
 @Unremovable

@@ -1,21 +1,21 @@
 package io.syncline.intake;
 
-import io.syncline.outbound.WriteQueue;
-import java.sql.SQLException;
 import java.sql.Connection;
-import io.syncline.store.CanonicalJson;
-import io.syncline.store.Database;
-import io.syncline.store.RecordStore;
-import io.syncline.store.DeadLetters;
-import io.syncline.store.RecordKey;
-import io.syncline.store.IdempotencyKeys;
-import io.syncline.store.Change;
+import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import io.syncline.mapping.FieldError;
 import io.syncline.mapping.Mapping;
+import io.syncline.outbound.WriteQueue;
+import io.syncline.store.CanonicalJson;
+import io.syncline.store.Change;
+import io.syncline.store.Database;
+import io.syncline.store.DeadLetters;
+import io.syncline.store.IdempotencyKeys;
+import io.syncline.store.RecordKey;
+import io.syncline.store.RecordStore;
 import io.syncline.twoway.IdentityMap;
 import io.syncline.twoway.Ownership;
 import io.syncline.twoway.RecordAgreement;

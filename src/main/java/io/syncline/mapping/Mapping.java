@@ -1,7 +1,7 @@
 package io.syncline.mapping;
 
-import java.math.MathContext;
 import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

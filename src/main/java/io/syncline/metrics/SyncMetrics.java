@@ -2,11 +2,12 @@ package io.syncline.metrics;
 
 import java.time.Duration;
 
+import jakarta.enterprise.context.ApplicationScoped;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.arc.Unremovable;
-import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * Syncline's counters, exported at /q/metrics. Tags are the integration and the sync only: both

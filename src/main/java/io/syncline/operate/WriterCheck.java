@@ -1,20 +1,20 @@
 package io.syncline.operate;
 
-import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.event.Observes;
 import java.time.Instant;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-import org.eclipse.microprofile.health.HealthCheck;
-import org.eclipse.microprofile.health.HealthCheckResponse;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.StartupEvent;
 import io.smallrye.health.api.HealthGroup;
 import io.syncline.outbound.CircuitBreakers;
 import io.syncline.outbound.WriteQueue;
-import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
 
 /**
  * The writer at /q/health/group/syncs: DOWN while a connection's circuit is open (its

@@ -1,6 +1,5 @@
 package io.syncline.outbound;
 
-import java.util.Optional;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -14,12 +13,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.jayway.jsonpath.JsonPath;
-
 import io.syncline.connection.Connection;
 import io.syncline.connection.ConnectionAuth;
 import io.syncline.mapping.Mapping;

@@ -1,17 +1,15 @@
 package io.syncline.outbound;
 
-import org.jboss.logging.Logger;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.time.Instant;
 import java.io.IOException;
-import java.util.HashSet;
-import java.util.HashMap;
-import java.util.Comparator;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,12 +17,16 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
+import io.quarkus.arc.Unremovable;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.syncline.config.BackgroundLoop;
@@ -37,10 +39,8 @@ import io.syncline.store.DeadLetters;
 import io.syncline.store.RecordStore;
 import io.syncline.twoway.IdentityMap;
 import io.syncline.twoway.RecordAgreement;
-import io.quarkus.arc.Unremovable;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 /**
  * The durable, rate-limited writer. It claims due writes from the {@link WriteQueue}, and for

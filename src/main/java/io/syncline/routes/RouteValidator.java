@@ -1,14 +1,7 @@
 package io.syncline.routes;
 
-import java.io.UncheckedIOException;
-import io.syncline.sqlsource.SqlSyncTemplate;
-import io.syncline.twoway.Ownership;
-import io.syncline.events.OutboxPollTemplate;
-import io.syncline.sqlsource.Groups;
-import io.syncline.events.EventSyncTemplate;
-import java.util.function.Consumer;
-import io.syncline.config.TemplateParams;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,11 +10,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
+import com.jayway.jsonpath.JsonPath;
+import io.syncline.config.ParamTypes;
+import io.syncline.config.TemplateParams;
+import io.syncline.events.EventSyncTemplate;
+import io.syncline.events.OutboxPollTemplate;
+import io.syncline.mapping.MappingLoader;
+import io.syncline.schedule.PollSyncTemplate;
+import io.syncline.sqlsource.Groups;
+import io.syncline.sqlsource.SqlSyncTemplate;
+import io.syncline.steps.Step;
+import io.syncline.twoway.Ownership;
+import io.syncline.webhook.WebhookSyncTemplate;
+import org.apache.camel.RouteTemplateContext;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.RouteTemplateContext;
 import org.apache.camel.model.DefaultRouteTemplateContext;
 import org.apache.camel.model.RouteTemplateDefinition;
 import org.apache.camel.model.RouteTemplateParameterDefinition;
@@ -33,14 +39,6 @@ import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
-
-import com.jayway.jsonpath.JsonPath;
-
-import io.syncline.config.ParamTypes;
-import io.syncline.mapping.MappingLoader;
-import io.syncline.schedule.PollSyncTemplate;
-import io.syncline.steps.Step;
-import io.syncline.webhook.WebhookSyncTemplate;
 
 /**
  * Checks the syncs in a routes directory without starting the service, so that CI can run it on

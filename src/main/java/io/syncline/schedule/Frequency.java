@@ -1,10 +1,11 @@
 package io.syncline.schedule;
 
-import org.eclipse.microprofile.config.ConfigProvider;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import org.eclipse.microprofile.config.ConfigProvider;
 
 /** Intervals as people write them: "30s", "5m", "every 2 hours", "every day". */
 public final class Frequency {

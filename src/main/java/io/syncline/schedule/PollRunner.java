@@ -1,37 +1,39 @@
 package io.syncline.schedule;
 
-import java.util.TreeMap;
-import io.quarkus.runtime.StartupEvent;
-import java.util.Optional;
-import java.util.Locale;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.IOException;
-import io.syncline.mapping.FieldError;
-import io.syncline.config.BackgroundLoop;
-import java.util.Arrays;
-import java.util.ArrayList;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-
 import io.quarkus.arc.Unremovable;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.syncline.config.BackgroundLoop;
 import io.syncline.connection.Connection;
 import io.syncline.connection.Connections;
+import io.syncline.mapping.FieldError;
 import io.syncline.mapping.Mapping;
 import io.syncline.metrics.SyncMetrics;
 import io.syncline.outbound.AppWebhooks;
@@ -46,8 +48,6 @@ import io.syncline.store.RecordKey;
 import io.syncline.store.RecordStore;
 import io.syncline.twoway.IdentityMap;
 import io.syncline.twoway.RecordAgreement;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 

@@ -1,21 +1,19 @@
 package io.syncline.schedule;
 
-import io.syncline.twoway.Ownership;
-import io.syncline.connection.ConnectionAuth;
 import java.net.URI;
+import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.text.ParseException;
 import java.util.Date;
 
-import org.quartz.CronExpression;
-
 import com.jayway.jsonpath.JsonPath;
-
 import io.syncline.connection.Connection;
+import io.syncline.connection.ConnectionAuth;
 import io.syncline.mapping.Mapping;
+import io.syncline.twoway.Ownership;
+import org.quartz.CronExpression;
 
 /**
  * One declared polling sync: what to request, how it pages, how it maps, and when it runs.

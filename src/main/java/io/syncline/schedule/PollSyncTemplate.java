@@ -1,21 +1,19 @@
 package io.syncline.schedule;
 
-import io.syncline.operate.SyncLag;
-import io.syncline.store.RecordStore;
-import io.syncline.intake.RecordIntake;
-import io.syncline.twoway.RecordAgreement;
-import io.syncline.twoway.Ownership;
-import io.syncline.intake.InboundSyncs;
-import io.syncline.store.DeadLetters;
-import io.syncline.store.Database;
-import io.syncline.connection.ConnectionAuth;
 import java.time.Duration;
 
 import com.jayway.jsonpath.JsonPath;
-
 import io.syncline.config.TemplateParams;
+import io.syncline.connection.ConnectionAuth;
+import io.syncline.intake.InboundSyncs;
+import io.syncline.intake.RecordIntake;
 import io.syncline.mapping.MappingLoader;
-import org.apache.camel.Processor;
+import io.syncline.operate.SyncLag;
+import io.syncline.store.Database;
+import io.syncline.store.DeadLetters;
+import io.syncline.store.RecordStore;
+import io.syncline.twoway.Ownership;
+import io.syncline.twoway.RecordAgreement;
 import org.apache.camel.RouteTemplateContext;
 import org.apache.camel.builder.RouteBuilder;
 

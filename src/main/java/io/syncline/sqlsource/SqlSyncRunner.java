@@ -1,16 +1,16 @@
 package io.syncline.sqlsource;
 
-import java.sql.Timestamp;
-import java.time.temporal.TemporalAccessor;
-import java.sql.Date;
 import java.sql.Array;
 import java.sql.Connection;
+import java.sql.Date;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.temporal.TemporalAccessor;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -18,6 +18,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 
 import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.Counter;
@@ -35,8 +38,6 @@ import io.syncline.store.DeadLetters;
 import io.syncline.store.RecordKey;
 import io.syncline.store.RecordStore;
 import io.syncline.twoway.IdentityMap;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Instance;
 import org.jboss.logging.Logger;
 
 /**

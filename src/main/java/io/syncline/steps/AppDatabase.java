@@ -1,10 +1,10 @@
 package io.syncline.steps;
 
-import io.quarkus.agroal.DataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import io.agroal.api.AgroalDataSource;
+import io.quarkus.agroal.DataSource;
 import io.quarkus.arc.Arc;
 import org.apache.camel.quarkus.main.events.BeforeConfigure;
 import org.eclipse.microprofile.config.inject.ConfigProperty;

@@ -2,9 +2,9 @@ package io.syncline.steps;
 
 import java.util.Map;
 
-import io.syncline.http.ProblemException;
 import io.syncline.connection.Connection;
 import io.syncline.connection.Connections;
+import io.syncline.http.ProblemException;
 import io.syncline.intake.EventIntake;
 import io.syncline.mapping.Mapping;
 import io.syncline.webhook.WebhookAdmission;

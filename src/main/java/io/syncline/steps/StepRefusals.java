@@ -3,8 +3,8 @@ package io.syncline.steps;
 import io.syncline.http.HttpAnswer;
 import io.syncline.http.ProblemException;
 import org.apache.camel.Exchange;
-import org.apache.camel.component.jackson.JacksonConstants;
 import org.apache.camel.builder.RouteConfigurationBuilder;
+import org.apache.camel.component.jackson.JacksonConstants;
 
 /**
  * For every route, the engine's own and those written in YAML: a refusal of a step (a 4xx

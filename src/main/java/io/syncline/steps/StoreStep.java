@@ -6,14 +6,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 import com.jayway.jsonpath.JsonPath;
-
 import io.syncline.connection.Connection;
 import io.syncline.connection.Connections;
+import io.syncline.intake.InboundSyncs;
+import io.syncline.intake.RecordIntake;
 import io.syncline.mapping.FieldError;
 import io.syncline.mapping.Mapping;
 import io.syncline.metrics.SyncMetrics;
-import io.syncline.intake.InboundSyncs;
-import io.syncline.intake.RecordIntake;
 import io.syncline.webhook.WebhookAdmission;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;

@@ -9,7 +9,6 @@ import java.util.Set;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.syncline.outbound.Backoff;
 import io.syncline.outbound.FlowLog;
 import io.syncline.outbound.WriteQueue;

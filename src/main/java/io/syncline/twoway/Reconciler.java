@@ -1,6 +1,5 @@
 package io.syncline.twoway;
 
-import java.util.TreeSet;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -9,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Decides, field by field, what a change from one side of a two-way sync does (guarantee 7):

@@ -1,22 +1,23 @@
 package io.syncline.twoway;
 
-import java.time.OffsetDateTime;
-import io.syncline.mapping.Mapping;
-import java.time.format.DateTimeParseException;
-import java.time.DateTimeException;
-import io.syncline.store.Change;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.DateTimeException;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.arc.Unremovable;
+import io.syncline.mapping.Mapping;
 import io.syncline.store.CanonicalJson;
+import io.syncline.store.Change;
 import io.syncline.store.RecordKey;
 import io.syncline.store.RecordStore;
-import io.quarkus.arc.Unremovable;
-import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * What both sides of a two-way sync agree a record holds, and how each side's change moves it.

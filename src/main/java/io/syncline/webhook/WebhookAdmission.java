@@ -1,16 +1,15 @@
 package io.syncline.webhook;
 
-import java.nio.charset.StandardCharsets;
-import io.syncline.mapping.Mapping;
-import java.util.Map;
-import java.util.List;
 import java.io.IOException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.CharacterCodingException;
 import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -18,11 +17,11 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.jayway.jsonpath.JsonPath;
-
-import io.syncline.http.Problem;
-import io.syncline.http.ProblemException;
 import io.syncline.connection.Connection;
 import io.syncline.connection.Connections;
+import io.syncline.http.Problem;
+import io.syncline.http.ProblemException;
+import io.syncline.mapping.Mapping;
 import io.syncline.metrics.SyncMetrics;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;

@@ -4,15 +4,15 @@ import io.syncline.config.TemplateParams;
 import io.syncline.http.HttpAnswer;
 import io.syncline.http.Problem;
 import io.syncline.http.ProblemException;
+import io.syncline.intake.InboundSyncs;
+import io.syncline.intake.RecordIntake;
 import io.syncline.mapping.MappingLoader;
 import io.syncline.store.Database;
 import io.syncline.store.DeadLetters;
-import io.syncline.intake.InboundSyncs;
-import io.syncline.intake.RecordIntake;
 import io.syncline.store.RecordStore;
 import org.apache.camel.Exchange;
-import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.RouteTemplateContext;
+import org.apache.camel.builder.RouteBuilder;
 import org.jboss.logging.Logger;
 
 /**
