@@ -95,13 +95,7 @@ class ClusterIT {
                       - { name: upsert, value: put }
                       - { name: auth, value: none }
                 """);
-        Files.writeString(routes.resolve("contact.mapping.yaml"), """
-                model: Contact
-                key: id
-                fields:
-                  id:    { path: $.id, type: string, required: true }
-                  email: { path: $.email, type: string }
-                """);
+        PackagedService.writeContactMapping(routes);
         int a = PackagedService.freePort();
         String[] common = {"syncline.db.url=" + DB, "syncline.db.username=postgres", "quarkus.flyway.pg.schemas=syncline_cluster",
                 "syncline.schedule.min-interval=1s", "syncline.schedule.tick-ms=250", "syncline.poll.lease=4s",

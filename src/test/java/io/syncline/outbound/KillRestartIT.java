@@ -109,8 +109,7 @@ class KillRestartIT {
     }
 
     Process start(Path home, int port) throws IOException {
-        return PackagedService.start(home, port, home.resolve("service-" + System.nanoTime() + ".log"),
-                "syncline.writer.lease=3s");
+        return PackagedService.start(home, port, "syncline.writer.lease=3s");
     }
 
     static boolean ready(int port) {

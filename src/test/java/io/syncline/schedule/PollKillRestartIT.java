@@ -60,8 +60,8 @@ class PollKillRestartIT {
     }
 
     Process start(Path home, int port) throws Exception {
-        return PackagedService.start(home, port, home.resolve("service-" + System.nanoTime() + ".log"),
-                "syncline.schedule.tick-ms=500", "syncline.notify.secret=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+        return PackagedService.start(home, port, "syncline.schedule.tick-ms=500",
+                "syncline.notify.secret=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
     }
 
     JsonPath runs(int port) throws Exception {
@@ -103,13 +103,7 @@ class PollKillRestartIT {
                       - { name: waitForStart, value: "true" }
                       - { name: maxAttempts, value: "1" }
                 """);
-        Files.writeString(routes.resolve("contact.mapping.yaml"), """
-                model: Contact
-                key: id
-                fields:
-                  id:    { path: $.id, type: string, required: true }
-                  email: { path: $.email, type: string }
-                """);
+        PackagedService.writeContactMapping(routes);
         int port = PackagedService.freePort();
         service = start(home, port);
         await().atMost(Duration.ofSeconds(60)).until(() -> PackagedService.ready(port));

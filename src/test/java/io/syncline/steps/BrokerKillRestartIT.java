@@ -65,15 +65,9 @@ class BrokerKillRestartIT {
                         - to: "syncline:map?mapping=contact.mapping.yaml"
                         - to: "syncline:store?integration=crm&sync=contacts-from-rabbit"
                 """.formatted(exchange, queue));
-        Files.writeString(routes.resolve("contact.mapping.yaml"), """
-                model: Contact
-                key: id
-                fields:
-                  id:    { path: $.id, type: string, required: true }
-                  email: { path: $.email, type: string }
-                """);
+        PackagedService.writeContactMapping(routes);
         int port = PackagedService.freePort();
-        service = start(home, port);
+        service = PackagedService.start(home, port);
         await().atMost(Duration.ofSeconds(60)).until(() -> PackagedService.ready(port));
         assertEquals(201, PackagedService.send(port, "POST", "/api/connections", Map.of(),
                 "{\"provider_config_key\":\"crm\",\"connection_id\":\"acme\"}").statusCode());
@@ -89,7 +83,7 @@ class BrokerKillRestartIT {
             }
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> stored(port) >= 100);
             service.destroyForcibly().waitFor(); // kill -9 mid-stream
-            service = start(home, port);
+            service = PackagedService.start(home, port);
             await().atMost(Duration.ofSeconds(60)).until(() -> PackagedService.ready(port));
             await().atMost(Duration.ofSeconds(120)).until(() -> ids(port).size() >= MESSAGES
                     && ch.queueDeclarePassive(queue).getMessageCount() == 0);
@@ -104,10 +98,6 @@ class BrokerKillRestartIT {
             ch.queueDelete(queue);
             ch.exchangeDelete(exchange);
         }
-    }
-
-    Process start(Path home, int port) throws Exception {
-        return PackagedService.start(home, port, home.resolve("service-" + System.nanoTime() + ".log"));
     }
 
     static long consumers(Channel ch, String queue) {

@@ -63,13 +63,7 @@ class KafkaKillRestartIT {
                         - to: "syncline:store?integration=crm&sync=contacts-from-kafka"
                         - setProperty: { name: committed, simple: "${header.CamelKafkaManualCommit.commit()}" }
                 """.formatted(TOPIC));
-        Files.writeString(routes.resolve("contact.mapping.yaml"), """
-                model: Contact
-                key: id
-                fields:
-                  id:    { path: $.id, type: string, required: true }
-                  email: { path: $.email, type: string }
-                """);
+        PackagedService.writeContactMapping(routes);
         int port = PackagedService.freePort();
         service = start(home, port, bootstrap);
         await().atMost(Duration.ofSeconds(60)).until(() -> PackagedService.ready(port));
@@ -112,7 +106,6 @@ class KafkaKillRestartIT {
     }
 
     Process start(Path home, int port, String bootstrap) throws Exception {
-        return PackagedService.start(home, port, home.resolve("service-" + System.nanoTime() + ".log"),
-                "kafka.bootstrap=" + bootstrap);
+        return PackagedService.start(home, port, "kafka.bootstrap=" + bootstrap);
     }
 }

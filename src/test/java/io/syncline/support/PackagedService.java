@@ -33,6 +33,22 @@ public final class PackagedService {
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
+    /** {@link #start(Path, int, Path, String...)} with its output in a log of its own under {@code home}. */
+    public static Process start(Path home, int port, String... properties) throws IOException {
+        return start(home, port, home.resolve("service-" + System.nanoTime() + ".log"), properties);
+    }
+
+    /** The contact mapping the process tests' syncs use: an id and an email. */
+    public static void writeContactMapping(Path routes) throws IOException {
+        java.nio.file.Files.writeString(routes.resolve("contact.mapping.yaml"), """
+                model: Contact
+                key: id
+                fields:
+                  id:    { path: $.id, type: string, required: true }
+                  email: { path: $.email, type: string }
+                """);
+    }
+
     public static boolean ready(int port) {
         try {
             return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build(),
