@@ -3,6 +3,7 @@ package io.syncline.config;
 import java.nio.file.Path;
 
 import io.quarkus.arc.Arc;
+import org.apache.camel.CamelContext;
 import org.apache.camel.RouteTemplateContext;
 import org.eclipse.microprofile.config.ConfigProvider;
 
@@ -23,7 +24,12 @@ public final class TemplateParams {
 
     /** Where the route files and mapping files of the route being built are. */
     public static Path routesDir(RouteTemplateContext rtc) {
-        String dir = rtc.getCamelContext() == null ? null : rtc.getCamelContext().getGlobalOption(ROUTES_DIR_OPTION);
+        return routesDir(rtc.getCamelContext());
+    }
+
+    /** Where the route files of the context's routes are: the validator's directory, else {@link #routesDir()}. */
+    public static Path routesDir(CamelContext camel) {
+        String dir = camel == null ? null : camel.getGlobalOption(ROUTES_DIR_OPTION);
         return dir != null ? Path.of(dir) : routesDir();
     }
 

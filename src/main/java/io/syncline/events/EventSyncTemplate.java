@@ -64,7 +64,7 @@ public class EventSyncTemplate extends RouteBuilder {
                 Integer.parseInt(TemplateParams.text(rtc, "maxAttempts").trim()), TemplateParams.text(rtc, "connectionHeader"),
                 connectionPath.isBlank() ? null : JsonPath.compile(connectionPath),
                 idFrom.startsWith("header:") ? idFrom.substring(7).trim() : null, idFrom.startsWith("$") ? JsonPath.compile(idFrom) : null,
-                twoWay.isBlank() ? null : Ownership.load(TemplateParams.routesDir(rtc).resolve(twoWay)));
+                Ownership.named(TemplateParams.routesDir(rtc), twoWay));
         if (sync.eventTypes().isEmpty()) {
             throw new IllegalArgumentException("event-sync '" + sync.name() + "': name at least one event type");
         }

@@ -6,9 +6,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.syncline.config.TemplateParams;
 import io.syncline.mapping.FieldError;
 import io.syncline.mapping.Mapping;
 import io.syncline.outbound.WriteQueue;
+import io.syncline.outbound.Writer;
 import io.syncline.store.CanonicalJson;
 import io.syncline.store.Change;
 import io.syncline.store.Database;
@@ -65,6 +67,35 @@ public final class RecordIntake {
      */
     public record Forward(String integration, String sync, String connectionId,
             WriteQueue queue, Runnable wake) {
+
+        /**
+         * The forward that a sync's {@code forwardTo} (integration/name) and
+         * {@code forwardConnection} name, or null when {@code forwardTo} is empty.
+         */
+        public static Forward of(String sync, String forwardTo, String forwardConnection) {
+            String to = forwardTo == null ? "" : forwardTo.trim();
+            if (to.isEmpty()) {
+                return null;
+            }
+            int slash = to.indexOf('/');
+            if (slash <= 0 || slash == to.length() - 1) {
+                throw new IllegalArgumentException("sync '" + sync + "': forwardTo must be integration/name of an "
+                        + "outbound sync, not '" + to + "'");
+            }
+            String connection = forwardConnection == null ? "" : forwardConnection.trim();
+            return new Forward(to.substring(0, slash), to.substring(slash + 1), connection.isEmpty() ? null : connection,
+                    TemplateParams.bean(WriteQueue.class), TemplateParams.bean(Writer.class)::wake);
+        }
+    }
+
+    /**
+     * The intake of a declared sync, built from the engine's beans: with its two-way rules and its
+     * forward when it has them (either may be null). The route and the dead-letter replay share it.
+     */
+    public static RecordIntake declared(String syncName, Mapping mapping, Ownership twoWay, Forward forward) {
+        return new RecordIntake(syncName, mapping, TemplateParams.bean(RecordStore.class),
+                TemplateParams.bean(DeadLetters.class), TemplateParams.bean(Database.class), twoWay,
+                TemplateParams.bean(RecordAgreement.class)).forwardingTo(forward);
     }
 
     /** Pushes every stored change on as a write (webhook-sync's {@code forwardTo}). */

@@ -277,7 +277,7 @@ public class Writer {
                     writes.stream().map(WriteQueue.Write::recordId).toList());
             Map<Long, Prepared> out = new HashMap<>();
             for (WriteQueue.Write w : writes) {
-                Map<String, Object> fields = parse(w.payload());
+                Map<String, Object> fields = fields(w.payload());
                 Map<String, Object> send = sync.twoWay() == null ? fields
                         : agreement.stillOurs(c, scope, w.recordId(), fields);
                 IdentityMap.Link link = links.get(w.recordId());
@@ -480,7 +480,8 @@ public class Writer {
         return CanonicalJson.write(m);
     }
 
-    private static Map<String, Object> parse(String payload) {
+    /** The fields a write's payload carries. */
+    public static Map<String, Object> fields(String payload) {
         try {
             return payload == null ? new LinkedHashMap<>() : JSON.readValue(payload, FIELDS);
         } catch (IOException e) {

@@ -138,7 +138,7 @@ public final class RouteValidator {
                 problems.add(new Problem(file, line(u[1]), problem.get()));
                 continue;
             }
-            String step = uri.substring(9).split("\\?", 2)[0];
+            String step = Step.id(uri);
             mapped |= step.equals("map");
             if ((step.equals("store") || step.equals("queue")) && !mapped) {
                 problems.add(new Problem(file, line(u[1]), "syncline:" + step + " needs a mapped record: put "

@@ -9,11 +9,7 @@ import io.syncline.intake.InboundSyncs;
 import io.syncline.intake.RecordIntake;
 import io.syncline.mapping.MappingLoader;
 import io.syncline.operate.SyncLag;
-import io.syncline.store.Database;
-import io.syncline.store.DeadLetters;
-import io.syncline.store.RecordStore;
 import io.syncline.twoway.Ownership;
-import io.syncline.twoway.RecordAgreement;
 import org.apache.camel.RouteTemplateContext;
 import org.apache.camel.builder.RouteBuilder;
 
@@ -72,17 +68,7 @@ public class PollSyncTemplate extends RouteBuilder {
         TemplateParams.bean(SyncRegistry.class).register(sync);
         TemplateParams.bean(SyncLag.class).watch(sync);
         TemplateParams.bean(InboundSyncs.class).register(sync.integration(), sync.name(),
-                new RecordIntake(sync.name(), sync.mapping(),
-                        TemplateParams.bean(RecordStore.class),
-                        TemplateParams.bean(DeadLetters.class),
-                        TemplateParams.bean(Database.class), sync.twoWay(),
-                        TemplateParams.bean(RecordAgreement.class)));
-    }
-
-    /** The two-way rules a sync names, if any. */
-    public static Ownership twoWay(RouteTemplateContext rtc, String template) {
-        String file = TemplateParams.text(rtc, "twoWay");
-        return file.isBlank() ? null : Ownership.load(TemplateParams.routesDir(rtc).resolve(file));
+                RecordIntake.declared(sync.name(), sync.mapping(), sync.twoWay(), null));
     }
 
     /** The sync a poll-sync route declares; refuses, naming the parameter, what cannot run. */
@@ -116,7 +102,7 @@ public class PollSyncTemplate extends RouteBuilder {
                 Duration.ofSeconds(Long.parseLong(TemplateParams.text(rtc, "lookbackSeconds"))),
                 Double.parseDouble(TemplateParams.text(rtc, "maxDeleteShare")), Boolean.parseBoolean(TemplateParams.text(rtc, "waitForStart")),
                 Integer.parseInt(TemplateParams.text(rtc, "maxAttempts")), TemplateParams.text(rtc, "notifyUrl").isBlank() ? null : TemplateParams.text(rtc, "notifyUrl"),
-                twoWay(rtc, "poll-sync"));
+                Ownership.named(TemplateParams.routesDir(rtc), TemplateParams.text(rtc, "twoWay")));
     }
 
 }

@@ -43,13 +43,8 @@ final class QueueStep implements Processor {
             throw ProblemException.badRequest("no idempotency key: header " + EventIntake.KEY + " or "
                     + WebhookAdmission.MESSAGE_ID + " is expected");
         }
-        Mapping.Result result = mapped;
-        if (mapped.ok() && !mapped.deleted() && e.getMessage().getBody() instanceof Map<?, ?> body) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> record = (Map<String, Object>) body;
-            result = new Mapping.Result(record, mapped.externalId(), false, mapped.errors());
-        }
-        Map<String, Object> answer = intake.queue(mapping, result, conn, key, StepExchange.raw(e));
+        Map<String, Object> answer = intake.queue(mapping, StepExchange.asLeft(e, mapped), conn, key,
+                StepExchange.raw(e));
         e.getMessage().setHeader(StepExchange.ANSWER, answer);
         e.getMessage().setBody(answer);
     }

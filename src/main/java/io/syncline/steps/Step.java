@@ -124,6 +124,13 @@ public enum Step {
         return Arrays.stream(values()).map(Step::id).toList();
     }
 
+    /** The step a {@code syncline:} URI names, e.g. {@code store}. */
+    public static String id(String uri) {
+        String rest = uri.substring("syncline:".length());
+        int q = rest.indexOf('?');
+        return q < 0 ? rest : rest.substring(0, q);
+    }
+
     /**
      * What is wrong with a {@code syncline:} URI as a route file writes it, or empty when nothing
      * is: an unknown step or parameter, a missing one, or a consumer used as a producer (or the
@@ -134,7 +141,7 @@ public enum Step {
     public static Optional<String> problem(String uri, boolean consumer) {
         String rest = uri.substring("syncline:".length());
         int q = rest.indexOf('?');
-        String id = q < 0 ? rest : rest.substring(0, q);
+        String id = id(uri);
         Optional<Step> step = of(id);
         if (step.isEmpty()) {
             return Optional.of("'syncline:" + id + "' is not a step; expected one of "

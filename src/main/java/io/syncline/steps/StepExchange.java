@@ -83,6 +83,18 @@ public final class StepExchange {
         }
     }
 
+    /**
+     * The mapping result with the record as the steps after {@code syncline:map} left the body (an
+     * enrichment may add fields); the result itself when it is an error or a delete.
+     */
+    @SuppressWarnings("unchecked")
+    public static Mapping.Result asLeft(Exchange e, Mapping.Result mapped) {
+        if (mapped.ok() && !mapped.deleted() && e.getMessage().getBody() instanceof Map<?, ?> body) {
+            return new Mapping.Result((Map<String, Object>) body, mapped.externalId(), false, mapped.errors());
+        }
+        return mapped;
+    }
+
     /** The source as received, for a dead letter: the raw body when a step kept it. */
     public static String raw(Exchange e) {
         byte[] raw = e.getProperty(WebhookAdmission.RAW_BODY, byte[].class);

@@ -82,10 +82,8 @@ final class StoreStep implements Processor {
                     : idPath.getPath()) + ")");
         } else if (tooLong) {
             result = refused(mapped, "delivery id", "the delivery id is longer than " + MAX_ID_LENGTH + " characters");
-        } else if (mapped.ok() && !mapped.deleted() && e.getMessage().getBody() instanceof Map<?, ?> body) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> record = (Map<String, Object>) body; // what the steps between left of the mapped record
-            result = new Mapping.Result(record, mapped.externalId(), false, mapped.errors());
+        } else {
+            result = StepExchange.asLeft(e, mapped);
         }
         RecordIntake intake = byMapping.computeIfAbsent(mapping.file(), f -> {
             RecordIntake built = intakes.apply(mapping);

@@ -18,15 +18,12 @@ import io.syncline.metrics.SyncMetrics;
 import io.syncline.outbound.ConnectionRateBudget;
 import io.syncline.outbound.FlowLog;
 import io.syncline.outbound.WriteQueue;
-import io.syncline.outbound.Writer;
 import io.syncline.schedule.PollRunner;
 import io.syncline.schedule.SyncRegistry;
 import io.syncline.schedule.SyncState;
 import io.syncline.store.Database;
 import io.syncline.store.DeadLetters;
-import io.syncline.store.RecordStore;
 import io.syncline.twoway.Ownership;
-import io.syncline.twoway.RecordAgreement;
 import io.syncline.webhook.WebhookAdmission;
 import org.apache.camel.Consumer;
 import org.apache.camel.Exchange;
@@ -85,76 +82,46 @@ final class SynclineEndpoint extends DefaultEndpoint {
         Set<String> deadLetterOn = Arrays.stream(settings.get("deadLetterOn").split(",")).map(String::trim)
                 .filter(s -> !s.isEmpty()).collect(Collectors.toUnmodifiableSet());
         WritesConsumer consumer = new WritesConsumer(this, processor, new WritesConsumer.Settings(
-                settings.get("integration"), settings.get("sync"), positive("batch"),
-                Duration.ofSeconds(positive("leaseSeconds")), positive("maxAttempts"), deadLetterOn),
+                settings.get("integration"), settings.get("sync"), number("batch"),
+                Duration.ofSeconds(number("leaseSeconds")), number("maxAttempts"), deadLetterOn),
                 TemplateParams.bean(WriteQueue.class), TemplateParams.bean(Database.class),
                 TemplateParams.bean(DeadLetters.class), TemplateParams.bean(FlowLog.class));
-        consumer.setDelay(positive("delay"));
+        consumer.setDelay(number("delay"));
         consumer.setGreedy(true); // a poll that found writes polls again at once
         configureConsumer(consumer);
         return consumer;
     }
 
     private WebhookAdmission admission() {
-        Duration tolerance = Duration.ofSeconds(positive("toleranceSeconds"));
+        Duration tolerance = Duration.ofSeconds(number("toleranceSeconds"));
         return new WebhookAdmission(new WebhookAdmission.Settings(settings.get("integration"), settings.get("sync"),
                 settings.get("connectionHeader"), WebhookAdmission.scheme(settings.get("signature"),
                         settings.get("signatureHeader"), settings.get("signatureEncoding"), tolerance),
-                settings.get("secret"), settings.get("idFrom"), positive("maxBodyBytes")),
+                settings.get("secret"), settings.get("idFrom"), number("maxBodyBytes")),
                 TemplateParams.bean(Connections.class), Clock.systemUTC(), TemplateParams.bean(SyncMetrics.class));
     }
 
     private StoreStep store() {
-        String integration = settings.get("integration");
         String sync = settings.get("sync");
         Ownership twoWay = twoWay();
-        RecordIntake.Forward forward = forward(sync);
-        return new StoreStep(integration, sync, settings.get("connection"), settings.get("idFrom").trim(), mapping -> {
-            RecordIntake intake = new RecordIntake(sync, mapping, TemplateParams.bean(RecordStore.class),
-                    TemplateParams.bean(DeadLetters.class), TemplateParams.bean(Database.class), twoWay,
-                    TemplateParams.bean(RecordAgreement.class));
-            return forward == null ? intake : intake.forwardingTo(forward);
-        }, TemplateParams.bean(Connections.class), TemplateParams.bean(InboundSyncs.class),
+        RecordIntake.Forward forward = RecordIntake.Forward.of(sync, settings.get("forwardTo"),
+                settings.get("forwardConnection"));
+        return new StoreStep(settings.get("integration"), sync, settings.get("connection"),
+                settings.get("idFrom").trim(), mapping -> RecordIntake.declared(sync, mapping, twoWay, forward),
+                TemplateParams.bean(Connections.class), TemplateParams.bean(InboundSyncs.class),
                 TemplateParams.bean(SyncMetrics.class));
     }
 
-    private RecordIntake.Forward forward(String sync) {
-        String forwardTo = settings.get("forwardTo").trim();
-        if (forwardTo.isEmpty()) {
-            return null;
-        }
-        int slash = forwardTo.indexOf('/');
-        if (slash <= 0 || slash == forwardTo.length() - 1) {
-            throw new IllegalArgumentException("syncline:store of '" + sync + "': forwardTo must be integration/name of "
-                    + "an outbound sync, not '" + forwardTo + "'");
-        }
-        String connection = settings.get("forwardConnection").trim();
-        return new RecordIntake.Forward(forwardTo.substring(0, slash), forwardTo.substring(slash + 1),
-                connection.isEmpty() ? null : connection, TemplateParams.bean(WriteQueue.class),
-                TemplateParams.bean(Writer.class)::wake);
-    }
-
     private Ownership twoWay() {
-        String file = settings.get("twoWay").trim();
-        return file.isEmpty() ? null : Ownership.load(routesDir().resolve(file));
+        return Ownership.named(routesDir(), settings.get("twoWay"));
     }
 
     private Path routesDir() {
-        String dir = getCamelContext() == null ? null : getCamelContext().getGlobalOption(TemplateParams.ROUTES_DIR_OPTION);
-        return dir != null ? Path.of(dir) : TemplateParams.routesDir();
+        return TemplateParams.routesDir(getCamelContext());
     }
 
-    private int positive(String name) {
-        String value = settings.get(name).trim();
-        try {
-            int n = Integer.parseInt(value);
-            if (n > 0) {
-                return n;
-            }
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
-        throw new IllegalArgumentException("syncline:" + step.id() + ": " + name + " must be a positive whole number, not '"
-                + value + "'");
+    /** A whole-number setting; {@link Step#settings} has checked its type already. */
+    private int number(String name) {
+        return Integer.parseInt(settings.get(name).trim());
     }
 }

@@ -1,14 +1,11 @@
 package io.syncline.steps;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.syncline.outbound.Backoff;
 import io.syncline.outbound.FlowLog;
 import io.syncline.outbound.WriteQueue;
@@ -33,9 +30,6 @@ import org.jboss.logging.Logger;
 final class WritesConsumer extends ScheduledPollConsumer {
 
     private static final Logger LOG = Logger.getLogger(WritesConsumer.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final TypeReference<LinkedHashMap<String, Object>> FIELDS = new TypeReference<>() {
-    };
 
     /** Headers of each write's exchange; the body is the record's fields (empty for a delete). */
     static final String WRITE_ID = "SynclineWriteId";
@@ -87,8 +81,9 @@ final class WritesConsumer extends ScheduledPollConsumer {
                 queue.release(List.of(w.id()), RecordStore.now()); // stopping: the next start sends it
                 continue;
             }
+            Map<String, Object> fields = Writer.fields(w.payload());
             Exchange exchange = createExchange(true);
-            exchange.getMessage().setBody(parse(w.payload()));
+            exchange.getMessage().setBody(new LinkedHashMap<>(fields));
             exchange.getMessage().setHeader(WRITE_ID, w.id());
             exchange.getMessage().setHeader(RECORD_ID, w.recordId());
             exchange.getMessage().setHeader(OPERATION, w.operation());
@@ -100,20 +95,20 @@ final class WritesConsumer extends ScheduledPollConsumer {
             } catch (Exception e) {
                 exchange.setException(e);
             }
-            settle(w, exchange.getException(), exchange.getFromEndpoint().getEndpointUri());
+            settle(w, fields, exchange.getException(), exchange.getFromEndpoint().getEndpointUri());
             releaseExchange(exchange, false);
         }
         return due.size();
     }
 
-    private void settle(WriteQueue.Write w, Exception failure, String route) {
+    private void settle(WriteQueue.Write w, Map<String, Object> fields, Exception failure, String route) {
         int attempts = w.attempts() + 1;
-        Set<String> fields = parse(w.payload()).keySet();
+        Set<String> names = fields.keySet();
         String destination = "route " + getEndpoint().getCamelContext().getName() + ":" + route;
         if (failure == null) {
             db.inLazyTransaction(c -> {
                 queue.settle(c, w, "sent", attempts, null);
-                flow.add(c, w, null, destination, fields, "sent", null, attempts, null);
+                flow.add(c, w, null, destination, names, "sent", null, attempts, null);
                 return null;
             });
             return;
@@ -123,9 +118,9 @@ final class WritesConsumer extends ScheduledPollConsumer {
             String why = named(failure) ? error : "failed " + attempts + " times; last: " + error;
             long id = db.inLazyTransaction(c -> {
                 queue.settle(c, w, "dead", attempts, why);
-                flow.add(c, w, null, destination, fields, "dead", null, attempts, why);
+                flow.add(c, w, null, destination, names, "dead", null, attempts, why);
                 return deadLetters.add(c, "write", w.syncName(), w.providerConfigKey(), w.connectionId(), w.model(),
-                        "write/" + w.id(), why, null, Writer.deadLetterPayload(w, parse(w.payload())));
+                        "write/" + w.id(), why, null, Writer.deadLetterPayload(w, fields));
             });
             deadLetters.added(id, "write", w.syncName(), w.providerConfigKey(), w.connectionId(), "write/" + w.id(), why);
             return;
@@ -135,7 +130,7 @@ final class WritesConsumer extends ScheduledPollConsumer {
                 wait.toMillis());
         db.inLazyTransaction(c -> {
             queue.retryAt(c, w, attempts, error, RecordStore.now().plus(wait));
-            flow.add(c, w, null, destination, fields, "retry", null, attempts,
+            flow.add(c, w, null, destination, names, "retry", null, attempts,
                     error + "; next attempt in " + wait.toMillis() + " ms");
             return null;
         });
@@ -153,13 +148,5 @@ final class WritesConsumer extends ScheduledPollConsumer {
             }
         }
         return false;
-    }
-
-    private static Map<String, Object> parse(String payload) {
-        try {
-            return payload == null ? new LinkedHashMap<>() : JSON.readValue(payload, FIELDS);
-        } catch (IOException e) {
-            throw new IllegalStateException("write payload is not JSON: " + e.getMessage(), e);
-        }
     }
 }

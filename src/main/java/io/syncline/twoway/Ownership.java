@@ -38,6 +38,11 @@ public record Ownership(String file, String model, String match, String modified
         return owners.getOrDefault(field, defaultOwner);
     }
 
+    /** The rules a sync's {@code twoWay} parameter names, relative to the routes directory; null when it names none. */
+    public static Ownership named(Path routesDir, String file) {
+        return file == null || file.isBlank() ? null : load(routesDir.resolve(file.trim()));
+    }
+
     public static Ownership load(Path file) {
         Map<?, ?> doc;
         try {

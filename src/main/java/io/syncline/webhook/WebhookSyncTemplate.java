@@ -7,9 +7,7 @@ import io.syncline.http.ProblemException;
 import io.syncline.intake.InboundSyncs;
 import io.syncline.intake.RecordIntake;
 import io.syncline.mapping.MappingLoader;
-import io.syncline.store.Database;
-import io.syncline.store.DeadLetters;
-import io.syncline.store.RecordStore;
+import io.syncline.twoway.Ownership;
 import org.apache.camel.Exchange;
 import org.apache.camel.RouteTemplateContext;
 import org.apache.camel.builder.RouteBuilder;
@@ -86,12 +84,17 @@ public class WebhookSyncTemplate extends RouteBuilder {
                 "Syncline could not store this webhook; nothing was acknowledged, so the sender should retry"));
     }
 
-    /** Declares the sync's model to the records API before its first webhook arrives. */
+    /**
+     * Declares the sync to the records API and the dead-letter replay before its first webhook
+     * arrives, with the same intake its store step builds (two-way rules and forward included).
+     */
     private static void declare(RouteTemplateContext rtc) {
-        TemplateParams.bean(InboundSyncs.class).register(TemplateParams.text(rtc, "integration"),
-                TemplateParams.text(rtc, "name"), new RecordIntake(TemplateParams.text(rtc, "name"),
+        String name = TemplateParams.text(rtc, "name");
+        TemplateParams.bean(InboundSyncs.class).register(TemplateParams.text(rtc, "integration"), name,
+                RecordIntake.declared(name,
                         MappingLoader.load(TemplateParams.routesDir(rtc).resolve(TemplateParams.text(rtc, "mapping"))),
-                        TemplateParams.bean(RecordStore.class), TemplateParams.bean(DeadLetters.class),
-                        TemplateParams.bean(Database.class)));
+                        Ownership.named(TemplateParams.routesDir(rtc), TemplateParams.text(rtc, "twoWay")),
+                        RecordIntake.Forward.of(name,
+                                TemplateParams.text(rtc, "forwardTo"), TemplateParams.text(rtc, "forwardConnection"))));
     }
 }
