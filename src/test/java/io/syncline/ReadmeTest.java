@@ -9,17 +9,17 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import io.syncline.routes.RouteValidator;
+import io.syncline.config.ParamTypes;
 import io.syncline.steps.Step;
 
-/** The README documents every parameter of every engine template and every syncline: step. */
+/** The README documents every parameter of every engine Kamelet and every syncline: step. */
 class ReadmeTest {
 
     @Test
     void everyTemplateAndStepParameterIsDocumented() throws Exception {
         String readme = Files.readString(Path.of("README.md"));
         List<String> missing = new ArrayList<>();
-        RouteValidator.engineTemplates().forEach((template, params) -> params.keySet().stream()
+        ParamTypes.kamelets().forEach((template, params) -> params.keySet().stream()
                 .filter(p -> !List.of("name", "integration").contains(p))
                 .filter(p -> !readme.contains("`" + p + "`"))
                 .forEach(p -> missing.add(template + " " + p)));

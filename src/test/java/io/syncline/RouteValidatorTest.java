@@ -120,6 +120,45 @@ class RouteValidatorTest {
     }
 
     @Test
+    void aKameletLineIsCheckedAgainstTheKameletsSchema(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("c.mapping.yaml"), "model: C\nkey: id\nfields:\n  id: $.id\n");
+        Files.writeString(dir.resolve("k.camel.yaml"), """
+                - from:
+                    uri: "kamelet:webhook-sync?name=c&integration=crm&path=c&signature=none&mapping=c.mapping.yaml"
+                    steps:
+                      - log: "fine"
+                - from:
+                    uri: "kamelet:webhook-sync?name=c&integration=crm&path=c&signature=rsa&mapping=c.mapping.yaml&sekret=x"
+                    steps:
+                      - log: "unknown parameter"
+                - from:
+                    uri: "kamelet:poll-sync?name=p&integration=crm&path=/x&every=1h&mapping=c.mapping.yaml&pageSize=0"
+                    steps:
+                      - log: "wrong type"
+                - from:
+                    uri: "kamelet:webhook-sync"
+                    parameters:
+                      name: c
+                      integration: crm
+                      path: c
+                      mapping: gone.mapping.yaml
+                    steps:
+                      - log: "missing and broken"
+                - from:
+                    uri: "kamelet:someone-elses?anything=goes"
+                    steps:
+                      - log: "not ours"
+                """);
+        List<String> problems = new RouteValidator().validate(dir).stream().map(Object::toString).toList();
+        String file = dir.resolve("k.camel.yaml").toString();
+        assertHas(problems, file + ":6: 'sekret' is not a parameter of webhook-sync");
+        assertHas(problems, file + ":10: poll-sync: pageSize must be a whole number of at least 1, not '0'");
+        assertHas(problems, file + ":14: webhook-sync needs parameter 'signature'");
+        assertHas(problems, file + ":19: mapping gone.mapping.yaml is broken");
+        assertEquals(4, problems.size(), problems.toString());
+    }
+
+    @Test
     void whatStartUpWouldRefuseTheValidatorRefusesToo(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("c.mapping.yaml"), "model: C\nkey: id\nfields:\n  id: $.id\n");
         Files.writeString(dir.resolve("polls.camel.yaml"), """

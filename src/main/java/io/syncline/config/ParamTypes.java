@@ -1,17 +1,40 @@
 package io.syncline.config;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+
 /**
- * The types of the engine's template and step parameters, by name: a parameter has the same type
- * wherever it appears (the route templates and the {@code syncline:} steps). The route validator
- * and start-up refuse a value of the wrong type with the parameter's name and what was expected.
- * A value with a property placeholder ({@code {{...}}}) is checked when it is resolved, not here.
+ * The engine's Kamelets ({@code src/main/resources/kamelets/*.kamelet.yaml}) and the types of
+ * their parameters, read from the Kamelets' own JSON schemas: the same definitions Camel's
+ * tooling renders as a form. A parameter has the same type wherever it appears (the Kamelets and
+ * the {@code syncline:} steps). The route validator and start-up refuse a value of the wrong type
+ * with the parameter's name and what was expected. A value with a property placeholder
+ * ({@code {{...}}}) is checked when it is resolved, not here.
  */
 public final class ParamTypes {
+
+    /** The engine's Kamelets, by id: each one's file is {@code kamelets/<id>.kamelet.yaml} on the classpath. */
+    public static final List<String> KAMELETS = List.of("webhook-sync", "poll-sync", "event-sync", "outbox-poll",
+            "sql-sync");
+
+    /** One parameter of a Kamelet: a null default means required. */
+    public record Param(String name, String defaultValue, String description, Optional<Type> type) {
+        public boolean required() {
+            return defaultValue == null;
+        }
+    }
 
     /** What a parameter's value must be. */
     public record Type(String expected, Pattern accepts) {
@@ -21,42 +44,21 @@ public final class ParamTypes {
         }
     }
 
-    private static final Type WHOLE = new Type("a whole number of at least 1", Pattern.compile("[1-9][0-9]{0,8}"));
-    private static final Type WHOLE_OR_ZERO = new Type("a whole number", Pattern.compile("[0-9]{1,9}"));
-    private static final Type BOOLEAN = new Type("true or false", Pattern.compile("true|false"));
-    private static final Type SHARE = new Type("a share between 0 and 1, e.g. 0.5",
-            Pattern.compile("0(\\.[0-9]+)?|1(\\.0+)?|\\.[0-9]+"));
+    private static final Map<String, Map<String, Param>> DEFINITIONS = read();
 
-    private static Type oneOf(String... values) {
-        return new Type("one of " + List.of(values), Pattern.compile(String.join("|",
-                java.util.Arrays.stream(values).map(Pattern::quote).toList())));
-    }
+    /** Types of parameters that only the steps take. */
+    private static final Map<String, Type> STEP_ONLY = Map.of(
+            "batch", whole(1), "delay", whole(1), "leaseSeconds", whole(1),
+            "now", new Type("true or false", Pattern.compile("true|false")));
 
-    private static final Map<String, Type> BY_NAME = Map.ofEntries(
-            Map.entry("pageSize", WHOLE), Map.entry("batchSize", WHOLE), Map.entry("batch", WHOLE),
-            Map.entry("maxAttempts", WHOLE), Map.entry("timeoutSeconds", WHOLE), Map.entry("keyBatch", WHOLE),
-            Map.entry("everyMs", WHOLE), Map.entry("delay", WHOLE), Map.entry("leaseSeconds", WHOLE),
-            Map.entry("maxBodyBytes", WHOLE), Map.entry("toleranceSeconds", WHOLE_OR_ZERO),
-            Map.entry("lookbackSeconds", WHOLE_OR_ZERO), Map.entry("firstPage", WHOLE_OR_ZERO),
-            Map.entry("stableCursor", BOOLEAN), Map.entry("waitForStart", BOOLEAN), Map.entry("now", BOOLEAN),
-            Map.entry("maxDeleteShare", SHARE),
-            Map.entry("pagination", oneOf("none", "cursor", "link", "offset", "page", "next-url")),
-            Map.entry("mode", oneOf("incremental", "full")),
-            Map.entry("modifiedSinceFormat", oneOf("iso", "epoch_s", "epoch_ms")),
-            Map.entry("signature", oneOf("standard-webhooks", "github", "stripe", "hmac-sha256", "none")),
-            Map.entry("signatureEncoding", oneOf("hex", "base64")),
-            Map.entry("upsert", oneOf("search", "put")),
-            Map.entry("updateMethod", oneOf("PATCH", "PUT")),
-            Map.entry("database", oneOf("app", "syncline")),
-            Map.entry("auth", new Type("bearer, basic, header:<Name>, query:<param> or none",
-                    Pattern.compile("bearer|basic|none|header:\\S+|query:\\S+"))),
-            Map.entry("idFrom", new Type("header:<Name> or a JSONPath starting with $, or empty",
-                    Pattern.compile("|header:\\S+|\\$.*"))),
-            Map.entry("after", new Type("delete or mark:<column>", Pattern.compile("delete|mark:\\w+"))),
-            Map.entry("forwardTo", new Type("integration/name of an outbound sync, or empty",
-                    Pattern.compile("|[^/\\s]+/[^/\\s]+"))));
+    private static final Map<String, Type> BY_NAME = byName();
 
     private ParamTypes() {
+    }
+
+    /** Every Kamelet of the engine with its parameters, in the order its file declares them. */
+    public static Map<String, Map<String, Param>> kamelets() {
+        return DEFINITIONS;
     }
 
     /** What is wrong with a parameter's value, or empty when nothing is (or its type is free text). */
@@ -74,5 +76,66 @@ public final class ParamTypes {
     /** The expected form of a typed parameter, for documentation; empty for free text. */
     public static Optional<String> expected(String name) {
         return Optional.ofNullable(BY_NAME.get(name)).map(Type::expected);
+    }
+
+    private static Map<String, Type> byName() {
+        Map<String, Type> out = new LinkedHashMap<>(STEP_ONLY);
+        DEFINITIONS.values().forEach(params -> params.values().forEach(p -> p.type().ifPresent(t -> {
+            Type before = out.putIfAbsent(p.name(), t);
+            if (before != null && !before.expected().equals(t.expected())) {
+                throw new IllegalStateException("parameter '" + p.name() + "' has two types: " + before.expected()
+                        + " and " + t.expected());
+            }
+        })));
+        return Map.copyOf(out);
+    }
+
+    private static Map<String, Map<String, Param>> read() {
+        YAMLMapper yaml = new YAMLMapper();
+        Map<String, Map<String, Param>> out = new LinkedHashMap<>();
+        for (String id : KAMELETS) {
+            String resource = "kamelets/" + id + ".kamelet.yaml";
+            try (InputStream in = ParamTypes.class.getClassLoader().getResourceAsStream(resource)) {
+                if (in == null) {
+                    throw new IllegalStateException("the engine's Kamelet " + resource + " is missing");
+                }
+                JsonNode definition = yaml.readTree(in).path("spec").path("definition");
+                Set<String> required = new HashSet<>();
+                definition.path("required").forEach(n -> required.add(n.asText()));
+                Map<String, Param> params = new LinkedHashMap<>();
+                definition.path("properties").fields().forEachRemaining(f -> {
+                    JsonNode p = f.getValue();
+                    String def = required.contains(f.getKey()) ? null : p.path("default").asText("");
+                    params.put(f.getKey(), new Param(f.getKey(), def, p.path("description").asText(), type(p)));
+                });
+                out.put(id, params);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + resource, e);
+            }
+        }
+        return out;
+    }
+
+    /** The type a property's schema declares; empty for free text. */
+    private static Optional<Type> type(JsonNode p) {
+        if (p.has("enum")) {
+            List<String> values = new ArrayList<>();
+            p.get("enum").forEach(v -> values.add(v.asText()));
+            return Optional.of(new Type("one of " + values, Pattern.compile(String.join("|",
+                    values.stream().map(Pattern::quote).toList()))));
+        }
+        return switch (p.path("type").asText("string")) {
+            case "integer" -> Optional.of(whole(p.path("minimum").asInt(0)));
+            case "boolean" -> Optional.of(new Type("true or false", Pattern.compile("true|false")));
+            case "number" -> Optional.of(new Type("a share between 0 and 1, e.g. 0.5",
+                    Pattern.compile("0(\\.[0-9]+)?|1(\\.0+)?|\\.[0-9]+")));
+            default -> p.has("pattern") ? Optional.of(new Type(p.path("x-expected").asText(p.get("pattern").asText()),
+                    Pattern.compile(p.get("pattern").asText().replaceAll("^\\^|\\$$", "")))) : Optional.empty();
+        };
+    }
+
+    private static Type whole(int minimum) {
+        return minimum >= 1 ? new Type("a whole number of at least 1", Pattern.compile("[1-9][0-9]{0,8}"))
+                : new Type("a whole number", Pattern.compile("[0-9]{1,9}"));
     }
 }

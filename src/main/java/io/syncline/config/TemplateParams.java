@@ -7,7 +7,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.RouteTemplateContext;
 import org.eclipse.microprofile.config.ConfigProvider;
 
-/** What the engine's route templates read when Camel builds a route from them. */
+/** What the engine's Kamelets and steps read when Camel builds a route from them. */
 public final class TemplateParams {
 
     private TemplateParams() {

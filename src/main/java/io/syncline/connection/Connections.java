@@ -25,7 +25,7 @@ import jakarta.enterprise.event.Event;
  * Connections in the database, with credentials sealed by {@link CredentialCipher}. Lookups on
  * the webhook path are cached briefly; every change through this class drops the cache entry.
  */
-@Unremovable // looked up by the route templates
+@Unremovable // looked up by the Kamelets' declarations and the steps
 @ApplicationScoped
 public class Connections {
 

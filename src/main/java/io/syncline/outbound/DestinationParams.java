@@ -7,29 +7,11 @@ import com.jayway.jsonpath.JsonPath;
 import io.syncline.config.TemplateParams;
 import io.syncline.connection.ConnectionAuth;
 import org.apache.camel.RouteTemplateContext;
-import org.apache.camel.model.RouteTemplateDefinition;
 
-/** The destination parameters every template that writes to a connected app shares, and the {@link Destination} they make. */
+/** The {@link Destination} that the destination parameters of the Kamelets that write to a connected app make. */
 public final class DestinationParams {
 
     private DestinationParams() {
-    }
-
-    public static RouteTemplateDefinition declare(RouteTemplateDefinition t) {
-        return t
-                .templateParameter("path", null, "Collection path at the destination, appended to base_url, e.g. /contacts")
-                .templateParameter("upsert", "search", "put (PUT {path}/{id}) or search (search, then update or create)")
-                .templateParameter("searchPath", "", "search: path that finds a record by a field, e.g. /contacts?email={email}")
-                .templateParameter("resultsPath", "$.results", "search: JSONPath of the list in the search answer")
-                .templateParameter("idPath", "$.id", "JSONPath of the destination's id in a record it returns")
-                .templateParameter("updateMethod", "PATCH", "PATCH or PUT, for an update of a known record")
-                .templateParameter("auth", "bearer",
-                        "bearer (credential access_token), basic, header:<Name> or query:<param> (credential api_key), or none")
-                .templateParameter("batchPath", "", "batch: HubSpot-style upsert path, e.g. /contacts/batch/upsert")
-                .templateParameter("batchSize", "1", "batch: most records per call (1: no batching)")
-                .templateParameter("idProperty", "", "batch: the field the destination upserts by, e.g. email")
-                .templateParameter("timeoutSeconds", "30", "read timeout of one request")
-                .templateParameter("maxAttempts", "8", "attempts before a write becomes a dead letter");
     }
 
     public static Destination build(RouteTemplateContext rtc) {

@@ -2,6 +2,7 @@ package io.syncline.routes;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,21 +17,16 @@ import java.util.stream.Stream;
 import com.jayway.jsonpath.JsonPath;
 import io.syncline.config.ParamTypes;
 import io.syncline.config.TemplateParams;
-import io.syncline.events.EventSyncTemplate;
-import io.syncline.events.OutboxPollTemplate;
+import io.syncline.events.EventSyncKamelet;
 import io.syncline.mapping.MappingLoader;
-import io.syncline.schedule.PollSyncTemplate;
+import io.syncline.schedule.PollSyncKamelet;
 import io.syncline.sqlsource.Groups;
-import io.syncline.sqlsource.SqlSyncTemplate;
 import io.syncline.steps.Step;
 import io.syncline.twoway.Ownership;
-import io.syncline.webhook.WebhookSyncTemplate;
 import org.apache.camel.RouteTemplateContext;
-import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.model.DefaultRouteTemplateContext;
-import org.apache.camel.model.RouteTemplateDefinition;
-import org.apache.camel.model.RouteTemplateParameterDefinition;
+import org.apache.camel.util.URISupport;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
@@ -51,6 +47,9 @@ public final class RouteValidator {
 
     private static final Set<String> TEMPLATED_ROUTE_KEYS = Set.of("routeTemplateRef", "routeId", "parameters",
             "beans", "prefixId");
+    /** Options of Camel's kamelet component itself, allowed beside a Kamelet's parameters. */
+    private static final Set<String> KAMELET_OPTIONS = Set.of("routeId", "templateId", "location", "uuid",
+            "bridgeErrorHandler", "noErrorHandler", "exchangePattern", "lazyStartProducer");
     private static final Set<String> JSONPATH_PARAMETERS = Set.of("recordsPath", "cursorPath", "nextUrlPath",
             "modifiedField", "resultsPath", "idPath", "connectionPath");
 
@@ -62,11 +61,7 @@ public final class RouteValidator {
         }
     }
 
-    private final Map<String, Map<String, RouteTemplateParameterDefinition>> templates;
-
-    public RouteValidator() {
-        this.templates = engineTemplates();
-    }
+    private final Map<String, Map<String, ParamTypes.Param>> templates = ParamTypes.kamelets();
 
     public static void main(String[] args) throws IOException {
         Path dir = Path.of(args.length > 0 ? args[0] : System.getProperty("routes", "routes"));
@@ -115,7 +110,7 @@ public final class RouteValidator {
             if (entry.containsKey("route") || entry.containsKey("from")) {
                 List<Node[]> uris = new ArrayList<>();
                 endpointUris(item, false, uris);
-                steps(name, uris, problems);
+                steps(dir, name, uris, problems);
             }
             // the rest of a plain Camel route is Camel's to check when it loads it
         }
@@ -125,10 +120,13 @@ public final class RouteValidator {
      * The {@code syncline:} steps of a plain route: each known, with its parameters, and
      * {@code syncline:store} and {@code syncline:queue} only after a {@code syncline:map}.
      */
-    private static void steps(String file, List<Node[]> uris, List<Problem> problems) {
+    private void steps(Path dir, String file, List<Node[]> uris, List<Problem> problems) {
         boolean mapped = false;
         for (Node[] u : uris) {
             String uri = scalar(u[1]);
+            if (uri.startsWith("kamelet:")) {
+                kamelet(dir, file, u[1], u[2], problems);
+            }
             if (!uri.startsWith("syncline:")) {
                 continue;
             }
@@ -147,22 +145,58 @@ public final class RouteValidator {
         }
     }
 
-    /** Every endpoint URI of a route in document order; a from's URI is marked as the consumer ({@code [0] != null}). */
+    /**
+     * Every endpoint URI of a route in document order, with the endpoint's {@code parameters}
+     * map when it has one ({@code [2]}); a from's URI is marked as the consumer ({@code [0] != null}).
+     */
     private static void endpointUris(Node node, boolean inFrom, List<Node[]> out) {
         if (node instanceof SequenceNode seq) {
             seq.getValue().forEach(n -> endpointUris(n, false, out));
         } else if (node instanceof MappingNode m) {
+            NodeTuple parameters = keys(m).get("parameters");
             for (NodeTuple t : m.getValue()) {
                 String key = scalar(t.getKeyNode());
                 Node value = t.getValueNode();
                 if ((key.equals("to") || key.equals("toD") || key.equals("uri")) && value instanceof ScalarNode) {
-                    out.add(new Node[] {inFrom && key.equals("uri") ? value : null, value});
+                    out.add(new Node[] {inFrom && key.equals("uri") ? value : null, value,
+                            key.equals("uri") && parameters != null ? parameters.getValueNode() : null});
                 } else if (key.equals("from") && value instanceof ScalarNode) {
-                    out.add(new Node[] {value, value});
-                } else {
+                    out.add(new Node[] {value, value, null});
+                } else if (!key.equals("parameters")) {
                     endpointUris(value, key.equals("from"), out);
                 }
             }
+        }
+    }
+
+    /** A {@code kamelet:<id>?...} endpoint of one of the engine's Kamelets: its parameters, as a templatedRoute's. */
+    private void kamelet(Path dir, String file, Node uriNode, Node parameters, List<Problem> problems) {
+        String uri = scalar(uriNode);
+        String rest = uri.substring("kamelet:".length());
+        int q = rest.indexOf('?');
+        String template = (q < 0 ? rest : rest.substring(0, q)).split("/", 2)[0];
+        Map<String, ParamTypes.Param> declared = templates.get(template);
+        if (declared == null) {
+            return; // another Kamelet: Camel's to check when it loads it
+        }
+        Map<String, Given> given = new LinkedHashMap<>();
+        try {
+            Map<String, Object> query = URISupport.parseQuery(q < 0 ? "" : rest.substring(q + 1), true);
+            URISupport.resolveRawParameterValues(query);
+            query.forEach((k, v) -> given.put(k, new Given(String.valueOf(v), uriNode)));
+        } catch (URISyntaxException e) {
+            problems.add(new Problem(file, line(uriNode), "kamelet:" + template + ": its query is not valid: "
+                    + e.getMessage()));
+            return;
+        }
+        keys(parameters).forEach((k, t) -> given.put(k, new Given(scalar(t.getValueNode()), t.getValueNode())));
+        int before = problems.size();
+        given.keySet().stream().filter(k -> !declared.containsKey(k) && !KAMELET_OPTIONS.contains(k))
+                .forEach(k -> problems.add(new Problem(file, line(given.get(k).at()), "'" + k
+                        + "' is not a parameter of " + template + "; expected one of " + declared.keySet())));
+        if (problems.size() == before) {
+            KAMELET_OPTIONS.forEach(given::remove);
+            kameletParams(dir, file, uriNode, template, given, problems);
         }
     }
 
@@ -180,13 +214,13 @@ public final class RouteValidator {
             return;
         }
         String template = scalar(ref.getValueNode());
-        Map<String, RouteTemplateParameterDefinition> declared = templates.get(template);
+        Map<String, ParamTypes.Param> declared = templates.get(template);
         if (declared == null) {
             problems.add(new Problem(file, line(ref.getValueNode()), "unknown route template '" + template
                     + "'; expected one of " + templates.keySet()));
             return;
         }
-        Map<String, Node> given = new LinkedHashMap<>();
+        Map<String, Given> given = new LinkedHashMap<>();
         NodeTuple params = keys.get("parameters");
         if (params != null && params.getValueNode() instanceof SequenceNode seq) {
             for (Node p : seq.getValue()) {
@@ -202,17 +236,29 @@ public final class RouteValidator {
                             + template + "; expected one of " + declared.keySet()));
                     continue;
                 }
-                given.put(pname, pk.get("value").getValueNode());
+                given.put(pname, new Given(scalar(pk.get("value").getValueNode()), pk.get("value").getValueNode()));
             }
         }
-        declared.values().stream().filter(d -> d.getDefaultValue() == null && !given.containsKey(d.getName()))
-                .forEach(d -> problems.add(new Problem(file, line(node), template + " needs parameter '" + d.getName()
-                        + "': " + d.getDescription())));
+        kameletParams(dir, file, node, template, given, problems);
+    }
+
+    /** A parameter given to a Kamelet, and where it was given. */
+    private record Given(String value, Node at) {
+    }
+
+    /** Required parameters given, each of its type, the files they name loading, and the sync they make building. */
+    private void kameletParams(Path dir, String file, Node node, String template, Map<String, Given> given,
+            List<Problem> problems) {
+        Map<String, ParamTypes.Param> declared = templates.get(template);
+        declared.values().stream().filter(d -> d.required() && !given.containsKey(d.name()))
+                .forEach(d -> problems.add(new Problem(file, line(node), template + " needs parameter '" + d.name()
+                        + "': " + d.description())));
         int before = problems.size();
-        given.forEach((pname, valueNode) -> ParamTypes.problem(pname, scalar(valueNode)).ifPresent(p ->
-                problems.add(new Problem(file, line(valueNode), template + ": " + p))));
-        given.forEach((pname, valueNode) -> {
-            String value = scalar(valueNode);
+        given.forEach((pname, g) -> ParamTypes.problem(pname, g.value()).ifPresent(p ->
+                problems.add(new Problem(file, line(g.at()), template + ": " + p))));
+        given.forEach((pname, g) -> {
+            String value = g.value();
+            Node valueNode = g.at();
             try {
                 if (pname.equals("mapping")) {
                     MappingLoader.load(dir.resolve(value));
@@ -249,21 +295,21 @@ public final class RouteValidator {
 
     /** Templates whose sync is built from its parameters alone: the validator builds it as start-up does. */
     private static final Map<String, Consumer<RouteTemplateContext>> BUILT = Map.of(
-            "poll-sync", PollSyncTemplate::build,
-            "event-sync", EventSyncTemplate::build);
+            "poll-sync", PollSyncKamelet::build,
+            "event-sync", EventSyncKamelet::build);
 
     /** Runs the checks start-up runs when it builds the sync (intervals, modes, pagination, numbers). */
     private static void built(Path dir, String file, Node node, String template,
-            Map<String, RouteTemplateParameterDefinition> declared, Map<String, Node> given, List<Problem> problems) {
+            Map<String, ParamTypes.Param> declared, Map<String, Given> given, List<Problem> problems) {
         try (DefaultCamelContext ctx = new DefaultCamelContext(false)) {
             ctx.getGlobalOptions().put(TemplateParams.ROUTES_DIR_OPTION, dir.toString());
             DefaultRouteTemplateContext rtc = new DefaultRouteTemplateContext(ctx);
             declared.values().forEach(d -> {
-                if (d.getDefaultValue() != null) {
-                    rtc.setParameter(d.getName(), d.getDefaultValue());
+                if (!d.required()) {
+                    rtc.setParameter(d.name(), d.defaultValue());
                 }
             });
-            given.forEach((k, v) -> rtc.setParameter(k, scalar(v)));
+            given.forEach((k, g) -> rtc.setParameter(k, g.value()));
             BUILT.get(template).accept(rtc);
         } catch (NumberFormatException e) {
             problems.add(new Problem(file, line(node), template + ": a number was expected (" + e.getMessage() + ")"));
@@ -291,26 +337,4 @@ public final class RouteValidator {
     private static int line(Node node) {
         return node.getStartMark().map(m -> m.getLine() + 1).orElse(0);
     }
-
-    /** The engine's route templates and their declared parameters, read from the templates themselves. */
-    public static Map<String, Map<String, RouteTemplateParameterDefinition>> engineTemplates() {
-        Map<String, Map<String, RouteTemplateParameterDefinition>> out = new LinkedHashMap<>();
-        try (DefaultCamelContext ctx = new DefaultCamelContext(false)) {
-            for (RouteBuilder b : List.of(new WebhookSyncTemplate(), new PollSyncTemplate(),
-                    new EventSyncTemplate(), new OutboxPollTemplate(),
-                    new SqlSyncTemplate())) {
-                b.setCamelContext(ctx);
-                b.configure();
-                for (RouteTemplateDefinition t : b.getRouteTemplateCollection().getRouteTemplates()) {
-                    Map<String, RouteTemplateParameterDefinition> params = new LinkedHashMap<>();
-                    t.getTemplateParameters().forEach(p -> params.put(p.getName(), p));
-                    out.put(t.getId(), params);
-                }
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot read the engine's route templates: " + e.getMessage(), e);
-        }
-        return out;
-    }
-
 }

@@ -1,17 +1,21 @@
 package io.syncline.routes;
 
 import java.io.IOException;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.syncline.config.ParamTypes;
 import org.apache.camel.quarkus.main.events.BeforeConfigure;
+import org.apache.camel.util.URISupport;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -70,6 +74,13 @@ public class StartupRouteCheck {
             List<String> syncs = new ArrayList<>();
             for (var route : YAML.readTree(file.toFile())) {
                 var t = route.path("templatedRoute");
+                String from = route.path("route").path("from").path("uri").asText(route.path("from").path("uri").asText());
+                if (from.startsWith("kamelet:") && ParamTypes.kamelets().containsKey(kameletId(from))) {
+                    Map<String, Object> query = kameletQuery(from);
+                    syncs.add(kameletId(from) + " " + query.getOrDefault("integration", "") + "/"
+                            + query.getOrDefault("name", ""));
+                    continue;
+                }
                 if (t.isMissingNode()) {
                     syncs.add(route.fieldNames().hasNext() ? route.fieldNames().next() : "?");
                     continue;
@@ -84,5 +95,20 @@ public class StartupRouteCheck {
             }
             LOG.infof("%s: %s", file, String.join(", ", syncs));
         }
+    }
+
+    /** The parameters of a {@code kamelet:} URI; empty when its query does not parse (the validator says why). */
+    private static Map<String, Object> kameletQuery(String uri) {
+        try {
+            Map<String, Object> query = URISupport.parseQuery(URISupport.extractQuery(uri), true);
+            URISupport.resolveRawParameterValues(query);
+            return query;
+        } catch (URISyntaxException e) {
+            return Map.of();
+        }
+    }
+
+    private static String kameletId(String uri) {
+        return uri.substring("kamelet:".length()).split("[/?]", 2)[0];
     }
 }

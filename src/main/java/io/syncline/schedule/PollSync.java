@@ -17,7 +17,7 @@ import org.quartz.CronExpression;
 
 /**
  * One declared polling sync: what to request, how it pages, how it maps, and when it runs.
- * Built from the parameters of the {@code poll-sync} route template.
+ * Built from the parameters of the {@code poll-sync} Kamelet.
  */
 public record PollSync(String name, String integration, Mapping mapping, Duration every, CronExpression cron,
         String path, String query, ConnectionAuth auth, JsonPath recordsPath, Pagination pagination,

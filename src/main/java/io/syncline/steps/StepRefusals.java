@@ -1,10 +1,12 @@
 package io.syncline.steps;
 
 import io.syncline.http.HttpAnswer;
+import io.syncline.http.Problem;
 import io.syncline.http.ProblemException;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteConfigurationBuilder;
 import org.apache.camel.component.jackson.JacksonConstants;
+import org.jboss.logging.Logger;
 
 /**
  * For every route, the engine's own and those written in YAML: a refusal of a step (a 4xx
@@ -15,6 +17,8 @@ import org.apache.camel.component.jackson.JacksonConstants;
  */
 public class StepRefusals extends RouteConfigurationBuilder {
 
+    private static final Logger LOG = Logger.getLogger(StepRefusals.class);
+
     @Override
     public void configuration() {
         getContext().getGlobalOptions().put(JacksonConstants.ENABLE_TYPE_CONVERTER, "true");
@@ -22,5 +26,21 @@ public class StepRefusals extends RouteConfigurationBuilder {
                 .onException(ProblemException.class).handled(true)
                 .process(e -> HttpAnswer.problem(e, e.getProperty(Exchange.EXCEPTION_CAUGHT, ProblemException.class)
                         .problem()));
+        // a failure inside an HTTP-triggered route is a 500 problem without internals; in any other
+        // route it stays the exchange's failure, so that a broker redelivers what was not stored
+        routeConfiguration()
+                .onException(Exception.class).onWhen(StepRefusals::httpTriggered).handled(true)
+                .process(StepRefusals::internalError);
+    }
+
+    private static boolean httpTriggered(Exchange e) {
+        return e.getFromEndpoint() != null && e.getFromEndpoint().getEndpointUri().startsWith("platform-http:");
+    }
+
+    private static void internalError(Exchange e) {
+        Throwable t = e.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        LOG.errorf(t, "route %s failed inside Syncline", e.getFromRouteId());
+        HttpAnswer.problem(e, Problem.of(500, "internal-error", "Internal error",
+                "Syncline could not store this request; nothing was acknowledged, so the sender should retry"));
     }
 }

@@ -18,7 +18,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * The one state store every component uses: the embedded H2 or, when {@code syncline.db.url}
  * is set, PostgreSQL. Both run the same Flyway migrations and the same SQL.
  */
-@Unremovable // looked up by the route templates
+@Unremovable // looked up by the Kamelets' declarations and the steps
 @ApplicationScoped
 public class Database {
 

@@ -24,7 +24,7 @@ import org.jboss.logging.Logger;
  * someone replays or discards it. A record that fails mapping or validation lands here and its
  * webhook is still acknowledged, because a sender must not retry what can never succeed.
  */
-@Unremovable // looked up by the route templates
+@Unremovable // looked up by the Kamelets' declarations and the steps
 @ApplicationScoped
 public class DeadLetters {
 

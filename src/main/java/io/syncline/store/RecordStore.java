@@ -25,7 +25,7 @@ import io.quarkus.arc.Unremovable;
  * (guarantee 2). Every real change leaves the record without a feed position; the
  * {@link FeedSequencer} places it at the end of the changes feed after it commits.
  */
-@Unremovable // looked up by the route templates
+@Unremovable // looked up by the Kamelets' declarations and the steps
 @ApplicationScoped
 public class RecordStore {
 

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -112,7 +113,9 @@ abstract class WebhookContract {
                 .post("/webhooks/github/contacts/" + conn));
         given().contentType(ContentType.JSON).header("X-GitHub-Delivery", "gh-1")
                 .header("X-Hub-Signature-256", Signing.github("gh-secret", body)).body(body)
-                .post("/webhooks/github/contacts/" + conn).then().statusCode(200).body("status", is("stored"));
+                .post("/webhooks/github/contacts/" + conn).then().statusCode(200).body("status", is("stored"))
+                // this sync is a route from kamelet:webhook-sync: its own step after the Kamelet ran
+                .header("X-Stored-By", "test-github");
     }
 
     @Test
@@ -143,6 +146,13 @@ abstract class WebhookContract {
     }
 
     // ---- the refusal table ----
+
+    @Test
+    void aFailureInsideAnHttpRouteIsA500ProblemWithoutItsInternals() {
+        given().contentType(ContentType.JSON).body("{}").post("/test/fails-inside").then().statusCode(500)
+                .contentType("application/problem+json").body("type", containsString("internal-error"))
+                .body(not(containsString("secret-db"))).body(not(containsString("IllegalStateException")));
+    }
 
     @Test
     void unknownConnectionIs404() {

@@ -1,7 +1,6 @@
 package io.syncline.events;
 
 import com.jayway.jsonpath.JsonPath;
-
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.agroal.DataSource;
 import io.quarkus.arc.Arc;
@@ -9,30 +8,24 @@ import io.syncline.config.TemplateParams;
 import io.syncline.connection.Connections;
 import io.syncline.outbound.OutboundSyncs;
 import io.syncline.store.DeadLetters;
+import org.apache.camel.Processor;
 import org.apache.camel.RouteTemplateContext;
-import org.apache.camel.builder.RouteBuilder;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
- * Route template {@code outbox-poll}: events from a transactional outbox table in your app's
- * PostgreSQL ({@code syncline.app-db.url}), handed to the event syncs that take each row's type
- * exactly as {@code POST /events/{type}} would. See {@link OutboxPoller}.
+ * What start-up does for each reader built from the Kamelet {@code outbox-poll}
+ * ({@code kamelets/outbox-poll.kamelet.yaml}): events from a transactional outbox table in your
+ * app's PostgreSQL ({@code syncline.app-db.url}), handed to the event syncs that take each row's
+ * type exactly as {@code POST /events/{type}} would. See {@link OutboxPoller}.
  */
-public class OutboxPollTemplate extends RouteBuilder {
+public final class OutboxPollKamelet {
 
-    @Override
-    public void configure() {
-        routeTemplate("outbox-poll")
-                .templateParameter("name", null, "A name for this outbox reader, e.g. app-outbox")
-                .templateParameter("table", "outbox", "The outbox table, optionally schema-qualified")
-                .templateParameter("everyMs", "1000", "How often to look for new rows, in milliseconds")
-                .templateParameter("batchSize", "100", "Rows claimed per transaction")
-                .templateParameter("after", "delete", "delete handled rows, or mark:<column> to set a timestamp column")
-                .templateParameter("connectionPath", "$.connection_id",
-                        "JSONPath in a row's payload that names the connection, unless the event sync names its own")
-                .templateBean("poller", OutboxPoller.class, OutboxPollTemplate::poller)
-                .from("timer:syncline-outbox-{{name}}?period={{everyMs}}&delay={{everyMs}}")
-                    .process("{{poller}}");
+    private OutboxPollKamelet() {
+    }
+
+    /** Binds the route's {@code outbox} step: the poller of this table. */
+    public static void declare(RouteTemplateContext rtc) {
+        rtc.bind("outbox", Processor.class, poller(rtc));
     }
 
     private static OutboxPoller poller(RouteTemplateContext rtc) {

@@ -12,40 +12,23 @@ import io.syncline.outbound.OutboundSyncs;
 import io.syncline.outbound.Writer;
 import io.syncline.twoway.Ownership;
 import org.apache.camel.RouteTemplateContext;
-import org.apache.camel.builder.RouteBuilder;
 
 /**
- * Route template {@code event-sync}: one-way out, and the outbound half of a two-way sync.
- * Your backend posts {@code POST /events/{type}}; each sync that takes the type maps the event
- * to its model and, in one transaction with the idempotency key, queues a write for the
- * {@link Writer}. The parameters below are the whole contract.
- *
- * <pre>
- * POST /events/{type}, the outbox poller, a dead letter's replay (all through {@link EventEntry})
- *   → from direct:event-sync/{integration}/{name}
- *   → syncline:map    (mapping and validation; stores nothing)
- *   → syncline:queue  (one transaction: the idempotency key, two-way rules, and the write or the
- *                      event's dead letter) → 200
- * </pre>
+ * What start-up does for each sync built from the Kamelet {@code event-sync}
+ * ({@code kamelets/event-sync.kamelet.yaml}): one-way out, and the outbound half of a two-way
+ * sync. {@code POST /events/{type}}, the outbox poller and a dead letter's replay all enter
+ * {@code direct:event-sync/{integration}/{name}} through {@link EventEntry}; {@code syncline:map}
+ * maps the event, {@code syncline:queue} queues the write in one transaction with its
+ * idempotency key, and the {@link Writer} sends it to the destination the parameters describe.
  */
-public class EventSyncTemplate extends RouteBuilder {
+public final class EventSyncKamelet {
 
-    @Override
-    public void configure() {
-        DestinationParams.declare(routeTemplate("event-sync")
-                .templateParameter("name", null, "The sync's name, unique within its integration, e.g. contacts-out")
-                .templateParameter("integration", null, "The provider config key of the connected app to write to")
-                .templateParameter("events", null, "Event types it takes, comma separated, e.g. contact.created,contact.updated")
-                .templateParameter("mapping", null, "Mapping file from the event to the model, relative to the routes directory")
-                .templateParameter("connectionHeader", "Connection-Id", "Header of the event that names the connection")
-                .templateParameter("connectionPath", "", "JSONPath in the event that names the connection instead")
-                .templateParameter("idFrom", "header:Idempotency-Key",
-                        "Where the idempotency key is: header:<Name> or a JSONPath of the event"))
-                .templateParameter("twoWay", "", "two-way rules file (*.twoway.yaml): ownership, echoes, conflicts")
-                .configure(rtc -> TemplateParams.bean(OutboundSyncs.class).register(build(rtc)))
-                .from("direct:event-sync/{{integration}}/{{name}}")
-                    .to("syncline:map?mapping=RAW({{mapping}})")
-                    .to("syncline:queue?integration=RAW({{integration}})&sync=RAW({{name}})&twoWay=RAW({{twoWay}})");
+    private EventSyncKamelet() {
+    }
+
+    /** Declares the sync to the event entry, the writer, the records API and the console. */
+    public static void declare(RouteTemplateContext rtc) {
+        TemplateParams.bean(OutboundSyncs.class).register(build(rtc));
     }
 
     /** The sync an event-sync route declares; refuses, naming the parameter, what cannot run. */
