@@ -104,10 +104,18 @@ public class IdentityMap {
         return one(c, s, column, value, true);
     }
 
+    /**
+     * The lookup of one identity by a column: (scope, column) leads an index that ends with
+     * local_id, so the lookup and its order are served by one index whatever the statistics.
+     */
+    static String lookupSql(String column, boolean lock) {
+        return "SELECT local_id, remote_id, match_value, agreed, last_sent_hash FROM identity_map"
+                + " WHERE provider_config_key = ? AND connection_id = ? AND model = ? AND " + column
+                + " = ? ORDER BY local_id LIMIT 1" + (lock ? " FOR UPDATE" : "");
+    }
+
     private Optional<Link> one(Connection c, Scope s, String column, String value, boolean lock) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT local_id, remote_id, match_value, agreed, last_sent_hash"
-                + " FROM identity_map WHERE provider_config_key = ? AND connection_id = ? AND model = ? AND " + column
-                + " = ? ORDER BY local_id LIMIT 1" + (lock ? " FOR UPDATE" : ""))) {
+        try (PreparedStatement ps = c.prepareStatement(lookupSql(column, lock))) {
             ps.setString(1, s.providerConfigKey());
             ps.setString(2, s.connectionId());
             ps.setString(3, s.model());
