@@ -67,6 +67,9 @@ public class PollRunner {
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
 
+    /** Written records between refreshes of the planner's statistics during a run. */
+    static final long ANALYZE_EVERY = 20_000;
+
     public enum Outcome {
         SUCCESS, ERROR, SKIPPED
     }
@@ -378,6 +381,7 @@ public class PollRunner {
                     hwm[0]), RecordStore.now().plus(lease));
             return null;
         }));
+        long before = n.added + n.updated + n.deleted;
         n.added += counts[Change.ADDED.ordinal()];
         n.updated += counts[Change.UPDATED.ordinal()];
         n.deleted += counts[Change.DELETED.ordinal()];
@@ -389,6 +393,9 @@ public class PollRunner {
                     r.externalId(), "mapping or validation failed: " + r.errors(), r.errors(), json(f[0]));
         }
         store.poke();
+        if ((n.added + n.updated + n.deleted) / ANALYZE_EVERY > before / ANALYZE_EVERY) {
+            store.analyze(); // a bulk load must not outgrow the statistics its lookups are planned with
+        }
         return hwm[0];
     }
 

@@ -93,15 +93,6 @@ public class RecordStore {
     }
 
     /**
-     * The existing records of a page's keys, locked: served by {@code records_key} (stream,
-     * external_id), the only index that leads with both, so no plan depends on statistics.
-     */
-    static String pageKeysSql(int keys) {
-        return "SELECT external_id, content_hash, deleted_at FROM records WHERE stream = ? AND external_id IN ("
-                + "?,".repeat(keys - 1) + "?) FOR UPDATE";
-    }
-
-    /**
      * Applies a page of records of one (connection, model) within the caller's transaction, with a
      * handful of statements instead of two per record: one SELECT ... FOR UPDATE of the page's
      * keys, then batched inserts and updates. Same outcome as calling {@link #upsert} per item.
@@ -110,7 +101,10 @@ public class RecordStore {
             List<Item> items, Long seenByRun) throws SQLException {
         Map<String, String[]> existing = new HashMap<>(items.size() * 2);
         if (!items.isEmpty()) {
-            try (PreparedStatement select = c.prepareStatement(pageKeysSql(items.size()))) {
+            try (PreparedStatement select = c.prepareStatement("""
+                    SELECT external_id, content_hash, deleted_at FROM records
+                     WHERE stream = ? AND external_id IN ("""
+                    + "?,".repeat(items.size() - 1) + "?) FOR UPDATE")) {
                 select.setString(1, RecordKey.stream(providerConfigKey, connectionId, model));
                 for (int i = 0; i < items.size(); i++) {
                     select.setString(2 + i, items.get(i).externalId());
@@ -274,6 +268,20 @@ public class RecordStore {
             ps.setLong(4, run);
             return ps.executeUpdate();
         }
+    }
+
+    /**
+     * Refreshes the planner's statistics of the records table. Key lookups of a page are planned
+     * from them: without them (a fresh bulk load, or autovacuum off) PostgreSQL scans a whole
+     * connection's records for every page. Cheap: both databases sample.
+     */
+    public void analyze() {
+        db.inTransaction(c -> {
+            try (Statement s = c.createStatement()) {
+                s.execute(db.isPostgres() ? "ANALYZE records" : "ANALYZE TABLE records");
+            }
+            return null;
+        });
     }
 
     public long countLive(String providerConfigKey, String connectionId, String model) {
