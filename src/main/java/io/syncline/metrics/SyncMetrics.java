@@ -1,6 +1,10 @@
 package io.syncline.metrics;
 
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -18,50 +22,58 @@ import io.quarkus.arc.Unremovable;
 public class SyncMetrics {
 
     private final MeterRegistry registry;
+    /** Counters by name and tags: registered once, then incremented without a registry lookup on the hot path. */
+    private final Map<List<String>, Counter> counters = new ConcurrentHashMap<>();
 
     public SyncMetrics(MeterRegistry registry) {
         this.registry = registry;
     }
 
+    private Counter counter(String name, String description, String... tags) {
+        String[] key = new String[tags.length + 1];
+        key[0] = name;
+        System.arraycopy(tags, 0, key, 1, tags.length);
+        return counters.computeIfAbsent(Arrays.asList(key),
+                k -> Counter.builder(name).description(description).tags(tags).register(registry));
+    }
+
     /** A record that came in, by what happened to it (added, updated, deleted, unchanged, duplicate, dead_lettered). */
     public void recordIn(String integration, String sync, String result) {
-        Counter.builder("syncline.records.in").description("Inbound records by result")
-                .tags("integration", integration, "sync", sync, "result", result).register(registry).increment();
+        counter("syncline.records.in", "Inbound records by result",
+                "integration", integration, "sync", sync, "result", result).increment();
     }
 
     public void recordsIn(String integration, String sync, String result, long n) {
         if (n > 0) {
-            Counter.builder("syncline.records.in").description("Inbound records by result")
-                    .tags("integration", integration, "sync", sync, "result", result).register(registry).increment(n);
+            counter("syncline.records.in", "Inbound records by result",
+                    "integration", integration, "sync", sync, "result", result).increment(n);
         }
     }
 
     public void signatureFailure(String integration, String sync) {
-        Counter.builder("syncline.webhook.signature.failures").description("Webhooks refused for their signature")
-                .tags("integration", integration, "sync", sync).register(registry).increment();
+        counter("syncline.webhook.signature.failures", "Webhooks refused for their signature",
+                "integration", integration, "sync", sync).increment();
     }
 
     public void run(String integration, String sync, String status, Duration took, long retries) {
         Timer.builder("syncline.run.duration").description("Duration of polling runs")
                 .tags("integration", integration, "sync", sync, "status", status).register(registry).record(took);
         if (retries > 0) {
-            Counter.builder("syncline.retries").description("Requests retried after 429, 5xx or a network error")
-                    .tags("integration", integration, "sync", sync).register(registry).increment(retries);
+            counter("syncline.retries", "Requests retried after 429, 5xx or a network error",
+                    "integration", integration, "sync", sync).increment(retries);
         }
     }
 
     public void deadLetter(String kind) {
-        Counter.builder("syncline.dead.letters").description("Dead letters created")
-                .tags("kind", kind).register(registry).increment();
+        counter("syncline.dead.letters", "Dead letters created", "kind", kind).increment();
     }
 
     public void rateLimitWait(String integration) {
-        Counter.builder("syncline.rate.limit.waits").description("Pauses asked for by a 429 or 503")
-                .tags("integration", integration).register(registry).increment();
+        counter("syncline.rate.limit.waits", "Pauses asked for by a 429 or 503", "integration", integration).increment();
     }
 
     public void write(String integration, String sync, String result) {
-        Counter.builder("syncline.writes").description("Writes to connected apps by result: sent, skipped, retry, dead")
-                .tags("integration", integration, "sync", sync, "result", result).register(registry).increment();
+        counter("syncline.writes", "Writes to connected apps by result: sent, skipped, retry, dead",
+                "integration", integration, "sync", sync, "result", result).increment();
     }
 }
