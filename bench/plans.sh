@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Plans that do not depend on statistics (#17): the identity lookup by remote id and the feed
-# sequencer's idle probe, each timed with the indexes the service had before (V5, V1) and with
-# today's (V12, V12_1), in the same run, on a database of its own (dropped at the end).
+# Plans that do not depend on statistics (#17): the identity lookup by remote id, a batch of
+# 500 identities by local id, a poll page's lookup of 1,000 record keys, and the feed sequencer's
+# idle probe, each timed with the statements and indexes the service had before (IN lists; V5,
+# V1) and with today's (one probe per key; V12, V12_1), in the same run, on a database of its own
+# (dropped at the end).
 #   bench/plans.sh [IDENTITIES] [RECORDS]
 # The schema is the service's own migrations applied with psql. The identities are loaded with no
 # statistics at all; the records with the statistics of a bulk load taken before the sequencer
@@ -15,7 +17,7 @@ db="syncline_plans_$$"
 q() { psql -h 127.0.0.1 -U postgres -d "$db" -v ON_ERROR_STOP=1 -qAt "$@"; }
 trap 'psql -h 127.0.0.1 -U postgres -d test -qc "DROP DATABASE IF EXISTS $db" >/dev/null' EXIT
 psql -h 127.0.0.1 -U postgres -d test -qc "CREATE DATABASE $db" >/dev/null
-for f in $(ls "$REPO"/src/main/resources/db/migration/V*.sql | sort -V) "$REPO"/src/main/resources/db/postgresql/V*.sql; do
+for f in $(ls "$REPO"/src/main/resources/db/migration/V*.sql | sort -V) $(ls "$REPO"/src/main/resources/db/postgresql/V*.sql | sort -V); do
   q -f "$f" >/dev/null
 done
 q -c "ALTER TABLE identity_map SET (autovacuum_enabled = false)" -c "ALTER TABLE records SET (autovacuum_enabled = false)"
@@ -24,19 +26,35 @@ q -c "INSERT INTO identity_map (provider_config_key, connection_id, model, local
 q -c "INSERT INTO records (provider_config_key, connection_id, model, stream, external_id, payload, content_hash,
                            first_seen_at, last_modified_at, last_action)
       SELECT 'crm', 'acme', 'Contact', 'crm/acme/Contact', 'e' || g, repeat('x', 300), md5(g::text), now(), now(), 'added'
-        FROM generate_series(1, $RECORDS) g" -c "ANALYZE records" -c "UPDATE records SET feed_position = id" -c "VACUUM records"
+        FROM generate_series(1, $RECORDS) g"
 
 identity="SELECT local_id, remote_id, match_value, agreed, last_sent_hash FROM identity_map WHERE provider_config_key = 'crm'
           AND connection_id = 'acme' AND model = 'Contact' AND remote_id = 'remote-$((IDENTITIES / 2))' ORDER BY local_id LIMIT 1 FOR UPDATE"
 probe="SELECT id FROM records WHERE feed_position IS NULL ORDER BY id LIMIT 5000"
+ids="$(seq 1 500 | awk -v n="$IDENTITIES" '{ printf "%slocal-%d", (NR > 1 ? "," : ""), ($1 * 97) % n + 1 }')"
+keys="$(seq 1 1000 | awk -v n="$RECORDS" '{ printf "%se%d", (NR > 1 ? "," : ""), n - $1 + 1 }')"
+in_list() { sed "s/\([^,]*\)/'\1'/g" <<<"$1"; }
+batch_after="SELECT i.local_id FROM unnest('{$ids}'::varchar[]) AS k(local_id) CROSS JOIN LATERAL (SELECT local_id, agreed
+  FROM identity_map WHERE provider_config_key = 'crm' AND connection_id = 'acme' AND model = 'Contact' AND local_id = k.local_id LIMIT 1) i"
+batch_before="SELECT local_id, agreed FROM identity_map WHERE provider_config_key = 'crm' AND connection_id = 'acme' AND model = 'Contact'
+  AND local_id IN ($(in_list "$ids"))"
+page_after="SELECT r.external_id FROM unnest('{$keys}'::varchar[]) AS k(external_id) CROSS JOIN LATERAL (SELECT external_id, content_hash,
+  deleted_at FROM records WHERE stream = 'crm/acme/Contact' AND external_id = k.external_id LIMIT 1 FOR UPDATE) r"
+page_before="SELECT external_id, content_hash, deleted_at FROM records WHERE stream = 'crm/acme/Contact' AND external_id IN ($(in_list "$keys")) FOR UPDATE"
 timed() { # median execution ms of five runs
   for _ in 1 2 3 4 5; do
     q -c "EXPLAIN (ANALYZE, FORMAT JSON) $1" | sed -n 's/.*"Execution Time": \([0-9.]*\).*/\1/p'
   done | median
 }
-after_identity="$(timed "$identity")" after_probe="$(timed "$probe")"
+# no statistics yet: the page lookups both ways, then the statistics of an unplaced bulk load for the probe
+page_ms_after="$(timed "$page_after")" page_ms_before="$(timed "$page_before")"
+q -c "ANALYZE records" -c "UPDATE records SET feed_position = id" -c "VACUUM records"
+after_identity="$(timed "$identity")" after_batch="$(timed "$batch_after")" after_probe="$(timed "$probe")"
 q -c "DROP INDEX identity_remote" -c "CREATE INDEX identity_remote ON identity_map (provider_config_key, connection_id, model, remote_id)" \
+  -c "DROP INDEX identity_match" -c "CREATE INDEX identity_match ON identity_map (provider_config_key, connection_id, model, match_value)" \
   -c "DROP INDEX records_unplaced" -c "CREATE INDEX records_unplaced ON records (feed_position, id)"
-before_identity="$(timed "$identity")" before_probe="$(timed "$probe")"
+before_identity="$(timed "$identity")" before_batch="$(timed "$batch_before")" before_probe="$(timed "$probe")"
 echo "RESULT identities=$IDENTITIES identity_lookup_ms_before=$before_identity identity_lookup_ms_after=$after_identity" \
-  "records=$RECORDS idle_probe_ms_before=$before_probe idle_probe_ms_after=$after_probe"
+  "identity_batch500_ms_before=$before_batch identity_batch500_ms_after=$after_batch" \
+  "records=$RECORDS page1000_ms_before=$page_ms_before page1000_ms_after=$page_ms_after" \
+  "idle_probe_ms_before=$before_probe idle_probe_ms_after=$after_probe"

@@ -17,6 +17,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.arc.Unremovable;
+import io.syncline.store.Database;
 import io.syncline.store.RecordStore;
 
 /**
@@ -30,6 +31,13 @@ import io.syncline.store.RecordStore;
 public class IdentityMap {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Database db;
+
+    public IdentityMap(Database db) {
+        this.db = db;
+    }
+
     /** A record first seen on the remote side has no local id until your app names it. */
     public static final String UNLINKED = "remote:";
 
@@ -71,14 +79,18 @@ public class IdentityMap {
         Map<String, Link> out = new HashMap<>();
         for (int from = 0; from < localIds.size(); from += 500) {
             List<String> part = localIds.subList(from, Math.min(localIds.size(), from + 500));
-            try (PreparedStatement ps = c.prepareStatement("SELECT local_id, remote_id, match_value, agreed, "
-                    + "last_sent_hash FROM identity_map WHERE provider_config_key = ? AND connection_id = ? AND model = ?"
-                    + " AND local_id IN (" + "?,".repeat(part.size() - 1) + "?)")) {
-                ps.setString(1, s.providerConfigKey());
-                ps.setString(2, s.connectionId());
-                ps.setString(3, s.model());
-                for (int i = 0; i < part.size(); i++) {
-                    ps.setString(4 + i, part.get(i));
+            try (PreparedStatement ps = c.prepareStatement(manySql(db.isPostgres(), part.size()))) {
+                int i = 1;
+                if (db.isPostgres()) {
+                    ps.setArray(i++, c.createArrayOf("varchar", part.toArray()));
+                }
+                ps.setString(i++, s.providerConfigKey());
+                ps.setString(i++, s.connectionId());
+                ps.setString(i++, s.model());
+                if (!db.isPostgres()) {
+                    for (String id : part) {
+                        ps.setString(i++, id);
+                    }
                 }
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -90,6 +102,23 @@ public class IdentityMap {
             }
         }
         return out;
+    }
+
+    /**
+     * Many identities by local id. On PostgreSQL each id is one probe of the primary key (the
+     * LIMIT keeps each probe a nested lookup), so the plan holds without statistics; an IN list
+     * was planned as a read of every identity of the connection when they were missing.
+     */
+    static String manySql(boolean postgres, int ids) {
+        return postgres ? """
+                SELECT i.local_id, i.remote_id, i.match_value, i.agreed, i.last_sent_hash
+                  FROM unnest(?::varchar[]) AS k(local_id)
+                 CROSS JOIN LATERAL (SELECT local_id, remote_id, match_value, agreed, last_sent_hash FROM identity_map
+                                      WHERE provider_config_key = ? AND connection_id = ? AND model = ?
+                                        AND local_id = k.local_id LIMIT 1) i"""
+                : "SELECT local_id, remote_id, match_value, agreed, last_sent_hash FROM identity_map"
+                        + " WHERE provider_config_key = ? AND connection_id = ? AND model = ? AND local_id IN ("
+                        + "?,".repeat(ids - 1) + "?)";
     }
 
     public Optional<Link> byRemote(Connection c, Scope s, String remoteId) throws SQLException {

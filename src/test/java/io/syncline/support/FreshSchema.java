@@ -1,5 +1,6 @@
 package io.syncline.support;
 
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -34,6 +35,11 @@ public final class FreshSchema implements AutoCloseable {
         try (Statement s = connection.createStatement()) {
             s.execute(sql);
         }
+    }
+
+    /** An SQL array of this schema's connection, to bind as a parameter. */
+    public Array array(String type, Object[] values) throws SQLException {
+        return connection.createArrayOf(type, values);
     }
 
     /** The plan of a statement with its parameters, as EXPLAIN (FORMAT JSON) gives it. */

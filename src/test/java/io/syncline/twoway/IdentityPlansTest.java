@@ -3,6 +3,8 @@ package io.syncline.twoway;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.stream.IntStream;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,6 +43,15 @@ class IdentityPlansTest {
     void aLookupByRemoteIdUsesItsIndexWithoutStatistics() throws Exception {
         String plan = db.plan(IdentityMap.lookupSql("remote_id", true), "crm", "acme", "Contact", "remote-777");
         assertTrue(plan.contains("\"Index Name\": \"identity_remote\""), plan);
+        assertFalse(plan.contains("\"Filter\""), plan);
+    }
+
+    @Test
+    void aBatchOfLocalIdsProbesThePrimaryKeyWithoutStatistics() throws Exception {
+        Object[] ids = IntStream.rangeClosed(1, 500).mapToObj(i -> "local-" + (i * 97)).toArray();
+        String plan = db.plan(IdentityMap.manySql(true, ids.length), db.array("varchar", ids), "crm", "acme", "Contact");
+        assertTrue(plan.contains("\"Index Name\": \"identity_map_pkey\""), plan);
+        assertTrue(plan.contains("Nested Loop"), plan);
         assertFalse(plan.contains("\"Filter\""), plan);
     }
 
