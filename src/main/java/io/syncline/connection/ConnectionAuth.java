@@ -6,6 +6,7 @@ import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -68,14 +69,18 @@ public record ConnectionAuth(String style, String name) {
 
     /** Adds the credential headers. */
     public void apply(Connection c, HttpRequest.Builder req) {
-        switch (style) {
-            case "bearer" -> req.header("Authorization", "Bearer " + credential(c, name == null ? "access_token" : name));
-            case "basic" -> req.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+        headers(c).forEach(req::header);
+    }
+
+    /** The credential headers of a request to the connection: none, or one. */
+    public Map<String, String> headers(Connection c) {
+        return switch (style) {
+            case "bearer" -> Map.of("Authorization", "Bearer " + credential(c, name == null ? "access_token" : name));
+            case "basic" -> Map.of("Authorization", "Basic " + Base64.getEncoder().encodeToString(
                     (credential(c, "username") + ":" + credential(c, "password")).getBytes(StandardCharsets.UTF_8)));
-            case "header" -> req.header(name, credential(c, "api_key"));
-            default -> {
-            }
-        }
+            case "header" -> Map.of(name, credential(c, "api_key"));
+            default -> Map.of();
+        };
     }
 
     /**

@@ -3,9 +3,6 @@ package io.syncline.outbound;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,6 +11,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -22,6 +23,10 @@ import com.jayway.jsonpath.JsonPath;
 import io.syncline.connection.Connection;
 import io.syncline.connection.ConnectionAuth;
 import io.syncline.mapping.Mapping;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 
 /**
  * Sends writes to a connected app: each HTTP request inside the connection's rate budget
@@ -234,31 +239,31 @@ public final class WriteClient {
             throws InterruptedException {
         URI uri = d.auth().apply(c, URI.create(url));
         String shown = method + " " + url; // without a query credential
-        HttpRequest.Builder req = HttpRequest.newBuilder(uri).timeout(d.timeout()).header("Accept", "application/json");
-        d.auth().apply(c, req);
-        if (body == null) {
-            req.method(method, HttpRequest.BodyPublishers.noBody());
-        } else {
+        RequestOptions req = new RequestOptions().setMethod(HttpMethod.valueOf(method)).setAbsoluteURI(uri.toString())
+                .setTimeout(d.timeout().toMillis()).putHeader("Accept", "application/json");
+        d.auth().headers(c).forEach(req::putHeader);
+        Buffer payload = null;
+        if (body != null) {
             try {
-                req.header("Content-Type", "application/json")
-                        .method(method, HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+                payload = Buffer.buffer(JSON.writeValueAsBytes(body));
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
+            req.putHeader("Content-Type", "application/json");
         }
         String key = c.providerConfigKey() + "/" + c.connectionId();
-        HttpResponse<byte[]> r;
+        Reply r;
         try (ConnectionRateBudget.Permit permit = budget.acquire(key, budget.limitsFor(c.metadata()))) {
-            r = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (IOException e) {
-            return new Answer(0, shown, null, "no answer: " + (e.getMessage() == null ? e.getClass().getSimpleName()
-                    : e.getMessage()), null);
+            r = exchange(req, payload).get(d.timeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+            return new Answer(0, shown, null, "no answer: " + (cause.getMessage() == null
+                    ? cause.getClass().getSimpleName() : cause.getMessage()), null);
         }
-        int s = r.statusCode();
+        int s = r.status();
         Duration requested = null;
         if (s == 429 || s == 503) {
-            requested = Backoff.requested(r.headers().firstValue("Retry-After").orElse(null),
-                    r.headers().firstValue("X-RateLimit-Reset").orElse(null), Instant.now()).orElse(null);
+            requested = Backoff.requested(r.retryAfter(), r.rateLimitReset(), Instant.now()).orElse(null);
             if (requested != null) {
                 budget.pause(key, requested); // the whole connection waits, not just this write
             }
@@ -273,6 +278,21 @@ public final class WriteClient {
         }
         String error = s >= 200 && s < 300 ? null : "answered " + s + ": " + ConnectionAuth.errorSnippet(c, r.body());
         return new Answer(s, shown, doc, error, requested);
+    }
+
+    /** What an answer carries that a write needs. */
+    private record Reply(int status, String retryAfter, String rateLimitReset, byte[] body) {
+    }
+
+    /** One request on Vert.x's HTTP client; the writer's thread waits for its answer. */
+    private CompletableFuture<Reply> exchange(RequestOptions req, Buffer payload) {
+        return http.request(req)
+                .compose(r -> (payload == null ? r.send() : r.send(payload))
+                        .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), resp.getHeader("Retry-After"),
+                                resp.getHeader("X-RateLimit-Reset"), b.getBytes())))
+                        // a connection whose answer never came is closed, never handed to the next request
+                        .onFailure(t -> r.connection().close()))
+                .toCompletionStage().toCompletableFuture();
     }
 
     private static String fill(String template, Map<String, Object> fields) {

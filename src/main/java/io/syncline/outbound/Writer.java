@@ -1,7 +1,6 @@
 package io.syncline.outbound;
 
 import java.io.IOException;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -39,6 +38,9 @@ import io.syncline.store.DeadLetters;
 import io.syncline.store.RecordStore;
 import io.syncline.twoway.IdentityMap;
 import io.syncline.twoway.RecordAgreement;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpClientOptions;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -72,6 +74,7 @@ public class Writer {
     private final IdentityMap identities;
     private final RecordStore store;
     private final SyncMetrics metrics;
+    private final Vertx vertx;
     private final WriteClient client;
     private final int threads;
     private final int claimSize;
@@ -109,7 +112,12 @@ public class Writer {
         this.identities = identities;
         this.store = store;
         this.metrics = metrics;
-        this.client = new WriteClient(HttpClient.newBuilder().connectTimeout(connectTimeout).build(), budget);
+        // Vert.x's HTTP client on an event loop of the writer's own (its I/O never queues behind the HTTP
+        // server's), with keep-alive connections per destination, as many as there are writer threads
+        this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
+                .setInternalBlockingPoolSize(1));
+        this.client = new WriteClient(vertx.createHttpClient(new HttpClientOptions()
+                .setConnectTimeout((int) connectTimeout.toMillis()).setKeepAlive(true).setMaxPoolSize(threads)), budget);
         this.threads = threads;
         this.claimSize = claimSize;
         this.lease = lease;
@@ -132,6 +140,7 @@ public class Writer {
         loop.stop();
         executor.shutdown();
         executor.awaitTermination(5, TimeUnit.SECONDS);
+        vertx.close(); // after the workers: a request in flight gets its answer
         settler.stop();
         settleBatch(); // what the workers finished last
     }
