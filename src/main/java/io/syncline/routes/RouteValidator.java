@@ -169,21 +169,30 @@ public final class RouteValidator {
         }
     }
 
+    /** The Kamelet that a {@code kamelet:<id>[/<routeId>][?...]} URI names. */
+    static String kameletId(String uri) {
+        return uri.substring("kamelet:".length()).split("[/?]", 2)[0];
+    }
+
+    /** The parameters in a {@code kamelet:} URI's query, with {@code RAW(...)} values resolved. */
+    static Map<String, Object> kameletQuery(String uri) throws URISyntaxException {
+        int q = uri.indexOf('?');
+        Map<String, Object> query = URISupport.parseQuery(q < 0 ? "" : uri.substring(q + 1), true);
+        URISupport.resolveRawParameterValues(query);
+        return query;
+    }
+
     /** A {@code kamelet:<id>?...} endpoint of one of the engine's Kamelets: its parameters, as a templatedRoute's. */
     private void kamelet(Path dir, String file, Node uriNode, Node parameters, List<Problem> problems) {
         String uri = scalar(uriNode);
-        String rest = uri.substring("kamelet:".length());
-        int q = rest.indexOf('?');
-        String template = (q < 0 ? rest : rest.substring(0, q)).split("/", 2)[0];
+        String template = kameletId(uri);
         Map<String, ParamTypes.Param> declared = templates.get(template);
         if (declared == null) {
             return; // another Kamelet: Camel's to check when it loads it
         }
         Map<String, Given> given = new LinkedHashMap<>();
         try {
-            Map<String, Object> query = URISupport.parseQuery(q < 0 ? "" : rest.substring(q + 1), true);
-            URISupport.resolveRawParameterValues(query);
-            query.forEach((k, v) -> given.put(k, new Given(String.valueOf(v), uriNode)));
+            kameletQuery(uri).forEach((k, v) -> given.put(k, new Given(String.valueOf(v), uriNode)));
         } catch (URISyntaxException e) {
             problems.add(new Problem(file, line(uriNode), "kamelet:" + template + ": its query is not valid: "
                     + e.getMessage()));

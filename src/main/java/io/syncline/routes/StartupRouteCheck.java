@@ -15,7 +15,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.syncline.config.ParamTypes;
 import org.apache.camel.quarkus.main.events.BeforeConfigure;
-import org.apache.camel.util.URISupport;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -75,9 +74,10 @@ public class StartupRouteCheck {
             for (var route : YAML.readTree(file.toFile())) {
                 var t = route.path("templatedRoute");
                 String from = route.path("route").path("from").path("uri").asText(route.path("from").path("uri").asText());
-                if (from.startsWith("kamelet:") && ParamTypes.kamelets().containsKey(kameletId(from))) {
+                String kamelet = from.startsWith("kamelet:") ? RouteValidator.kameletId(from) : "";
+                if (ParamTypes.kamelets().containsKey(kamelet)) {
                     Map<String, Object> query = kameletQuery(from);
-                    syncs.add(kameletId(from) + " " + query.getOrDefault("integration", "") + "/"
+                    syncs.add(kamelet + " " + query.getOrDefault("integration", "") + "/"
                             + query.getOrDefault("name", ""));
                     continue;
                 }
@@ -100,15 +100,9 @@ public class StartupRouteCheck {
     /** The parameters of a {@code kamelet:} URI; empty when its query does not parse (the validator says why). */
     private static Map<String, Object> kameletQuery(String uri) {
         try {
-            Map<String, Object> query = URISupport.parseQuery(URISupport.extractQuery(uri), true);
-            URISupport.resolveRawParameterValues(query);
-            return query;
+            return RouteValidator.kameletQuery(uri);
         } catch (URISyntaxException e) {
             return Map.of();
         }
-    }
-
-    private static String kameletId(String uri) {
-        return uri.substring("kamelet:".length()).split("[/?]", 2)[0];
     }
 }
