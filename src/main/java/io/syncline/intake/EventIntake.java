@@ -9,7 +9,7 @@ import io.syncline.mapping.Mapping;
 import io.syncline.outbound.WriteQueue;
 import io.syncline.outbound.Writer;
 import io.syncline.store.CanonicalJson;
-import io.syncline.store.Database;
+import io.syncline.store.GroupCommit;
 import io.syncline.store.DeadLetters;
 import io.syncline.store.IdempotencyKeys;
 import io.syncline.store.RecordStore;
@@ -33,12 +33,16 @@ public final class EventIntake {
     private final String integration;
     private final String name;
     private final Ownership twoWay;
-    private final Database db = TemplateParams.bean(Database.class);
+    private final GroupCommit commits = TemplateParams.bean(GroupCommit.class);
     private final WriteQueue queue = TemplateParams.bean(WriteQueue.class);
     private final DeadLetters deadLetters = TemplateParams.bean(DeadLetters.class);
     private final RecordAgreement agreement = TemplateParams.bean(RecordAgreement.class);
     private final Writer writer = TemplateParams.bean(Writer.class);
     private final RecordStore store = TemplateParams.bean(RecordStore.class);
+
+    /** The answer to the sender, and whether the event also changed the stored record (two-way). */
+    private record Queued(Map<String, Object> answer, boolean stored) {
+    }
 
     /** For the outbound sync {@code name} of {@code integration}, with its two-way rules or null. */
     public EventIntake(String integration, String name, Ownership twoWay) {
@@ -56,53 +60,54 @@ public final class EventIntake {
     public Map<String, Object> queue(Mapping mapping, Mapping.Result result, Connection conn, String idempotencyKey,
             String raw) {
         String messageId = conn.connectionId() + "/" + idempotencyKey;
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("sync", name);
-        answer.put("integration", integration);
-        boolean[] stored = {false};
-        try {
-            RecordStore.retryOnRace(() -> db.inTransaction(c -> {
-                IdempotencyKeys.claim(c, "event:" + integration + ":" + name, messageId);
-                if (!result.ok()) {
-                    long id = deadLetters.add(c, "event", name, conn.providerConfigKey(), conn.connectionId(),
-                            mapping.model(), messageId, "mapping or validation failed: " + result.errors(), result.errors(),
-                            raw);
-                    answer.put("status", "dead_lettered");
-                    answer.put("dead_letter_id", id);
-                    answer.put("errors", result.errors());
-                    return null;
+        Queued queued = commits.apply(conn.providerConfigKey() + '/' + conn.connectionId() + '/' + mapping.model()
+                + '\n' + result.externalId(), c -> {
+            // built afresh on each attempt: a group that fails applies this again alone
+            Map<String, Object> answer = new LinkedHashMap<>();
+            answer.put("sync", name);
+            answer.put("integration", integration);
+            if (!IdempotencyKeys.claim(c, "event:" + integration + ":" + name, messageId)) {
+                answer.put("status", "duplicate");
+                return new Queued(answer, false);
+            }
+            if (!result.ok()) {
+                long id = deadLetters.add(c, "event", name, conn.providerConfigKey(), conn.connectionId(),
+                        mapping.model(), messageId, "mapping or validation failed: " + result.errors(), result.errors(),
+                        raw);
+                answer.put("status", "dead_lettered");
+                answer.put("dead_letter_id", id);
+                answer.put("errors", result.errors());
+                return new Queued(answer, false);
+            }
+            String operation = result.deleted() ? "delete" : "upsert";
+            Map<String, Object> fields = result.deleted() ? Map.of() : result.record();
+            boolean stored = false;
+            if (twoWay != null && !result.deleted()) {
+                IdentityMap.Scope scope = new IdentityMap.Scope(conn.providerConfigKey(), conn.connectionId(),
+                        mapping.model());
+                RecordAgreement.AppChange change = agreement.fromApp(c, name, twoWay, scope,
+                        mapping.keyField(), result.externalId(), result.record(),
+                        RecordAgreement.modifiedAt(twoWay, result.record()));
+                stored = change.stored();
+                if (change.conflicts() > 0) {
+                    answer.put("conflicts", change.conflicts());
                 }
-                String operation = result.deleted() ? "delete" : "upsert";
-                Map<String, Object> fields = result.deleted() ? Map.of() : result.record();
-                if (twoWay != null && !result.deleted()) {
-                    IdentityMap.Scope scope = new IdentityMap.Scope(conn.providerConfigKey(), conn.connectionId(),
-                            mapping.model());
-                    RecordAgreement.AppChange change = agreement.fromApp(c, name, twoWay, scope,
-                            mapping.keyField(), result.externalId(), result.record(),
-                            RecordAgreement.modifiedAt(twoWay, result.record()));
-                    stored[0] = change.stored();
-                    if (change.conflicts() > 0) {
-                        answer.put("conflicts", change.conflicts());
-                    }
-                    if (change.toWrite().isEmpty()) {
-                        answer.put("status", "unchanged"); // an echo, or only fields your app does not own
-                        answer.put("id", result.externalId());
-                        return null;
-                    }
-                    fields = change.toWrite();
+                if (change.toWrite().isEmpty()) {
+                    answer.put("status", "unchanged"); // an echo, or only fields your app does not own
+                    answer.put("id", result.externalId());
+                    return new Queued(answer, stored);
                 }
-                String payload = CanonicalJson.write(fields);
-                long writeId = queue.enqueue(c, name, conn.providerConfigKey(), conn.connectionId(),
-                        mapping.model(), result.externalId(), operation, payload, CanonicalJson.sha256(payload));
-                answer.put("status", "queued");
-                answer.put("id", result.externalId());
-                answer.put("write_id", writeId);
-                return null;
-            }));
-        } catch (IdempotencyKeys.AlreadyApplied duplicate) {
-            answer.put("status", "duplicate");
-            return answer;
-        }
+                fields = change.toWrite();
+            }
+            String payload = CanonicalJson.write(fields);
+            long writeId = queue.enqueue(c, name, conn.providerConfigKey(), conn.connectionId(),
+                    mapping.model(), result.externalId(), operation, payload, CanonicalJson.sha256(payload));
+            answer.put("status", "queued");
+            answer.put("id", result.externalId());
+            answer.put("write_id", writeId);
+            return new Queued(answer, stored);
+        });
+        Map<String, Object> answer = queued.answer();
         if (answer.get("dead_letter_id") instanceof Long id) {
             deadLetters.added(id, "event", name, conn.providerConfigKey(), conn.connectionId(), messageId,
                     "mapping or validation failed");
@@ -110,7 +115,7 @@ public final class EventIntake {
         if ("queued".equals(answer.get("status"))) {
             writer.wake();
         }
-        if (stored[0]) {
+        if (queued.stored()) {
             store.poke();
         }
         return answer;

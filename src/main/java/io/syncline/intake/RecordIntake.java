@@ -13,8 +13,8 @@ import io.syncline.outbound.WriteQueue;
 import io.syncline.outbound.Writer;
 import io.syncline.store.CanonicalJson;
 import io.syncline.store.Change;
-import io.syncline.store.Database;
 import io.syncline.store.DeadLetters;
+import io.syncline.store.GroupCommit;
 import io.syncline.store.IdempotencyKeys;
 import io.syncline.store.RecordKey;
 import io.syncline.store.RecordStore;
@@ -50,11 +50,13 @@ public final class RecordIntake {
         }
     }
 
+    private static final Outcome DUPLICATE = new Outcome("duplicate", null, null, null, null);
+
     private final String syncName;
     private final Mapping mapping;
     private final RecordStore store;
     private final DeadLetters deadLetters;
-    private final Database db;
+    private final GroupCommit commits;
     private final Ownership twoWay;
     private final RecordAgreement agreement;
     private volatile Forward forward;
@@ -94,7 +96,7 @@ public final class RecordIntake {
      */
     public static RecordIntake declared(String syncName, Mapping mapping, Ownership twoWay, Forward forward) {
         return new RecordIntake(syncName, mapping, TemplateParams.bean(RecordStore.class),
-                TemplateParams.bean(DeadLetters.class), TemplateParams.bean(Database.class), twoWay,
+                TemplateParams.bean(DeadLetters.class), TemplateParams.bean(GroupCommit.class), twoWay,
                 TemplateParams.bean(RecordAgreement.class)).forwardingTo(forward);
     }
 
@@ -104,20 +106,21 @@ public final class RecordIntake {
         return this;
     }
 
-    public RecordIntake(String syncName, Mapping mapping, RecordStore store, DeadLetters deadLetters, Database db) {
-        this(syncName, mapping, store, deadLetters, db, null, null);
+    public RecordIntake(String syncName, Mapping mapping, RecordStore store, DeadLetters deadLetters,
+            GroupCommit commits) {
+        this(syncName, mapping, store, deadLetters, commits, null, null);
     }
 
     /** With two-way rules: a record is first reconciled with what your app holds, and an echo stores nothing new. */
-    public RecordIntake(String syncName, Mapping mapping, RecordStore store, DeadLetters deadLetters, Database db,
-            Ownership twoWay, RecordAgreement agreement) {
+    public RecordIntake(String syncName, Mapping mapping, RecordStore store, DeadLetters deadLetters,
+            GroupCommit commits, Ownership twoWay, RecordAgreement agreement) {
         this.twoWay = twoWay;
         this.agreement = agreement;
         this.syncName = syncName;
         this.mapping = mapping;
         this.store = store;
         this.deadLetters = deadLetters;
-        this.db = db;
+        this.commits = commits;
     }
 
     public Mapping mapping() {
@@ -126,7 +129,8 @@ public final class RecordIntake {
 
     /**
      * Applies one delivery exactly once per message id: the id, and the record or its dead letter,
-     * commit in one transaction (guarantees 1 and 2). A duplicate id changes nothing.
+     * commit in one transaction (guarantees 1 and 2), which concurrent deliveries may share
+     * ({@link GroupCommit}); it returns after that commit. A duplicate id changes nothing.
      *
      * @param scope where message ids are unique, e.g. the sync
      */
@@ -143,31 +147,31 @@ public final class RecordIntake {
             String connectionId, String messageId, String rawPayload) {
         RecordKey key = result.ok() ? new RecordKey(providerConfigKey, connectionId, mapping.model(),
                 result.externalId()) : null;
-        Outcome outcome;
-        try {
-            outcome = RecordStore.retryOnRace(() -> db.inTransaction(c -> {
-                IdempotencyKeys.claim(c, scope, messageId);
-                if (!result.ok()) {
-                    long id = deadLetters.add(c, "inbound", syncName, providerConfigKey, connectionId, mapping.model(),
-                            messageId, "mapping or validation failed: " + result.errors(), result.errors(), rawPayload);
-                    return new Outcome("dead_lettered", null, result.externalId(), id, result.errors());
-                }
-                if (result.deleted()) {
-                    Change change = store.delete(c, key, RecordStore.now());
-                    forward(c, mapping, connectionId, change, "{}", null, result.externalId());
-                    return new Outcome("stored", change, result.externalId(), null, null);
-                }
-                String canonical = CanonicalJson.write(twoWay == null ? result.record()
-                        : agreement.fromRemote(c, syncName, twoWay, new IdentityMap.Scope(providerConfigKey,
-                                connectionId, mapping.model()), mapping.keyField(), result.externalId(),
-                                result.record(), RecordAgreement.modifiedAt(twoWay, result.record())));
-                String hash = CanonicalJson.sha256(canonical);
-                Change change = store.upsert(c, key, canonical, hash);
-                forward(c, mapping, connectionId, change, canonical, hash, result.externalId());
+        Outcome outcome = commits.apply(key == null ? "" : key.stream() + '\n' + key.externalId(), c -> {
+            if (!IdempotencyKeys.claim(c, scope, messageId)) {
+                return DUPLICATE;
+            }
+            if (!result.ok()) {
+                long id = deadLetters.add(c, "inbound", syncName, providerConfigKey, connectionId, mapping.model(),
+                        messageId, "mapping or validation failed: " + result.errors(), result.errors(), rawPayload);
+                return new Outcome("dead_lettered", null, result.externalId(), id, result.errors());
+            }
+            if (result.deleted()) {
+                Change change = store.delete(c, key, RecordStore.now());
+                forward(c, mapping, connectionId, change, "{}", null, result.externalId());
                 return new Outcome("stored", change, result.externalId(), null, null);
-            }));
-        } catch (IdempotencyKeys.AlreadyApplied duplicate) {
-            return new Outcome("duplicate", null, null, null, null);
+            }
+            String canonical = CanonicalJson.write(twoWay == null ? result.record()
+                    : agreement.fromRemote(c, syncName, twoWay, new IdentityMap.Scope(providerConfigKey,
+                            connectionId, mapping.model()), mapping.keyField(), result.externalId(),
+                            result.record(), RecordAgreement.modifiedAt(twoWay, result.record())));
+            String hash = CanonicalJson.sha256(canonical);
+            Change change = store.upsert(c, key, canonical, hash);
+            forward(c, mapping, connectionId, change, canonical, hash, result.externalId());
+            return new Outcome("stored", change, result.externalId(), null, null);
+        });
+        if (outcome == DUPLICATE) {
+            return outcome;
         }
         if (outcome.deadLetterId() != null) {
             deadLetters.added(outcome.deadLetterId(), "inbound", syncName, providerConfigKey, connectionId, messageId,

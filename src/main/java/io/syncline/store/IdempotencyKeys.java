@@ -18,26 +18,21 @@ public final class IdempotencyKeys {
     private IdempotencyKeys() {
     }
 
-    /** The message was applied before: the claim lost, and the caller's transaction must roll back. */
-    public static final class AlreadyApplied extends RuntimeException {
-        public AlreadyApplied() {
-            super(null, null, false, false);
-        }
-    }
-
-    /** @throws AlreadyApplied when the id is already recorded in this scope */
-    public static void claim(Connection c, String scope, String messageId) throws SQLException {
+    /**
+     * Records {@code messageId} as applied in this scope, in the caller's transaction.
+     *
+     * @return false when it was applied before: the caller applies nothing. A duplicate leaves the
+     *         transaction usable ({@code ON CONFLICT DO NOTHING}), so it never costs the other
+     *         deliveries of a group ({@link GroupCommit}). An id that another transaction is
+     *         claiming at this moment waits for it, and counts as applied if that one commits.
+     */
+    public static boolean claim(Connection c, String scope, String messageId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO idempotency_keys (scope, message_id, created_at) VALUES (?, ?, ?)")) {
+                "INSERT INTO idempotency_keys (scope, message_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
             ps.setString(1, scope);
             ps.setString(2, messageId);
             ps.setObject(3, RecordStore.now());
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            if ("23505".equals(e.getSQLState())) {
-                throw new AlreadyApplied();
-            }
-            throw e;
+            return ps.executeUpdate() == 1;
         }
     }
 }

@@ -1,0 +1,7 @@
+package io.syncline.store;
+
+import io.quarkus.test.junit.QuarkusTest;
+
+@QuarkusTest
+class GroupCommitH2Test extends GroupCommitContract {
+}
