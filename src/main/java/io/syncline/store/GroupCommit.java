@@ -68,7 +68,8 @@ public class GroupCommit {
         waiting.add(mine);
         boolean interrupted = false;
         while (!mine.done) {
-            if (transactions.tryAcquire()) {
+            // a delivery already in a group waits for it; one still waiting tries to lead the next
+            if (!mine.grouped && transactions.tryAcquire()) {
                 try {
                     applyWaiting();
                 } finally {
@@ -98,6 +99,7 @@ public class GroupCommit {
     private void applyWaiting() {
         List<Pending<?>> group = new ArrayList<>();
         for (Pending<?> p; group.size() < maxBatch && (p = waiting.poll()) != null;) {
+            p.grouped = true;
             group.add(p);
         }
         if (group.size() > 1) {
@@ -133,6 +135,7 @@ public class GroupCommit {
         final Thread caller;
         private Object result;
         private Throwable failure;
+        volatile boolean grouped;
         volatile boolean done;
 
         Pending(String order, Database.Work<T> work, Thread caller) {
