@@ -6,14 +6,18 @@
 # Reports webhooks accepted/s (2xx only after the commit), deliveries/s at the sink (from the
 # first post to the last delivery), lost (accepted, never delivered) and duplicates, the time
 # from a webhook's commit to its delivery (p50/p99, from the write queue and the flow log), and
-# beside them the limit: wrk straight at the sink with the same settings, in the same invocation.
+# beside them the limit: wrk straight at the sink with the same settings, in the same invocation,
+# and the peer: Node-RED (../shared/bench/peers/nodered, installed from npm on first use) relaying
+# the same webhook to the same sink with the same wrk settings, right after Syncline's run.
+# PEER=none skips the peer.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 DB="${1:-pg}" DURATION="${2:-20s}" CONNS="${3:-32}"
 ensure_pg; ensure_tools; build_syncline; with_autovacuum
 secs="${DURATION%s}"
 
-trap 'stop_pidfile syncline-relay; stop_sink_if_ours; restore_autovacuum' EXIT
+PEER="${PEER:-nodered}" PEERS="$SHARED_BENCH/peers/nodered"
+trap 'stop_pidfile syncline-relay; [[ "$PEER" == none ]] || "$PEERS/stop.sh" >/dev/null 2>&1 || true; stop_sink_if_ours; restore_autovacuum' EXIT
 ensure_sink
 
 # the limit: the sink alone, same wrk settings
@@ -59,6 +63,26 @@ if [[ "$DB" == pg ]]; then
               FROM syncline_bench.flow_log f JOIN syncline_bench.writes w ON w.id = f.write_id
              WHERE f.result = 'sent' AND f.at >= to_timestamp($t0 / 1000.0)) x")"
 fi
+# the peer, after Syncline has stopped (both would share the 2 cores otherwise)
+stop_pidfile syncline-relay
+peer_rps="-" peer_lost="-"
+if [[ "$PEER" == nodered ]] && "$PEERS/install.sh" >&2 && "$PEERS/start.sh" >&2; then
+  peer_url="http://127.0.0.1:${NODERED_PORT:-19901}/hook"
+  wait_first_success "$peer_url" 60 || die "Node-RED did not answer 200 on $peer_url"
+  timeout 60 wrk -t2 -c"$CONNS" -d5s -s "$SHARED_BENCH/load/scenario.lua" "$peer_url" >/dev/null 2>&1 || true
+  curl -sf -X POST "$SINK_URL/reset" >/dev/null
+  peer_out="$(BENCH_RUN_ID="p$(date +%s%N)" timeout $(( secs + 30 )) wrk -t2 -c"$CONNS" -d"${secs}s" --timeout 10s \
+    -s "$SHARED_BENCH/load/scenario.lua" "$peer_url" 2>&1)"
+  peer_json="$(grep '^BENCH_JSON' <<<"$peer_out" | sed 's/^BENCH_JSON //')"
+  peer_stats="$(curl -sf "$SINK_URL/stats")"
+  read -r peer_rps peer_lost < <(node -e '
+    const [j, s] = [JSON.parse(process.argv[1]), JSON.parse(process.argv[2])];
+    const ok = j.requests - j.non2xx;
+    console.log(Math.round(ok / j.duration_s), Math.max(0, ok - s.distinct));' "$peer_json" "$peer_stats")
+  "$PEERS/stop.sh" >/dev/null 2>&1 || true
+else
+  [[ "$PEER" == none ]] || log "Node-RED could not be installed or started; the peer column stays empty"
+fi
 node -e '
   const [j, s] = [JSON.parse(process.argv[1]), JSON.parse(process.argv[2])];
   const [t0, tWrk, tLast, limit] = process.argv.slice(3, 7).map(Number);
@@ -69,5 +93,7 @@ node -e '
     `post_p99_ms=${j.p99_ms} delivered_per_s=${Math.round(deliveredPerS)} limit_sink_per_s=${limit} ` +
     `ratio=${(deliveredPerS / limit).toFixed(3)} accepted_ratio=${(ok / j.duration_s / limit).toFixed(3)} ` +
     `deliver_p50_ms=${p50} deliver_p99_ms=${p99} accepted=${ok} delivered=${s.distinct} ` +
-    `lost=${Math.max(0, ok - s.distinct)} duplicates=${s.requests - s.distinct} non2xx=${j.non2xx} rss_mib=${process.argv[8]}`);' \
-  "$json" "$stats" "$t0" "$t_wrk" "$LAST_MS" "$limit_rps" "$DB" "$rss" "$lat"
+    `lost=${Math.max(0, ok - s.distinct)} duplicates=${s.requests - s.distinct} non2xx=${j.non2xx} rss_mib=${process.argv[8]} ` +
+    `nodered_accepted_per_s=${process.argv[10]} nodered_lost=${process.argv[11]} ` +
+    `vs_nodered=${isNaN(+process.argv[10]) ? "-" : (ok / j.duration_s / +process.argv[10]).toFixed(2)}`);' \
+  "$json" "$stats" "$t0" "$t_wrk" "$LAST_MS" "$limit_rps" "$DB" "$rss" "$lat" "$peer_rps" "$peer_lost"

@@ -11,17 +11,19 @@ const rows = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWit
   .filter((r) => keep(r.scenario));
 const med = (xs) => { const v = xs.map(Number).sort((a, b) => a - b); const n = v.length;
   return n ? (n % 2 ? v[(n - 1) / 2] : (v[n / 2 - 1] + v[n / 2]) / 2) : NaN; };
-const fmt = (xs) => { const v = xs.map(Number).sort((a, b) => a - b);
+const fmt = (xs) => { const v = xs.map(Number).sort((a, b) => a - b); if (!v.length) return "-";
   return v.length > 1 ? `${med(v)} (${v[0]}–${v[v.length - 1]})` : `${v[0]}`; };
 const out = [`Measured ${new Date().toISOString().slice(0, 10)} on ${machine}, commit ${commit}.`, ''];
 const relay = rows.filter((r) => r.scenario === 'relay' && want('relay'));
 if (relay.length) {
-  out.push('| scenario 1: relay (PostgreSQL, durable) | runs | webhooks accepted/s | deliveries/s at the sink | limit (sink alone req/s) | deliveries ÷ limit | post p99 ms | commit→delivery p50 / p99 ms | lost | duplicates |',
-    '|---|---:|---:|---:|---:|---:|---:|---|---:|---:|');
+  out.push('| scenario 1: relay (PostgreSQL, durable) | runs | webhooks accepted/s | deliveries/s at the sink | limit (sink alone req/s) | deliveries ÷ limit | post p99 ms | commit→delivery p50 / p99 ms | lost | duplicates | Node-RED accepted/s, same run | ÷ Node-RED |',
+    '|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|');
   out.push(`| webhook → store + queue → sink | ${relay.length} | ${fmt(relay.map((x) => x.accepted_per_s))} | ` +
     `${fmt(relay.map((x) => x.delivered_per_s))} | ${fmt(relay.map((x) => x.limit_sink_per_s))} | ${fmt(relay.map((x) => x.ratio))} | ` +
     `${fmt(relay.map((x) => x.post_p99_ms))} | ${med(relay.map((x) => x.deliver_p50_ms))} / ${med(relay.map((x) => x.deliver_p99_ms))} | ` +
-    `${relay.reduce((s, x) => s + Number(x.lost), 0)} | ${relay.reduce((s, x) => s + Number(x.duplicates), 0)} |`, '');
+    `${relay.reduce((s, x) => s + Number(x.lost), 0)} | ${relay.reduce((s, x) => s + Number(x.duplicates), 0)} | ` +
+    `${fmt(relay.map((x) => x.nodered_accepted_per_s).filter((v) => v && v !== '-'))} | ` +
+    `${fmt(relay.map((x) => x.vs_nodered).filter((v) => v && v !== '-'))} |`, '');
 }
 const events = rows.filter((r) => r.scenario === 'events');
 if (events.length) {
