@@ -8,9 +8,9 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 DB="${1:-pg}" DURATION="${2:-20s}" CONNS="${3:-32}"
-ensure_pg; ensure_tools; build_syncline; with_autovacuum
+ensure_pg; ensure_tools; build_syncline
 secs="${DURATION%s}"
-trap 'stop_pidfile syncline-events; stop_sink_if_ours; restore_autovacuum' EXIT
+trap 'stop_pidfile syncline-events; stop_sink_if_ours' EXIT
 ensure_sink
 raw="$(raw_insert_limit "$DB" "$secs" "$CONNS")"
 raw_rps="$(sed -n 's/.*rps=\([0-9]*\).*/\1/p' <<<"$raw")"

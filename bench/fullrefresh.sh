@@ -10,13 +10,13 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 N="${1:-100000}" PAGE="${2:-1000}"
 SOURCE_PORT=19910 SOURCE="http://127.0.0.1:19910"
-ensure_pg; ensure_tools; build_syncline; with_autovacuum
+ensure_pg; ensure_tools; build_syncline
 
 routes="$BENCH_TMP/routes-full"; rm -rf "$routes"; mkdir -p "$routes"
 cp "$BENCH_ROOT/routes/bench-contact.mapping.yaml" "$routes/"
 sed "s/PAGE_SIZE/$PAGE/" "$BENCH_ROOT/routes/bench-contacts-full.camel.yaml" > "$routes/bench-contacts-full.camel.yaml"
 
-trap 'stop_pidfile syncline-full; stop_pidfile bench-source; restore_autovacuum' EXIT
+trap 'stop_pidfile syncline-full; stop_pidfile bench-source' EXIT
 start_bg bench-source node "$BENCH_ROOT/source/source.js" "$SOURCE_PORT" >/dev/null
 wait_http "$SOURCE/stats" 10 || die "source did not start"
 curl -sf -X POST "$SOURCE/config" -d "{\"total\":$N,\"version\":1}" >/dev/null
@@ -78,7 +78,7 @@ if [[ -n "${FEED:-}" ]]; then
   for _ in $(seq 1 "$FEED"); do
     feed="$(node "$BENCH_ROOT/feed/read.js" "$SYNCLINE_URL" "$BENCH_KEY" bench-src bench-1 Contact 1000)"
     rawsel="$(java -cp "$(cat "$cp_file")" "$BENCH_ROOT/java/RawJdbc.java" select \
-      "jdbc:postgresql://127.0.0.1:5432/test?currentSchema=syncline_bench" postgres "$(printf 'bench-src\037bench-1\037Contact')" 1000)"
+      "$PG_URL" postgres "$(printf 'bench-src\037bench-1\037Contact')" 1000)"
     node -e '
       const f = JSON.parse(process.argv[1]), raw = process.argv[2];
       const rrps = +raw.match(/rps=(\d+)/)[1], rp99 = raw.match(/p99_ms=([\d.]+)/)[1];

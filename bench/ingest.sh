@@ -8,12 +8,12 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 DB="${1:-pg}" DURATION="${2:-20s}" CONNS="${3:-32}"
-ensure_pg; ensure_tools; build_syncline; with_autovacuum
+ensure_pg; ensure_tools; build_syncline
 secs="${DURATION%s}"
 
 routes="$BENCH_TMP/routes-ingest"; rm -rf "$routes"; mkdir -p "$routes"
 cp "$BENCH_ROOT/routes/bench-ingest.camel.yaml" "$BENCH_ROOT/routes/relay.mapping.yaml" "$routes/"
-trap 'stop_pidfile syncline-ingest; restore_autovacuum' EXIT
+trap 'stop_pidfile syncline-ingest' EXIT
 JAVA_OPTS="${JAVA_OPTS:--Xmx1g}" start_syncline syncline-ingest "$DB" "$routes"
 pid="$(syncline_pid syncline-ingest)"
 sleep 5   # settle before reading the idle footprint (scenario 7)
@@ -33,7 +33,7 @@ for rep in $(seq 1 "${REPEAT:-1}"); do
   rss="$(kb_to_mib "$(proc_kb "$pid" VmRSS)")"
   stored="-"
   if [[ "$DB" == pg ]]; then
-    stored="$(psql -h 127.0.0.1 -U postgres -d test -Atc "SELECT COUNT(*) FROM syncline_bench.records WHERE stream LIKE 'bench%'")"
+    stored="$(bpsql -Atc "SELECT COUNT(*) FROM syncline_bench.records WHERE stream LIKE 'bench%'")"
   fi
   node -e '
     const j = JSON.parse(process.argv[1]), raw = +process.argv[2];

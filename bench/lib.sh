@@ -12,33 +12,21 @@ mkdir -p "$BENCH_TMP"
 SYNCLINE_PORT="${SYNCLINE_PORT:-19901}"
 SYNCLINE_URL="http://127.0.0.1:$SYNCLINE_PORT"
 BENCH_KEY="bench-key"
-PG_URL="jdbc:postgresql://127.0.0.1:5432/test?currentSchema=syncline_bench"
+# The benchmarks use a database of their own on the local server, created on first use; they
+# change no server setting (the store's plans do not depend on statistics or autovacuum).
+BENCH_DB="${BENCH_DB:-syncline_bench}"
+PG_URL="jdbc:postgresql://127.0.0.1:5432/$BENCH_DB?currentSchema=syncline_bench"
+bpsql() { psql -h 127.0.0.1 -U postgres -d "$BENCH_DB" "$@"; }
 
 ensure_pg() {
-  pg_isready -q -h 127.0.0.1 -p 5432 && return 0
-  log "starting PostgreSQL"
-  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
-  for _ in $(seq 1 60); do pg_isready -q -h 127.0.0.1 -p 5432 && return 0; sleep 1; done
-  die "PostgreSQL did not come up"
-}
-
-# PostgreSQL here runs with autovacuum off; a production server never does, and Syncline's
-# record store (like any table with updates) relies on it. The benchmarks switch it on for their
-# duration and put the setting back afterwards.
-with_autovacuum() {
-  local was
-  was="$(psql -h 127.0.0.1 -U postgres -d test -Atc 'SHOW autovacuum')"
-  if [[ "$was" == off ]]; then
-    psql -h 127.0.0.1 -U postgres -d test -qc "ALTER SYSTEM SET autovacuum = on" -c "SELECT pg_reload_conf()" >/dev/null
-    AUTOVACUUM_RESTORE=1
-    log "autovacuum switched on for the benchmark (it was off)"
+  if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+    log "starting PostgreSQL"
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
+    for _ in $(seq 1 60); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+    pg_isready -q -h 127.0.0.1 -p 5432 || die "PostgreSQL did not come up"
   fi
-}
-restore_autovacuum() {
-  if [[ -n "${AUTOVACUUM_RESTORE:-}" ]]; then
-    psql -h 127.0.0.1 -U postgres -d test -qc "ALTER SYSTEM RESET autovacuum" -c "SELECT pg_reload_conf()" >/dev/null
-    log "autovacuum setting restored"
-  fi
+  [[ "$(psql -h 127.0.0.1 -U postgres -d postgres -Atc "SELECT 1 FROM pg_database WHERE datname = '$BENCH_DB'")" == 1 ]] \
+    || psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE $BENCH_DB" >/dev/null
 }
 
 ensure_tools() {
@@ -108,7 +96,7 @@ commit() { git -C "$REPO" rev-parse --short HEAD; }
 # benchmark can release them all at one instant with release_writes).
 queue_writes() {
   local sync="$1" integration="$2" n="$3" due="${4:-2999-01-01}"
-  psql -h 127.0.0.1 -U postgres -d test -qc "
+  bpsql -qc "
     INSERT INTO syncline_bench.writes (sync_name, provider_config_key, connection_id, model, record_id, operation,
         payload, content_hash, status, pending_key, version, attempts, next_attempt_at, created_at, updated_at)
     SELECT '$sync', '$integration', 'bench', 'Contact', 'w' || i, 'upsert',
@@ -117,8 +105,8 @@ queue_writes() {
            1, 0, '$due', now(), now()
       FROM generate_series(1, $n) i"
 }
-release_writes() { psql -h 127.0.0.1 -U postgres -d test -qc "UPDATE syncline_bench.writes SET next_attempt_at = now() WHERE status = 'pending'"; }
-pending_writes() { psql -h 127.0.0.1 -U postgres -d test -Atc "SELECT COUNT(*) FROM syncline_bench.writes WHERE status = 'pending'"; }
+release_writes() { bpsql -qc "UPDATE syncline_bench.writes SET next_attempt_at = now() WHERE status = 'pending'"; }
+pending_writes() { bpsql -Atc "SELECT COUNT(*) FROM syncline_bench.writes WHERE status = 'pending'"; }
 
 # raw_insert_limit DB SECONDS CONNECTIONS: single-row INSERT ... ON CONFLICT DO NOTHING through JDBC,
 # one connection per client, the limit beside durable ingest and events. Prints "... rps=N ...".
@@ -127,7 +115,7 @@ raw_insert_limit() {
   [[ -s "$cp_file" ]] || (cd "$REPO" && ./mvnw -q dependency:build-classpath -Dmdep.outputFile="$cp_file" >/dev/null)
   if [[ "$db" == pg ]]; then
     java -cp "$(cat "$cp_file")" "$BENCH_ROOT/java/RawJdbc.java" insert \
-      "jdbc:postgresql://127.0.0.1:5432/test?currentSchema=public" postgres "$secs" "$conns"
+      "jdbc:postgresql://127.0.0.1:5432/$BENCH_DB?currentSchema=public" postgres "$secs" "$conns"
   else
     rm -rf "$BENCH_TMP/raw-h2"; mkdir -p "$BENCH_TMP/raw-h2"
     java -cp "$(cat "$cp_file")" "$BENCH_ROOT/java/RawJdbc.java" insert \

@@ -13,11 +13,11 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 DB="${1:-pg}" DURATION="${2:-20s}" CONNS="${3:-32}"
-ensure_pg; ensure_tools; build_syncline; with_autovacuum
+ensure_pg; ensure_tools; build_syncline
 secs="${DURATION%s}"
 
 PEER="${PEER:-nodered}" PEERS="$SHARED_BENCH/peers/nodered"
-trap 'stop_pidfile syncline-relay; [[ "$PEER" == none ]] || "$PEERS/stop.sh" >/dev/null 2>&1 || true; stop_sink_if_ours; restore_autovacuum' EXIT
+trap 'stop_pidfile syncline-relay; [[ "$PEER" == none ]] || "$PEERS/stop.sh" >/dev/null 2>&1 || true; stop_sink_if_ours' EXIT
 ensure_sink
 
 # the limit: the sink alone, same wrk settings
@@ -57,7 +57,7 @@ stats="$(curl -sf "$SINK_URL/stats")"
 json="$(grep '^BENCH_JSON' <<<"$out" | sed 's/^BENCH_JSON //')"
 lat="-"
 if [[ "$DB" == pg ]]; then
-  lat="$(psql -h 127.0.0.1 -U postgres -d test -Atc "
+  lat="$(bpsql -Atc "
     SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms))::int || '/' || round(percentile_cont(0.99) WITHIN GROUP (ORDER BY ms))::int
       FROM (SELECT EXTRACT(EPOCH FROM (f.at - w.created_at)) * 1000 AS ms
               FROM syncline_bench.flow_log f JOIN syncline_bench.writes w ON w.id = f.write_id

@@ -50,6 +50,8 @@ for spec in "100000 1000" "100000 100"; do
 done
 log "full refresh 1000000 1000 (one round: it takes minutes), then the changes feed read $RUNS times"
 FEED="$RUNS" bash "$BENCH_ROOT/fullrefresh.sh" 1000000 1000 | grep '^RESULT' | sed "s/^RESULT /RESULT scenario=full-1000000\/1000 /" | tee -a "$out"
+log "idle: PostgreSQL's CPU with 1,000,000 records and nothing happening, $RUNS readings"
+REPEAT="$RUNS" bash "$BENCH_ROOT/idle.sh" 1000000 30 | grep '^RESULT' | sed "s/^RESULT /RESULT scenario=idle /" | tee -a "$out"
 log "footprint, $RUNS starts"
 REPEAT="$RUNS" bash "$BENCH_ROOT/footprint.sh" | grep '^RESULT' | sed "s/^RESULT /RESULT scenario=footprint /" | tee -a "$out"
 fi

@@ -8,10 +8,10 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 N="${1:-100000}"
-ensure_pg; ensure_tools; build_syncline; with_autovacuum
-trap 'stop_pidfile syncline-sql; stop_sink_if_ours; restore_autovacuum' EXIT
+ensure_pg; ensure_tools; build_syncline
+trap 'stop_pidfile syncline-sql; stop_sink_if_ours' EXIT
 ensure_sink
-psql -h 127.0.0.1 -U postgres -d test -q <<SQL
+bpsql -q <<SQL
 DROP SCHEMA IF EXISTS app_bench CASCADE;
 CREATE SCHEMA app_bench;
 CREATE TABLE app_bench.users (id text PRIMARY KEY, email text, country text, updated_at timestamptz NOT NULL DEFAULT now());
@@ -24,23 +24,23 @@ INSERT INTO app_bench.purchases (user_id, amount_cents) SELECT 'u' || (1 + i % $
   FROM generate_series(1, $(( N * 3 ))) i;
 ANALYZE app_bench.users; ANALYZE app_bench.purchases;
 SQL
-limit_ms="$(psql -h 127.0.0.1 -U postgres -d test -At -c '\timing on' -c "SELECT COUNT(*) FROM (SELECT u.id, u.email, u.country,
+limit_ms="$(bpsql -At -c '\timing on' -c "SELECT COUNT(*) FROM (SELECT u.id, u.email, u.country,
   COALESCE(SUM(p.amount_cents), 0) FROM app_bench.users u LEFT JOIN app_bench.purchases p ON p.user_id = u.id
   GROUP BY u.id, u.email, u.country) x" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p')"
 routes="$BENCH_TMP/routes-sql"; rm -rf "$routes"; mkdir -p "$routes"
 cp "$BENCH_ROOT/routes/bench-sql.camel.yaml" "$BENCH_ROOT/routes/bench.groups.yaml" "$BENCH_ROOT/routes/bench-customer.mapping.yaml" "$routes/"
-JAVA_OPTS="${JAVA_OPTS:--Xmx1g}" start_syncline syncline-sql pg "$routes" SYNCLINE_APP_DB_URL="jdbc:postgresql://127.0.0.1:5432/test" \
+JAVA_OPTS="${JAVA_OPTS:--Xmx1g}" start_syncline syncline-sql pg "$routes" SYNCLINE_APP_DB_URL="jdbc:postgresql://127.0.0.1:5432/$BENCH_DB" \
   SYNCLINE_SCHEDULE_TICK_MS=200 SYNCLINE_WRITER_THREADS=32
 t0="$(now_ms)"
 api -X POST "$SYNCLINE_URL/api/connections" -d '{"provider_config_key":"sink","connection_id":"bench",
   "base_url":"'"$SINK_URL"'","metadata":{"rate_requests":1000000,"rate_per_seconds":1,"max_in_flight":32}}' >/dev/null
 end=$(( $(date +%s) + 900 ))
-until [[ "$(psql -h 127.0.0.1 -U postgres -d test -Atc "SELECT COUNT(*) FROM syncline_bench.sql_source_state WHERE ran_at IS NOT NULL")" == 1 ]]; do
+until [[ "$(bpsql -Atc "SELECT COUNT(*) FROM syncline_bench.sql_source_state WHERE ran_at IS NOT NULL")" == 1 ]]; do
   (( $(date +%s) < end )) || die "the run did not finish in 15 minutes"; sleep 0.2
 done
 t1="$(now_ms)"
 queries="$(curl -sf "$SYNCLINE_URL/q/metrics" | sed -n 's/^syncline_sql_property_queries_total{[^}]*} \([0-9.]*\)/\1/p' | head -1)"
-keys="$(psql -h 127.0.0.1 -U postgres -d test -Atc "SELECT last_keys FROM syncline_bench.sql_source_state")"
+keys="$(bpsql -Atc "SELECT last_keys FROM syncline_bench.sql_source_state")"
 while (( $(pending_writes) > 0 )); do (( $(date +%s) < end )) || die "writes still pending"; sleep 0.5; done
 t2="$(now_ms)"
 node -e '

@@ -107,6 +107,13 @@ if (feed.length) {
     `${fmt(feed.map((x) => x.limit_p99_page_ms))} | ${fmt(feed.map((x) => x.ratio))} |`, '');
 }
 const foot = rows.filter((r) => r.scenario === 'footprint');
+const idle = rows.filter((r) => r.scenario === 'idle');
+if (idle.length) {
+  out.push('| idle: PostgreSQL CPU, nothing happening | records | readings | cores, Syncline running | cores, Syncline stopped (limit) |',
+    '|---|---:|---:|---:|---:|');
+  out.push(`| ${idle[0].seconds} s per reading | ${idle[0].records} | ${idle.length} | ` +
+    `${fmt(idle.map((x) => x.pg_cores_syncline_idle))} | ${fmt(idle.map((x) => x.pg_cores_without_syncline))} |`, '');
+}
 if (foot.length) {
   const underLoad = rows.filter((r) => r.scenario === 'relay' && r.rss_mib);
   out.push('| scenario 7: footprint (JVM, embedded H2) | starts | launch → ready ms | idle RSS MiB | RSS under scenario 1 MiB (runs) |',

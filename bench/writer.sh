@@ -7,8 +7,8 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 N="${1:-100000}" LIMIT_DURATION="${2:-20s}"
-ensure_pg; ensure_tools; build_syncline; with_autovacuum
-trap 'stop_pidfile syncline-writer; stop_sink_if_ours; restore_autovacuum' EXIT
+ensure_pg; ensure_tools; build_syncline
+trap 'stop_pidfile syncline-writer; stop_sink_if_ours' EXIT
 ensure_sink
 limit="$("$SHARED_BENCH/limit/run.sh" "$LIMIT_DURATION" 32 2>/dev/null | grep '^RESULT' || true)"
 limit_rps="$(sed -n 's/.* rps=\([0-9.]*\).*/\1/p' <<<"$limit" | cut -d. -f1)"
@@ -25,9 +25,9 @@ for integration in sink sinkbatch; do
 done
 for mode in single batch; do
   if [[ "$mode" == single ]]; then sync=contacts-out integration=sink; else sync=contacts-batch integration=sinkbatch; fi
-  psql -h 127.0.0.1 -U postgres -d test -qc "TRUNCATE syncline_bench.writes, syncline_bench.flow_log, syncline_bench.identity_map"
+  bpsql -qc "TRUNCATE syncline_bench.writes, syncline_bench.flow_log, syncline_bench.identity_map"
   queue_writes "$sync" "$integration" "$N"
-  psql -h 127.0.0.1 -U postgres -d test -qc "ANALYZE syncline_bench.writes"
+  bpsql -qc "ANALYZE syncline_bench.writes"
   curl -sf -X POST "$SINK_URL/reset" >/dev/null
   t0="$(now_ms)"; release_writes
   end=$(( $(date +%s) + 900 ))
@@ -38,7 +38,7 @@ for mode in single batch; do
   t1="$(now_ms)"
   rss="$(kb_to_mib "$(proc_kb "$pid" VmRSS)")"
   stats="$(curl -sf "$SINK_URL/stats")"
-  counts="$(psql -h 127.0.0.1 -U postgres -d test -Atc "SELECT status || ':' || COUNT(*) FROM syncline_bench.writes GROUP BY status ORDER BY 1" | tr '\n' ' ')"
+  counts="$(bpsql -Atc "SELECT status || ':' || COUNT(*) FROM syncline_bench.writes GROUP BY status ORDER BY 1" | tr '\n' ' ')"
   node -e '
     const s = JSON.parse(process.argv[1]); const [n, t0, t1, limit] = process.argv.slice(2, 6).map(Number);
     const wps = n / ((t1 - t0) / 1000);
