@@ -9,7 +9,7 @@ import os, re, sys
 
 LAYERS = [
     ["config", "http", "metrics", "mapping"],   # settings, background loops, problem answers, counters
-    ["store", "connection"],
+    ["store", "connection", "oauth"],
     ["twoway", "webhook"],
     ["outbound"],
     ["intake"],

@@ -120,6 +120,32 @@ class RouteValidatorTest {
     }
 
     @Test
+    void providerFilesAreCheckedWithFileLineAndExpectation(@TempDir Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("providers"));
+        Files.writeString(dir.resolve("providers/good.yaml"), """
+                integration: good
+                grant: client_credentials
+                token_url: https://auth.example.com/token
+                """);
+        Files.writeString(dir.resolve("providers/crm.yaml"), """
+                integration: crm
+                grant: authorisation_code
+                token_url: not a url
+                client_auth: none
+                scopes: contacts.read
+                refresh_margin: 30
+                """);
+        List<String> problems = new RouteValidator().validate(dir).stream().map(Object::toString).toList();
+        String file = dir.resolve("providers/crm.yaml").toString();
+        assertHas(problems, file + ":2: grant: expected authorization_code or client_credentials");
+        assertHas(problems, file + ":3: token_url: expected an absolute http(s) URL, not 'not a url'");
+        assertHas(problems, file + ":4: client_auth: client_auth none needs pkce: true");
+        assertHas(problems, file + ":5: scopes: expected a list");
+        assertHas(problems, file + ":6: unknown key 'refresh_margin'");
+        assertEquals(5, problems.size(), "the good provider has none: " + problems);
+    }
+
+    @Test
     void aKameletLineIsCheckedAgainstTheKameletsSchema(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("c.mapping.yaml"), "model: C\nkey: id\nfields:\n  id: $.id\n");
         Files.writeString(dir.resolve("k.camel.yaml"), """

@@ -2,16 +2,19 @@ package io.syncline.connection;
 
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import io.syncline.config.TemplateParams;
+import io.syncline.oauth.TokenPath;
+
 /**
  * How a sync presents a connection's credentials to the connected app, for reads and writes
- * alike: {@code bearer} (credential access_token, or bearer:&lt;credential&gt;), {@code basic}
+ * alike: {@code bearer} (credential access_token, or bearer:&lt;credential&gt;), {@code oauth2} (an
+ * access token from the integration's provider file, refreshed as it expires: {@link TokenPath}), {@code basic}
  * (username, password), {@code header:<Name>} or {@code query:<param>} (credential api_key),
  * or {@code none}.
  */
@@ -22,12 +25,41 @@ public record ConnectionAuth(String style, String name) {
         Refused(String message) {
             super(message, null, false, false);
         }
+
+        /** Whether the same request may succeed later without anyone changing the sync. */
+        public boolean retryable() {
+            return false;
+        }
     }
 
     /** A credential the style needs is not stored on the connection. */
     public static final class MissingCredential extends Refused {
         public MissingCredential(String message) {
             super(message);
+        }
+    }
+
+    /** The provider refused the connection's grant: its customer must connect again. Work waits, it is not dropped. */
+    public static final class NeedsReconnect extends Refused {
+        public NeedsReconnect(String message) {
+            super(message);
+        }
+
+        @Override
+        public boolean retryable() {
+            return true;
+        }
+    }
+
+    /** No OAuth2 token could be had just now (the token endpoint failed, or no provider is declared). */
+    public static final class TokenUnavailable extends Refused {
+        public TokenUnavailable(String message) {
+            super(message);
+        }
+
+        @Override
+        public boolean retryable() {
+            return true;
         }
     }
 
@@ -43,9 +75,9 @@ public record ConnectionAuth(String style, String name) {
         int colon = s.indexOf(':');
         ConnectionAuth auth = colon < 0 ? new ConnectionAuth(s, null)
                 : new ConnectionAuth(s.substring(0, colon), s.substring(colon + 1));
-        if (!Set.of("bearer", "basic", "header", "query", "none").contains(auth.style())) {
-            throw new IllegalArgumentException("auth must be bearer, basic, header:<Name>, query:<param> or none, not '"
-                    + spec + "'");
+        if (!Set.of("bearer", "basic", "header", "query", "oauth2", "none").contains(auth.style())) {
+            throw new IllegalArgumentException("auth must be bearer, basic, oauth2, header:<Name>, query:<param> or "
+                    + "none, not '" + spec + "'");
         }
         return auth;
     }
@@ -67,11 +99,6 @@ public record ConnectionAuth(String style, String name) {
         return URI.create(s + (s.contains("?") ? "&" : "?") + q);
     }
 
-    /** Adds the credential headers. */
-    public void apply(Connection c, HttpRequest.Builder req) {
-        headers(c).forEach(req::header);
-    }
-
     /** The credential headers of a request to the connection: none, or one. */
     public Map<String, String> headers(Connection c) {
         return switch (style) {
@@ -79,8 +106,28 @@ public record ConnectionAuth(String style, String name) {
             case "basic" -> Map.of("Authorization", "Basic " + Base64.getEncoder().encodeToString(
                     (credential(c, "username") + ":" + credential(c, "password")).getBytes(StandardCharsets.UTF_8)));
             case "header" -> Map.of(name, credential(c, "api_key"));
+            case "oauth2" -> Map.of("Authorization", "Bearer " + tokens().accessToken(c));
             default -> Map.of();
         };
+    }
+
+    /** Whether a 401 may be answered by refreshing the token and sending once more. */
+    public boolean refreshable() {
+        return "oauth2".equals(style);
+    }
+
+    /**
+     * The connected app answered 401 to a request sent with {@code sent} (its headers): the
+     * token is refreshed once, unless another request already replaced it. The caller then
+     * sends once more, with fresh {@link #headers}.
+     */
+    public void rejected(Connection c, Map<String, String> sent) {
+        String bearer = sent.getOrDefault("Authorization", "");
+        tokens().rejected(c, bearer.startsWith("Bearer ") ? bearer.substring(7) : bearer);
+    }
+
+    private static TokenPath tokens() {
+        return TemplateParams.bean(TokenPath.class);
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -215,6 +216,54 @@ public class Connections {
             forget(row[0], row[1]);
         }
         return done;
+    }
+
+    /** What {@link #withLockedCredentials} stores (null: nothing changes) and what it returns. */
+    public record Locked<T>(Map<String, String> store, T result) {
+    }
+
+    /**
+     * Runs {@code work} on a connection's current credentials under a row lock on the connection
+     * ({@code SELECT … FOR UPDATE}), and seals and stores the credentials it returns in the same
+     * transaction. Every replica that changes one connection's credentials this way waits for the
+     * one before it and then reads what that one committed: a token refresh is decided on the
+     * latest tokens, never on a copy.
+     *
+     * @return empty when there is no such connection
+     */
+    public <T> Optional<T> withLockedCredentials(String providerConfigKey, String connectionId,
+            Function<Map<String, String>, Locked<T>> work) {
+        Optional<T> out = db.inTransaction(c -> {
+            Map<String, String> current;
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT provider_config_key, connection_id, base_url, credentials, metadata, created_at, updated_at
+                      FROM connections WHERE provider_config_key = ? AND connection_id = ?
+                       FOR UPDATE""")) {
+                ps.setString(1, providerConfigKey);
+                ps.setString(2, connectionId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.<T>empty();
+                    }
+                    current = read(rs).credentials();
+                }
+            }
+            Locked<T> done = work.apply(current);
+            if (done.store() != null) {
+                try (PreparedStatement ps = c.prepareStatement("""
+                        UPDATE connections SET credentials = ?, updated_at = ?
+                         WHERE provider_config_key = ? AND connection_id = ?""")) {
+                    ps.setString(1, seal(done.store()));
+                    ps.setObject(2, RecordStore.now());
+                    ps.setString(3, providerConfigKey);
+                    ps.setString(4, connectionId);
+                    ps.executeUpdate();
+                }
+            }
+            return Optional.ofNullable(done.result());
+        });
+        forget(providerConfigKey, connectionId);
+        return out;
     }
 
     private void forget(String providerConfigKey, String connectionId) {

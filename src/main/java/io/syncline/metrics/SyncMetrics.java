@@ -38,6 +38,12 @@ public class SyncMetrics {
     }
 
     /** A record that came in, by what happened to it (added, updated, deleted, unchanged, duplicate, dead_lettered). */
+    /** An OAuth2 token refresh: refreshed, failed (the provider could not be reached or refused the client), or reconnect_needed. */
+    public void oauthRefresh(String integration, String result) {
+        counter("syncline.oauth.refreshes", "OAuth2 token refreshes by result", "integration", integration,
+                "result", result).increment();
+    }
+
     public void recordIn(String integration, String sync, String result) {
         counter("syncline.records.in", "Inbound records by result",
                 "integration", integration, "sync", sync, "result", result).increment();

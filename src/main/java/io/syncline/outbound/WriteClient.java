@@ -114,7 +114,7 @@ public final class WriteClient {
             return created.ok() ? new Sent(created.status(), created.target(), created.read(d.idPath()).orElse(null))
                     : created.outcome(null);
         } catch (ConnectionAuth.Refused e) {
-            return new Dead(null, "-", e.getMessage());
+            return e.retryable() ? new Retry(null, "-", e.getMessage(), null) : new Dead(null, "-", e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Retry(null, "-", "interrupted", null);
@@ -147,7 +147,8 @@ public final class WriteClient {
         try {
             a = send(c, d, "POST", base + d.batchPath(), Map.of("inputs", inputs));
         } catch (ConnectionAuth.Refused e) {
-            byMatch.values().forEach(id -> out.put(id, new Dead(null, "-", e.getMessage())));
+            byMatch.values().forEach(id -> out.put(id, e.retryable() ? new Retry(null, "-", e.getMessage(), null)
+                    : new Dead(null, "-", e.getMessage())));
             return out;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -237,11 +238,23 @@ public final class WriteClient {
 
     private Answer send(Connection c, Destination d, String method, String url, Object body)
             throws InterruptedException {
+        Map<String, String> credentials = d.auth().headers(c);
+        Answer a = send(c, d, method, url, body, credentials);
+        if (a.status() == 401 && d.auth().refreshable()) {
+            // one refresh and one more try, never more: a token the app keeps refusing is a rejection
+            d.auth().rejected(c, credentials);
+            a = send(c, d, method, url, body, d.auth().headers(c));
+        }
+        return a;
+    }
+
+    private Answer send(Connection c, Destination d, String method, String url, Object body,
+            Map<String, String> credentials) throws InterruptedException {
         URI uri = d.auth().apply(c, URI.create(url));
         String shown = method + " " + url; // without a query credential
         RequestOptions req = new RequestOptions().setMethod(HttpMethod.valueOf(method)).setAbsoluteURI(uri.toString())
                 .setTimeout(d.timeout().toMillis()).putHeader("Accept", "application/json");
-        d.auth().headers(c).forEach(req::putHeader);
+        credentials.forEach(req::putHeader);
         Buffer payload = null;
         if (body != null) {
             try {

@@ -1,5 +1,9 @@
 package io.syncline.routes;
 
+import static io.syncline.config.YamlNodes.compose;
+import static io.syncline.config.YamlNodes.line;
+import static io.syncline.config.YamlNodes.scalar;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
@@ -17,8 +21,11 @@ import java.util.stream.Stream;
 import com.jayway.jsonpath.JsonPath;
 import io.syncline.config.ParamTypes;
 import io.syncline.config.TemplateParams;
+import io.syncline.config.YamlNodes.Problem;
 import io.syncline.events.EventSyncKamelet;
 import io.syncline.mapping.MappingLoader;
+import io.syncline.oauth.OAuthProvider;
+import io.syncline.oauth.OAuthProviders;
 import io.syncline.schedule.PollSyncKamelet;
 import io.syncline.sqlsource.Groups;
 import io.syncline.steps.Step;
@@ -27,9 +34,6 @@ import org.apache.camel.RouteTemplateContext;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.model.DefaultRouteTemplateContext;
 import org.apache.camel.util.URISupport;
-import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Compose;
-import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
@@ -53,14 +57,6 @@ public final class RouteValidator {
     private static final Set<String> JSONPATH_PARAMETERS = Set.of("recordsPath", "cursorPath", "nextUrlPath",
             "modifiedField", "resultsPath", "idPath", "connectionPath");
 
-    /** One problem, at a place in a file. */
-    public record Problem(String file, int line, String message) {
-        @Override
-        public String toString() {
-            return file + ":" + line + ": " + message;
-        }
-    }
-
     private final Map<String, Map<String, ParamTypes.Param>> templates = ParamTypes.kamelets();
 
     public static void main(String[] args) throws IOException {
@@ -82,19 +78,15 @@ public final class RouteValidator {
                 validateFile(dir, file, problems);
             }
         }
+        for (Path file : OAuthProviders.files(dir)) {
+            OAuthProvider.read(file, problems);
+        }
         return problems;
     }
 
     private void validateFile(Path dir, Path file, List<Problem> problems) throws IOException {
         String name = file.toString();
-        Optional<Node> root;
-        try {
-            root = new Compose(LoadSettings.builder().setLabel(name).build()).composeString(Files.readString(file));
-        } catch (MarkedYamlEngineException e) {
-            problems.add(new Problem(name, e.getProblemMark().map(m -> m.getLine() + 1).orElse(0),
-                    "not valid YAML: " + e.getProblem()));
-            return;
-        }
+        Optional<Node> root = compose(file, problems);
         if (root.isEmpty()) {
             return;
         }
@@ -339,11 +331,4 @@ public final class RouteValidator {
         return out;
     }
 
-    private static String scalar(Node node) {
-        return node instanceof ScalarNode s ? s.getValue() : "";
-    }
-
-    private static int line(Node node) {
-        return node.getStartMark().map(m -> m.getLine() + 1).orElse(0);
-    }
 }

@@ -48,7 +48,7 @@ public class StartupRouteCheck {
             LOG.warnf("routes directory %s does not exist: no syncs are declared", dir.toAbsolutePath());
             return;
         }
-        List<RouteValidator.Problem> problems = new RouteValidator().validate(dir);
+        List<io.syncline.config.YamlNodes.Problem> problems = new RouteValidator().validate(dir);
         if (problems.isEmpty()) {
             logDeclared();
             return;

@@ -58,14 +58,21 @@ public final class SourceClient {
             throw new RunFailure("foreign_origin", e.getMessage());
         }
         String key = c.providerConfigKey() + "/" + c.connectionId();
+        boolean refreshed = false;
         for (int attempt = 1;; attempt++) {
             HttpRequest.Builder req = HttpRequest.newBuilder(target).timeout(timeout).GET()
                     .header("Accept", "application/json");
+            Map<String, String> credentials;
             try {
-                auth.apply(c, req);
+                credentials = auth.headers(c);
             } catch (ConnectionAuth.MissingCredential e) {
                 throw new RunFailure("credentials_missing", e.getMessage());
+            } catch (ConnectionAuth.NeedsReconnect e) {
+                throw new RunFailure("reconnect_needed", e.getMessage());
+            } catch (ConnectionAuth.TokenUnavailable e) {
+                throw new RunFailure("token_unavailable", e.getMessage());
             }
+            credentials.forEach(req::header);
             Page page;
             try (ConnectionRateBudget.Permit permit = budget.acquire(key, budget.limitsFor(c.metadata()))) {
                 requests.incrementAndGet();
@@ -85,6 +92,17 @@ public final class SourceClient {
             int s = page.status();
             if (s >= 200 && s < 300) {
                 return page;
+            }
+            if (s == 401 && auth.refreshable() && !refreshed) {
+                // one refresh and one more try, never more: a token the app keeps refusing is a rejection
+                refreshed = true;
+                try {
+                    auth.rejected(c, credentials);
+                } catch (ConnectionAuth.Refused e) {
+                    throw new RunFailure(e instanceof ConnectionAuth.NeedsReconnect ? "reconnect_needed"
+                            : "token_unavailable", e.getMessage());
+                }
+                continue;
             }
             if (s == 401 || s == 403) {
                 throw new RunFailure("credentials_rejected", "credentials rejected: " + target.getHost() + " answered "

@@ -1,0 +1,81 @@
+package io.syncline.oauth;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.arc.Unremovable;
+import io.syncline.config.YamlNodes.Problem;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The OAuth2 providers of the routes directory ({@code routes/providers/*.yaml}), one per
+ * integration, with each integration's client id and secret from configuration
+ * ({@code syncline.oauth.<integration>.client-id} and {@code .client-secret}, e.g. the
+ * environment variables {@code SYNCLINE_OAUTH_HUBSPOT_CLIENT_ID} and
+ * {@code SYNCLINE_OAUTH_HUBSPOT_CLIENT_SECRET}). The route check at start-up has already refused
+ * files with mistakes, so loading here only reads.
+ */
+@Unremovable
+@ApplicationScoped
+public class OAuthProviders {
+
+    /** A provider with its client's credentials: the secret never leaves this process but to the token endpoint. */
+    public record Client(OAuthProvider provider, String clientId, String clientSecret) {
+        @Override
+        public String toString() {
+            return "Client[" + provider.integration() + ", clientId=" + clientId + ", clientSecret=(hidden)]";
+        }
+    }
+
+    private final Map<String, OAuthProvider> providers = new LinkedHashMap<>();
+
+    public OAuthProviders(@ConfigProperty(name = "syncline.routes-dir", defaultValue = "routes") String routesDir)
+            throws IOException {
+        List<Problem> problems = new ArrayList<>();
+        for (Path file : files(Path.of(routesDir))) {
+            OAuthProvider.read(file, problems).ifPresent(p -> providers.put(p.integration(), p));
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("provider files with mistakes: " + problems);
+        }
+    }
+
+    /** The provider files of a routes directory, in name order. */
+    public static List<Path> files(Path routesDir) throws IOException {
+        Path dir = routesDir.resolve("providers");
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> list = Files.list(dir)) {
+            return list.filter(f -> f.getFileName().toString().endsWith(".yaml")).sorted().toList();
+        }
+    }
+
+    /** The integration's provider and client, when a provider file declares one. */
+    public Optional<Client> client(String integration) {
+        OAuthProvider p = providers.get(integration);
+        if (p == null) {
+            return Optional.empty();
+        }
+        Config config = ConfigProvider.getConfig();
+        String prefix = "syncline.oauth.\"" + integration + "\".";
+        String id = config.getOptionalValue(prefix + "client-id", String.class)
+                .or(() -> config.getOptionalValue("syncline.oauth." + integration + ".client-id", String.class))
+                .orElse(null);
+        String secret = config.getOptionalValue(prefix + "client-secret", String.class)
+                .or(() -> config.getOptionalValue("syncline.oauth." + integration + ".client-secret", String.class))
+                .orElse(null);
+        return Optional.of(new Client(p, id, secret));
+    }
+}

@@ -1,0 +1,151 @@
+package io.syncline.oauth;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * A token endpoint that behaves as the strictest providers do, which the in-process OAuth2 server
+ * cannot be made to: every refresh rotates the refresh token, and presenting a spent one revokes
+ * the whole grant (from then on every refresh is {@code invalid_grant}). Access tokens live
+ * {@code lifetimeSeconds}. It counts token requests, refreshes, revocations, and refreshes that came
+ * within half a second of the one before (a second replica refreshing what the first just did).
+ * {@code /api} answers 200 to a current access token and 401 to anything else; {@code /contacts}
+ * is the same, with one contact to poll.
+ */
+final class RotatingTokenProvider implements AutoCloseable {
+
+    final AtomicInteger refreshes = new AtomicInteger();
+    final AtomicInteger revocations = new AtomicInteger();
+    final AtomicInteger early = new AtomicInteger();
+    final AtomicInteger rejectedCalls = new AtomicInteger();
+    final AtomicInteger tokenRequests = new AtomicInteger();
+    private final HttpServer server;
+    private final long lifetimeSeconds;
+    private String refreshToken = "rt-" + UUID.randomUUID();
+    private String accessToken = "at-" + UUID.randomUUID();
+    private long accessExpiresAt;
+    private long lastRefreshAt;
+    private boolean revoked;
+
+    RotatingTokenProvider(long lifetimeSeconds) throws IOException {
+        this.lifetimeSeconds = lifetimeSeconds;
+        this.accessExpiresAt = System.currentTimeMillis() + lifetimeSeconds * 1000;
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/token", this::token);
+        server.createContext("/api", this::api);
+        server.createContext("/contacts", this::contacts);
+        server.start();
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    synchronized String refreshToken() {
+        return refreshToken;
+    }
+
+    synchronized String accessToken() {
+        return accessToken;
+    }
+
+    /** The grant as a fresh connect would give it: the customer reconnected. */
+    synchronized void reconnect() {
+        revoked = false;
+        refreshToken = "rt-" + UUID.randomUUID();
+    }
+
+    private synchronized void token(HttpExchange x) throws IOException {
+        tokenRequests.incrementAndGet();
+        Map<String, String> form = form(new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+        if (!"refresh_token".equals(form.get("grant_type"))) {
+            answer(x, 400, "{\"error\":\"unsupported_grant_type\"}");
+            return;
+        }
+        if (revoked) {
+            answer(x, 400, "{\"error\":\"invalid_grant\"}");
+            return;
+        }
+        if (!refreshToken.equals(form.get("refresh_token"))) {
+            revoked = true; // a spent refresh token came back: the grant is compromised
+            revocations.incrementAndGet();
+            answer(x, 400, "{\"error\":\"invalid_grant\",\"error_description\":\"refresh token reused\"}");
+            return;
+        }
+        if (System.currentTimeMillis() - lastRefreshAt < 500) {
+            early.incrementAndGet();
+        }
+        lastRefreshAt = System.currentTimeMillis();
+        refreshes.incrementAndGet();
+        refreshToken = "rt-" + UUID.randomUUID();
+        accessToken = "at-" + UUID.randomUUID();
+        accessExpiresAt = System.currentTimeMillis() + lifetimeSeconds * 1000;
+        answer(x, 200, "{\"access_token\":\"" + accessToken + "\",\"token_type\":\"Bearer\",\"expires_in\":"
+                + lifetimeSeconds + ",\"refresh_token\":\"" + refreshToken + "\"}");
+    }
+
+    /** The provider drops the current access token (a revocation, a key rotation): the next call is a 401. */
+    synchronized void dropAccessToken() {
+        accessToken = "at-dropped-" + UUID.randomUUID();
+    }
+
+    /** The customer revoked the app: every refresh is invalid_grant until they connect again. */
+    synchronized void revokeGrant() {
+        revoked = true;
+        dropAccessToken();
+    }
+
+    private void contacts(HttpExchange x) throws IOException {
+        api(x, "{\"results\":[{\"id\":\"c1\",\"email\":\"Ada@Example.com\",\"updated_at\":\"2026-12-01T10:00:00Z\"}]}");
+    }
+
+    private void api(HttpExchange x) throws IOException {
+        api(x, "{\"ok\":true}");
+    }
+
+    private synchronized void api(HttpExchange x, String body) throws IOException {
+        String auth = x.getRequestHeaders().getFirst("Authorization");
+        boolean ok = ("Bearer " + accessToken).equals(auth) && System.currentTimeMillis() < accessExpiresAt;
+        if (!ok) {
+            rejectedCalls.incrementAndGet();
+        }
+        answer(x, ok ? 200 : 401, ok ? body : "{\"error\":\"invalid_token\"}");
+    }
+
+    private static void answer(HttpExchange x, int status, String body) throws IOException {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        x.getResponseHeaders().set("Content-Type", "application/json");
+        x.sendResponseHeaders(status, b.length);
+        try (OutputStream out = x.getResponseBody()) {
+            out.write(b);
+        }
+    }
+
+    private static Map<String, String> form(String body) {
+        Map<String, String> out = new HashMap<>();
+        for (String pair : body.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                out.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

@@ -1,0 +1,7 @@
+package io.syncline.oauth;
+
+import io.quarkus.test.junit.QuarkusTest;
+
+@QuarkusTest
+class TokenPathH2Test extends TokenPathContract {
+}
