@@ -135,14 +135,20 @@ class RouteValidatorTest {
                 scopes: contacts.read
                 refresh_margin: 30
                 """);
+        Files.writeString(dir.resolve("providers/good-again.yaml"), """
+                integration: good
+                grant: client_credentials
+                token_url: https://auth.example.com/token
+                """);
         List<String> problems = new RouteValidator().validate(dir).stream().map(Object::toString).toList();
         String file = dir.resolve("providers/crm.yaml").toString();
+        assertHas(problems, dir.resolve("providers/good.yaml") + ":1: integration good already has a provider in ");
         assertHas(problems, file + ":2: grant: expected authorization_code or client_credentials");
         assertHas(problems, file + ":3: token_url: expected an absolute http(s) URL, not 'not a url'");
         assertHas(problems, file + ":4: client_auth: client_auth none needs pkce: true");
         assertHas(problems, file + ":5: scopes: expected a list");
         assertHas(problems, file + ":6: unknown key 'refresh_margin'");
-        assertEquals(5, problems.size(), "the good provider has none: " + problems);
+        assertEquals(6, problems.size(), "the good provider has none of its own: " + problems);
     }
 
     @Test

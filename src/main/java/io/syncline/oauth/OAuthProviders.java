@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -39,6 +40,8 @@ public class OAuthProviders {
     }
 
     private final Map<String, OAuthProvider> providers = new LinkedHashMap<>();
+    /** Read once per integration: every request of an oauth2 sync asks for its client. */
+    private final Map<String, Optional<Client>> clients = new ConcurrentHashMap<>();
 
     public OAuthProviders(@ConfigProperty(name = "syncline.routes-dir", defaultValue = "routes") String routesDir)
             throws IOException {
@@ -64,6 +67,10 @@ public class OAuthProviders {
 
     /** The integration's provider and client, when a provider file declares one. */
     public Optional<Client> client(String integration) {
+        return clients.computeIfAbsent(integration, this::load);
+    }
+
+    private Optional<Client> load(String integration) {
         OAuthProvider p = providers.get(integration);
         if (p == null) {
             return Optional.empty();

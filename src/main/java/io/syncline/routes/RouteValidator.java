@@ -78,8 +78,15 @@ public final class RouteValidator {
                 validateFile(dir, file, problems);
             }
         }
+        Map<String, Path> providers = new LinkedHashMap<>();
         for (Path file : OAuthProviders.files(dir)) {
-            OAuthProvider.read(file, problems);
+            OAuthProvider.read(file, problems).ifPresent(p -> {
+                Path first = providers.putIfAbsent(p.integration(), file);
+                if (first != null) {
+                    problems.add(new Problem(file.toString(), 1, "integration " + p.integration()
+                            + " already has a provider in " + first + ": expected one provider file per integration"));
+                }
+            });
         }
         return problems;
     }
