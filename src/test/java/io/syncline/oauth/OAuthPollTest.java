@@ -4,9 +4,12 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.hasItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +21,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.syncline.support.Api;
+import io.syncline.support.Db;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -50,7 +54,7 @@ class OAuthPollTest {
     }
 
     @Test
-    void aPollRefreshesItsTokenRetriesA401OnceAndStopsOnARevokedGrant() {
+    void aPollRefreshesItsTokenRetriesA401OnceAndStopsOnARevokedGrant() throws Exception {
         RotatingTokenProvider provider = Provider.server;
         String conn = "oauth-" + UUID.randomUUID();
         Api.authed().contentType(ContentType.JSON).body(Map.of("provider_config_key", "oauthpoll", "connection_id", conn,
@@ -74,6 +78,18 @@ class OAuthPollTest {
         String shown = Api.authed().get("/api/connections/oauthpoll/" + conn).then().statusCode(200)
                 .body("credential_fields", hasItem("reconnect_needed")).extract().asString();
         assertFalse(shown.contains(provider.refreshToken()), "the API names the credentials, never their values");
+
+        // guarantee 9 for OAuth2: no token and no client secret in plaintext, in the database or the log
+        String everything = Db.dump();
+        String log = Files.readString(Path.of("target/syncline-test.log"));
+        assertTrue(everything.contains(conn), "the dump reads the tables");
+        assertTrue(provider.issued.size() >= 4, "tokens were issued");
+        for (String secret : provider.issued) {
+            assertFalse(everything.contains(secret), "the database holds a plaintext token");
+            assertFalse(log.contains(secret), "the log holds a plaintext token");
+        }
+        String clientSecret = "poll-secret-not-for-production";
+        assertFalse(everything.contains(clientSecret) || log.contains(clientSecret), "the client secret stays out");
     }
 
     private JsonPath trigger(String conn) {

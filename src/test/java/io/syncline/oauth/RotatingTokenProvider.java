@@ -30,6 +30,8 @@ final class RotatingTokenProvider implements AutoCloseable {
     final AtomicInteger early = new AtomicInteger();
     final AtomicInteger rejectedCalls = new AtomicInteger();
     final AtomicInteger tokenRequests = new AtomicInteger();
+    /** Every access and refresh token it ever handed out, for the secrets scan. */
+    final java.util.Set<String> issued = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final HttpServer server;
     private final long lifetimeSeconds;
     private String refreshToken = "rt-" + UUID.randomUUID();
@@ -40,6 +42,7 @@ final class RotatingTokenProvider implements AutoCloseable {
 
     RotatingTokenProvider(long lifetimeSeconds) throws IOException {
         this.lifetimeSeconds = lifetimeSeconds;
+        issued.add(refreshToken);
         this.accessExpiresAt = System.currentTimeMillis() + lifetimeSeconds * 1000;
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/token", this::token);
@@ -64,6 +67,7 @@ final class RotatingTokenProvider implements AutoCloseable {
     synchronized void reconnect() {
         revoked = false;
         refreshToken = "rt-" + UUID.randomUUID();
+        issued.add(refreshToken);
     }
 
     private synchronized void token(HttpExchange x) throws IOException {
@@ -90,6 +94,8 @@ final class RotatingTokenProvider implements AutoCloseable {
         refreshes.incrementAndGet();
         refreshToken = "rt-" + UUID.randomUUID();
         accessToken = "at-" + UUID.randomUUID();
+        issued.add(refreshToken);
+        issued.add(accessToken);
         accessExpiresAt = System.currentTimeMillis() + lifetimeSeconds * 1000;
         answer(x, 200, "{\"access_token\":\"" + accessToken + "\",\"token_type\":\"Bearer\",\"expires_in\":"
                 + lifetimeSeconds + ",\"refresh_token\":\"" + refreshToken + "\"}");

@@ -5,10 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -17,17 +13,13 @@ import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
-import io.syncline.store.Database;
 import io.syncline.support.Api;
+import io.syncline.support.Db;
 import io.syncline.support.Signing;
-import jakarta.inject.Inject;
 
 /** No credential, webhook secret or API key in plaintext: not in any table, not in the log. */
 @QuarkusTest
 class SecretsStayOutTest {
-
-    @Inject
-    Database db;
 
     @Test
     void noSecretAppearsInTheDatabaseOrTheLog() throws Exception {
@@ -59,43 +51,12 @@ class SecretsStayOutTest {
 
         List<String> secrets = List.of(credential, credential + "2", webhookSecret, webhookSecret.substring(6),
                 "pw" + marker, apiKey, Api.KEY);
-        String everything = dumpDatabase();
+        String everything = Db.dump();
         assertTrue(everything.contains(conn), "the dump reads the tables");
         String log = Files.readString(Path.of("target/syncline-test.log"));
         for (String s : secrets) {
             assertFalse(everything.contains(s), "the database holds a plaintext secret");
             assertFalse(log.contains(s), "the log holds a plaintext secret");
         }
-    }
-
-    private String dumpDatabase() throws Exception {
-        StringBuilder out = new StringBuilder();
-        try (Connection c = db.connection()) {
-            List<String> tables = new ArrayList<>();
-            try (ResultSet rs = c.getMetaData().getTables(null, null, "%", new String[] { "TABLE" })) {
-                while (rs.next()) {
-                    String schema = rs.getString("TABLE_SCHEM");
-                    if (schema != null && (schema.equalsIgnoreCase("information_schema")
-                            || schema.toLowerCase().startsWith("pg_"))) {
-                        continue;
-                    }
-                    tables.add((schema == null ? "" : "\"" + schema + "\".") + "\"" + rs.getString("TABLE_NAME") + "\"");
-                }
-            }
-            try (Statement s = c.createStatement()) {
-                for (String t : tables) {
-                    try (ResultSet rs = s.executeQuery("SELECT * FROM " + t)) {
-                        int n = rs.getMetaData().getColumnCount();
-                        while (rs.next()) {
-                            for (int i = 1; i <= n; i++) {
-                                out.append(rs.getString(i)).append('|');
-                            }
-                            out.append('\n');
-                        }
-                    }
-                }
-            }
-        }
-        return out.toString();
     }
 }
