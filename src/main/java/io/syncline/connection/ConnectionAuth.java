@@ -22,51 +22,51 @@ public record ConnectionAuth(String style, String name) {
 
     /** A request that must not be sent with this connection's credentials; the message says why. */
     public abstract static class Refused extends RuntimeException {
-        Refused(String message) {
+        private final String code;
+        private final boolean retryable;
+
+        Refused(String code, boolean retryable, String message) {
             super(message, null, false, false);
+            this.code = code;
+            this.retryable = retryable;
+        }
+
+        /** What a run's error type says of it, e.g. credentials_missing. */
+        public String code() {
+            return code;
         }
 
         /** Whether the same request may succeed later without anyone changing the sync. */
         public boolean retryable() {
-            return false;
+            return retryable;
         }
     }
 
     /** A credential the style needs is not stored on the connection. */
     public static final class MissingCredential extends Refused {
         public MissingCredential(String message) {
-            super(message);
+            super("credentials_missing", false, message);
         }
     }
 
     /** The provider refused the connection's grant: its customer must connect again. Work waits, it is not dropped. */
     public static final class NeedsReconnect extends Refused {
         public NeedsReconnect(String message) {
-            super(message);
-        }
-
-        @Override
-        public boolean retryable() {
-            return true;
+            super("reconnect_needed", true, message);
         }
     }
 
     /** No OAuth2 token could be had just now (the token endpoint failed, or no provider is declared). */
     public static final class TokenUnavailable extends Refused {
         public TokenUnavailable(String message) {
-            super(message);
-        }
-
-        @Override
-        public boolean retryable() {
-            return true;
+            super("token_unavailable", true, message);
         }
     }
 
     /** A request would leave the connection's origin: nothing is sent. */
     public static final class ForeignOrigin extends Refused {
         public ForeignOrigin(String message) {
-            super(message);
+            super("foreign_origin", false, message);
         }
     }
 

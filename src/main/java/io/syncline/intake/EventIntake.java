@@ -9,9 +9,10 @@ import io.syncline.mapping.Mapping;
 import io.syncline.outbound.WriteQueue;
 import io.syncline.outbound.Writer;
 import io.syncline.store.CanonicalJson;
-import io.syncline.store.GroupCommit;
 import io.syncline.store.DeadLetters;
+import io.syncline.store.GroupCommit;
 import io.syncline.store.IdempotencyKeys;
+import io.syncline.store.RecordKey;
 import io.syncline.store.RecordStore;
 import io.syncline.twoway.IdentityMap;
 import io.syncline.twoway.Ownership;
@@ -60,8 +61,9 @@ public final class EventIntake {
     public Map<String, Object> queue(Mapping mapping, Mapping.Result result, Connection conn, String idempotencyKey,
             String raw) {
         String messageId = conn.connectionId() + "/" + idempotencyKey;
-        Queued queued = commits.apply(conn.providerConfigKey() + '/' + conn.connectionId() + '/' + mapping.model()
-                + '\n' + result.externalId(), c -> {
+        RecordKey key = new RecordKey(conn.providerConfigKey(), conn.connectionId(), mapping.model(),
+                result.externalId());
+        Queued queued = commits.apply(key.lockOrder(), c -> {
             // built afresh on each attempt: a group that fails applies this again alone
             Map<String, Object> answer = new LinkedHashMap<>();
             answer.put("sync", name);

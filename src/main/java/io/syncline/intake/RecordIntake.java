@@ -147,7 +147,7 @@ public final class RecordIntake {
             String connectionId, String messageId, String rawPayload) {
         RecordKey key = result.ok() ? new RecordKey(providerConfigKey, connectionId, mapping.model(),
                 result.externalId()) : null;
-        Outcome outcome = commits.apply(key == null ? "" : key.stream() + '\n' + key.externalId(), c -> {
+        Outcome outcome = commits.apply(key == null ? "" : key.lockOrder(), c -> {
             if (!IdempotencyKeys.claim(c, scope, messageId)) {
                 return DUPLICATE;
             }

@@ -114,7 +114,7 @@ public final class WriteClient {
             return created.ok() ? new Sent(created.status(), created.target(), created.read(d.idPath()).orElse(null))
                     : created.outcome(null);
         } catch (ConnectionAuth.Refused e) {
-            return e.retryable() ? new Retry(null, "-", e.getMessage(), null) : new Dead(null, "-", e.getMessage());
+            return refused(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Retry(null, "-", "interrupted", null);
@@ -147,8 +147,7 @@ public final class WriteClient {
         try {
             a = send(c, d, "POST", base + d.batchPath(), Map.of("inputs", inputs));
         } catch (ConnectionAuth.Refused e) {
-            byMatch.values().forEach(id -> out.put(id, e.retryable() ? new Retry(null, "-", e.getMessage(), null)
-                    : new Dead(null, "-", e.getMessage())));
+            byMatch.values().forEach(id -> out.put(id, refused(e)));
             return out;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -234,6 +233,11 @@ public final class WriteClient {
 
     static boolean retryable(int status) {
         return status == 429 || status == 408 || status >= 500;
+    }
+
+    /** Nothing was sent: a refusal that may pass later (a token to come) is retried, any other is final. */
+    private static Outcome refused(ConnectionAuth.Refused e) {
+        return e.retryable() ? new Retry(null, "-", e.getMessage(), null) : new Dead(null, "-", e.getMessage());
     }
 
     private Answer send(Connection c, Destination d, String method, String url, Object body)

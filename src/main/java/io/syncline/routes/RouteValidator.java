@@ -337,5 +337,4 @@ public final class RouteValidator {
         }
         return out;
     }
-
 }

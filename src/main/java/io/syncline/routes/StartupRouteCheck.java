@@ -14,6 +14,7 @@ import jakarta.enterprise.event.Observes;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.syncline.config.ParamTypes;
+import io.syncline.config.YamlNodes.Problem;
 import org.apache.camel.quarkus.main.events.BeforeConfigure;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -48,7 +49,7 @@ public class StartupRouteCheck {
             LOG.warnf("routes directory %s does not exist: no syncs are declared", dir.toAbsolutePath());
             return;
         }
-        List<io.syncline.config.YamlNodes.Problem> problems = new RouteValidator().validate(dir);
+        List<Problem> problems = new RouteValidator().validate(dir);
         if (problems.isEmpty()) {
             logDeclared();
             return;

@@ -52,10 +52,8 @@ public final class SourceClient {
         URI target;
         try {
             target = auth.apply(c, uri);
-        } catch (ConnectionAuth.MissingCredential e) {
-            throw new RunFailure("credentials_missing", e.getMessage());
-        } catch (ConnectionAuth.ForeignOrigin e) {
-            throw new RunFailure("foreign_origin", e.getMessage());
+        } catch (ConnectionAuth.Refused e) {
+            throw new RunFailure(e.code(), e.getMessage());
         }
         String key = c.providerConfigKey() + "/" + c.connectionId();
         boolean refreshed = false;
@@ -65,12 +63,8 @@ public final class SourceClient {
             Map<String, String> credentials;
             try {
                 credentials = auth.headers(c);
-            } catch (ConnectionAuth.MissingCredential e) {
-                throw new RunFailure("credentials_missing", e.getMessage());
-            } catch (ConnectionAuth.NeedsReconnect e) {
-                throw new RunFailure("reconnect_needed", e.getMessage());
-            } catch (ConnectionAuth.TokenUnavailable e) {
-                throw new RunFailure("token_unavailable", e.getMessage());
+            } catch (ConnectionAuth.Refused e) {
+                throw new RunFailure(e.code(), e.getMessage());
             }
             credentials.forEach(req::header);
             Page page;
@@ -99,8 +93,7 @@ public final class SourceClient {
                 try {
                     auth.rejected(c, credentials);
                 } catch (ConnectionAuth.Refused e) {
-                    throw new RunFailure(e instanceof ConnectionAuth.NeedsReconnect ? "reconnect_needed"
-                            : "token_unavailable", e.getMessage());
+                    throw new RunFailure(e.code(), e.getMessage());
                 }
                 continue;
             }

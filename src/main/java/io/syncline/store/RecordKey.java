@@ -8,6 +8,11 @@ public record RecordKey(String providerConfigKey, String connectionId, String mo
         return stream(providerConfigKey, connectionId, model);
     }
 
+    /** The order in which concurrent writers take this record's locks ({@link GroupCommit}). */
+    public String lockOrder() {
+        return stream() + '\u001f' + externalId;
+    }
+
     public static String stream(String providerConfigKey, String connectionId, String model) {
         return providerConfigKey + '\u001f' + connectionId + '\u001f' + model;
     }

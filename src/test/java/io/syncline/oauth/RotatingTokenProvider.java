@@ -1,18 +1,16 @@
 package io.syncline.oauth;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.syncline.support.Exchanges;
 
 /**
  * A token endpoint that behaves as the strictest providers do, which the in-process OAuth2 server
@@ -72,19 +70,20 @@ final class RotatingTokenProvider implements AutoCloseable {
 
     private synchronized void token(HttpExchange x) throws IOException {
         tokenRequests.incrementAndGet();
-        Map<String, String> form = form(new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+        Map<String, String> form = Exchanges.form(new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
         if (!"refresh_token".equals(form.get("grant_type"))) {
-            answer(x, 400, "{\"error\":\"unsupported_grant_type\"}");
+            Exchanges.json(x, 400, "{\"error\":\"unsupported_grant_type\"}", null);
             return;
         }
         if (revoked) {
-            answer(x, 400, "{\"error\":\"invalid_grant\"}");
+            Exchanges.json(x, 400, "{\"error\":\"invalid_grant\"}", null);
             return;
         }
         if (!refreshToken.equals(form.get("refresh_token"))) {
             revoked = true; // a spent refresh token came back: the grant is compromised
             revocations.incrementAndGet();
-            answer(x, 400, "{\"error\":\"invalid_grant\",\"error_description\":\"refresh token reused\"}");
+            Exchanges.json(x, 400, "{\"error\":\"invalid_grant\",\"error_description\":\"refresh token reused\"}",
+                    null);
             return;
         }
         if (System.currentTimeMillis() - lastRefreshAt < 500) {
@@ -97,8 +96,8 @@ final class RotatingTokenProvider implements AutoCloseable {
         issued.add(refreshToken);
         issued.add(accessToken);
         accessExpiresAt = System.currentTimeMillis() + lifetimeSeconds * 1000;
-        answer(x, 200, "{\"access_token\":\"" + accessToken + "\",\"token_type\":\"Bearer\",\"expires_in\":"
-                + lifetimeSeconds + ",\"refresh_token\":\"" + refreshToken + "\"}");
+        Exchanges.json(x, 200, "{\"access_token\":\"" + accessToken + "\",\"token_type\":\"Bearer\",\"expires_in\":"
+                + lifetimeSeconds + ",\"refresh_token\":\"" + refreshToken + "\"}", null);
     }
 
     /** The provider drops the current access token (a revocation, a key rotation): the next call is a 401. */
@@ -126,28 +125,7 @@ final class RotatingTokenProvider implements AutoCloseable {
         if (!ok) {
             rejectedCalls.incrementAndGet();
         }
-        answer(x, ok ? 200 : 401, ok ? body : "{\"error\":\"invalid_token\"}");
-    }
-
-    private static void answer(HttpExchange x, int status, String body) throws IOException {
-        byte[] b = body.getBytes(StandardCharsets.UTF_8);
-        x.getResponseHeaders().set("Content-Type", "application/json");
-        x.sendResponseHeaders(status, b.length);
-        try (OutputStream out = x.getResponseBody()) {
-            out.write(b);
-        }
-    }
-
-    private static Map<String, String> form(String body) {
-        Map<String, String> out = new HashMap<>();
-        for (String pair : body.split("&")) {
-            int eq = pair.indexOf('=');
-            if (eq > 0) {
-                out.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-            }
-        }
-        return out;
+        Exchanges.json(x, ok ? 200 : 401, ok ? body : "{\"error\":\"invalid_token\"}", null);
     }
 
     @Override

@@ -1,12 +1,8 @@
 package io.syncline.support;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -57,7 +53,7 @@ public final class ShiftingSource implements AutoCloseable {
     private void serve(HttpExchange ex) throws IOException {
         String[] parts = ex.getRequestURI().getPath().split("/");
         String conn = parts.length > 1 ? parts[1] : "";
-        Map<String, String> q = query(ex.getRequestURI().getRawQuery());
+        Map<String, String> q = Exchanges.form(ex.getRequestURI().getRawQuery());
         List<String> all;
         synchronized (this) {
             all = new ArrayList<>(sets.getOrDefault(conn, new TreeSet<>()));
@@ -81,7 +77,7 @@ public final class ShiftingSource implements AutoCloseable {
         }
         Integer fail = failAt.get(conn);
         if (fail != null && fail == from) {
-            answer(ex, 500, "{\"error\":\"temporarily unavailable\"}", null);
+            Exchanges.json(ex, 500, "{\"error\":\"temporarily unavailable\"}", null);
             return;
         }
         List<String> page = all.subList(Math.min(from, all.size()), Math.min(from + limit, all.size()));
@@ -99,33 +95,7 @@ public final class ShiftingSource implements AutoCloseable {
         body.append("}");
         String link = more && q.containsKey("page") && q.containsKey("link") ? "</" + conn + "/contacts?link=1&limit="
                 + limit + "&page=" + (from / limit + 2) + ">; rel=\"next\"" : null;
-        answer(ex, 200, body.toString(), link);
-    }
-
-    private static void answer(HttpExchange ex, int status, String body, String link) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().add("Content-Type", "application/json");
-        if (link != null) {
-            ex.getResponseHeaders().add("Link", link);
-        }
-        ex.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
-        }
-    }
-
-    private static Map<String, String> query(String raw) {
-        Map<String, String> out = new HashMap<>();
-        if (raw != null) {
-            for (String kv : raw.split("&")) {
-                int eq = kv.indexOf('=');
-                if (eq > 0) {
-                    out.put(URLDecoder.decode(kv.substring(0, eq), StandardCharsets.UTF_8),
-                            URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
-                }
-            }
-        }
-        return out;
+        Exchanges.json(ex, 200, body.toString(), link);
     }
 
     @Override
