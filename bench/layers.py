@@ -14,7 +14,7 @@ LAYERS = [
     ["outbound"],
     ["intake"],
     ["events", "schedule", "sqlsource"],
-    ["steps", "operate"],
+    ["steps", "operate", "connect"],
     ["api", "routes"],
     ["console", "demo"],
 ]

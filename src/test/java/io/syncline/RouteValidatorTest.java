@@ -126,6 +126,9 @@ class RouteValidatorTest {
                 integration: good
                 grant: client_credentials
                 token_url: https://auth.example.com/token
+                scopes: [contacts.read, contacts.write]
+                scope_separator: " "
+                base_url: https://api.example.com
                 """);
         Files.writeString(dir.resolve("providers/crm.yaml"), """
                 integration: crm

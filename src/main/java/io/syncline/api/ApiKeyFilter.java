@@ -8,7 +8,7 @@ import jakarta.ws.rs.ext.Provider;
 import io.syncline.http.Problem;
 
 /**
- * Every request under /records, /sync and /api needs a key with the scope of its path: no key
+ * Every request under /records, /sync, /events, /connect and /api needs a key with the scope of its path: no key
  * is 401, a key that is unknown, revoked or without the scope is 403, both as problem+json,
  * before any resource runs. A key limited to one integration or connection reads only its records.
  * Webhook endpoints are not here: a signature authenticates them.
@@ -37,6 +37,9 @@ public class ApiKeyFilter implements ContainerRequestFilter {
         }
         if (path.startsWith("/events")) {
             return ApiKeys.EVENTS_WRITE;
+        }
+        if (path.startsWith("/connect/")) {
+            return ApiKeys.CONNECT_WRITE;
         }
         if (path.startsWith("/api/") || path.equals("/api")) {
             return ApiKeys.ADMIN;

@@ -48,8 +48,11 @@ public class ApiKeys {
     public static final String SYNC_CONTROL = "sync:control";
     public static final String CONNECTIONS_WRITE = "connections:write";
     public static final String EVENTS_WRITE = "events:write";
+    /** Creates connect sessions: your customers connect their own accounts. */
+    public static final String CONNECT_WRITE = "connect:write";
     public static final String ADMIN = "admin";
-    public static final List<String> SCOPES = List.of(RECORDS_READ, SYNC_CONTROL, CONNECTIONS_WRITE, EVENTS_WRITE, ADMIN);
+    public static final List<String> SCOPES = List.of(RECORDS_READ, SYNC_CONTROL, CONNECTIONS_WRITE, EVENTS_WRITE,
+            CONNECT_WRITE, ADMIN);
 
     /** Who a request is: a key's name, its scopes, and what it is limited to (null: everything). */
     public record Principal(String name, Set<String> scopes, String providerConfigKey, String connectionId) {

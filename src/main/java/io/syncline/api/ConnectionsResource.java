@@ -167,7 +167,7 @@ public class ConnectionsResource {
         return ProblemException.notFound("no connection '" + id + "' in integration '" + pck + "'");
     }
 
-    private static void checkId(List<FieldError> errors, String field, String value) {
+    static void checkId(List<FieldError> errors, String field, String value) {
         if (value == null || value.isBlank()) {
             errors.add(new FieldError(field, "is required"));
         } else if (!ID.matcher(value).matches()) {

@@ -12,10 +12,9 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.syncline.config.StoredJson;
 import io.syncline.store.Database;
 import io.syncline.store.RecordStore;
 import io.quarkus.arc.Unremovable;
@@ -30,7 +29,6 @@ import jakarta.enterprise.event.Event;
 @ApplicationScoped
 public class Connections {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final long CACHE_MILLIS = 5_000;
 
     private final Database db;
@@ -112,19 +110,8 @@ public class Connections {
         OffsetDateTime now = RecordStore.now();
         try {
             db.inTransaction(c -> {
-                try (PreparedStatement ps = c.prepareStatement("""
-                        INSERT INTO connections (provider_config_key, connection_id, base_url, credentials, metadata,
-                                                 created_at, updated_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)""")) {
-                    ps.setString(1, conn.providerConfigKey());
-                    ps.setString(2, conn.connectionId());
-                    ps.setString(3, conn.baseUrl());
-                    ps.setString(4, seal(conn.credentials()));
-                    ps.setString(5, json(conn.metadata()));
-                    ps.setObject(6, now);
-                    ps.setObject(7, now);
-                    return ps.executeUpdate();
-                }
+                insert(c, conn, now);
+                return null;
             });
         } catch (Database.StoreException e) {
             if (e.isUniqueViolation()) {
@@ -138,7 +125,22 @@ public class Connections {
         return true;
     }
 
-    /** Replaces the given parts; a null part is left as it is. @return false when there is no such connection */
+    private void insert(java.sql.Connection c, Connection conn, OffsetDateTime now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO connections (provider_config_key, connection_id, base_url, credentials, metadata,
+                                         created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)""")) {
+            ps.setString(1, conn.providerConfigKey());
+            ps.setString(2, conn.connectionId());
+            ps.setString(3, conn.baseUrl());
+            ps.setString(4, seal(conn.credentials()));
+            ps.setString(5, json(conn.metadata()));
+            ps.setObject(6, now);
+            ps.setObject(7, now);
+            ps.executeUpdate();
+        }
+    }
+
     /** Changes what is given; null leaves a part as it is, and an empty credentials map clears them. */
     public boolean update(String providerConfigKey, String connectionId, String baseUrl,
             Map<String, String> credentials, Map<String, Object> metadata) {
@@ -162,6 +164,69 @@ public class Connections {
         } finally {
             forget(providerConfigKey, connectionId);
         }
+    }
+
+    /** What {@link #authorize} runs in its transaction, knowing whether the connection is new. */
+    @FunctionalInterface
+    public interface Announce {
+        void run(java.sql.Connection tx, boolean created) throws SQLException;
+    }
+
+    /**
+     * Stores what a customer's consent brought: the connection is created, or, when it exists,
+     * its credentials are replaced as a whole (which also clears a "needs reconnect" mark), its
+     * base_url kept unless a new one is given, and the metadata merged. {@code also} runs in
+     * the same transaction, so that what announces the change commits with it or not at all.
+     *
+     * @return true when the connection is new
+     */
+    public boolean authorize(Connection conn, Announce also) {
+        boolean createdNow;
+        try {
+            createdNow = db.inTransaction(c -> {
+                Connection before = null;
+                try (PreparedStatement ps = c.prepareStatement("""
+                        SELECT provider_config_key, connection_id, base_url, credentials, metadata, created_at, updated_at
+                          FROM connections WHERE provider_config_key = ? AND connection_id = ? FOR UPDATE""")) {
+                    ps.setString(1, conn.providerConfigKey());
+                    ps.setString(2, conn.connectionId());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) {
+                            before = read(rs);
+                        }
+                    }
+                }
+                OffsetDateTime now = RecordStore.now();
+                if (before == null) {
+                    insert(c, conn, now);
+                } else {
+                    Map<String, Object> metadata = new LinkedHashMap<>(before.metadata());
+                    if (conn.metadata() != null) {
+                        metadata.putAll(conn.metadata());
+                    }
+                    try (PreparedStatement ps = c.prepareStatement("""
+                            UPDATE connections SET base_url = COALESCE(?, base_url), credentials = ?, metadata = ?,
+                                   updated_at = ?
+                             WHERE provider_config_key = ? AND connection_id = ?""")) {
+                        ps.setString(1, conn.baseUrl());
+                        ps.setString(2, seal(conn.credentials()));
+                        ps.setString(3, json(metadata));
+                        ps.setObject(4, now);
+                        ps.setString(5, conn.providerConfigKey());
+                        ps.setString(6, conn.connectionId());
+                        ps.executeUpdate();
+                    }
+                }
+                also.run(c, before == null);
+                return before == null;
+            });
+        } finally {
+            forget(conn.providerConfigKey(), conn.connectionId());
+        }
+        if (createdNow) {
+            created.fire(new Created(conn.providerConfigKey(), conn.connectionId()));
+        }
+        return createdNow;
     }
 
     public boolean delete(String providerConfigKey, String connectionId) {
@@ -288,18 +353,10 @@ public class Connections {
     }
 
     private static String json(Object value) {
-        try {
-            return value == null ? null : JSON.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(e.getOriginalMessage());
-        }
+        return StoredJson.write(value);
     }
 
     private static <T> T parse(String text, TypeReference<T> type) {
-        try {
-            return JSON.readValue(text, type);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored connection data is not valid JSON");
-        }
+        return StoredJson.read(text, type, "connection data");
     }
 }

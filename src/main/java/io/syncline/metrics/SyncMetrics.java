@@ -37,13 +37,19 @@ public class SyncMetrics {
                 k -> Counter.builder(name).description(description).tags(tags).register(registry));
     }
 
-    /** A record that came in, by what happened to it (added, updated, deleted, unchanged, duplicate, dead_lettered). */
     /** An OAuth2 token refresh: refreshed, failed (the provider could not be reached or refused the client), or reconnect_needed. */
     public void oauthRefresh(String integration, String result) {
         counter("syncline.oauth.refreshes", "OAuth2 token refreshes by result", "integration", integration,
                 "result", result).increment();
     }
 
+    /** A connect flow that reached its callback: connected, or the error type that ended it (e.g. access_denied). */
+    public void connectFlow(String integration, String result) {
+        counter("syncline.connect.flows", "Connect flows by result", "integration", integration, "result", result)
+                .increment();
+    }
+
+    /** A record that came in, by what happened to it (added, updated, deleted, unchanged, duplicate, dead_lettered). */
     public void recordIn(String integration, String sync, String result) {
         counter("syncline.records.in", "Inbound records by result",
                 "integration", integration, "sync", sync, "result", result).increment();

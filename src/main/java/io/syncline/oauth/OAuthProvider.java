@@ -30,11 +30,12 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
  * An integration's OAuth2 settings, declared as data in {@code routes/providers/<name>.yaml}:
  * where tokens come from, how the client authenticates, and what the token answer holds. The
  * client id and secret are not in the file: they are secrets, configured per integration as
- * {@code syncline.oauth.<integration>.client-id} and {@code .client-secret}.
+ * {@code syncline.oauth.<integration>.client-id} and {@code .client-secret}. {@code base_url} is
+ * the API address of the connections that the connect flow creates.
  */
 public record OAuthProvider(String integration, Grant grant, URI authorizationUrl, URI tokenUrl, List<String> scopes,
         String scopeSeparator, ClientAuth clientAuth, boolean pkce, Map<String, String> authorizationParams,
-        String expiresInField, boolean rotatesRefreshTokens, long refreshMarginSeconds) {
+        String expiresInField, boolean rotatesRefreshTokens, long refreshMarginSeconds, URI baseUrl) {
 
     /** How the connection gets its tokens. */
     public enum Grant {
@@ -65,7 +66,7 @@ public record OAuthProvider(String integration, Grant grant, URI authorizationUr
 
     static final Set<String> KEYS = Set.of("integration", "grant", "authorization_url", "token_url", "scopes",
             "scope_separator", "client_auth", "pkce", "authorization_params", "expires_in_field",
-            "rotates_refresh_tokens", "refresh_margin_seconds");
+            "rotates_refresh_tokens", "refresh_margin_seconds", "base_url");
 
     /** The scopes as the token and authorization endpoints take them. */
     public String scope() {
@@ -99,8 +100,10 @@ public record OAuthProvider(String integration, Grant grant, URI authorizationUr
             }
         }
         Fields f = new Fields(name, map, values, problems);
-        String integration = f.text("integration", null);
-        Grant grant = f.text("grant", null) == null ? null : Grant.of(f.text("grant", null)).orElseGet(() -> {
+        String integration = f.required("integration", "the integration (provider_config_key) whose connections use "
+                + "this provider");
+        String grantName = f.required("grant", "authorization_code or client_credentials");
+        Grant grant = grantName == null ? null : Grant.of(grantName).orElseGet(() -> {
             f.problem("grant", "expected authorization_code or client_credentials");
             return null;
         });
@@ -114,18 +117,10 @@ public record OAuthProvider(String integration, Grant grant, URI authorizationUr
         if (clientAuth == ClientAuth.NONE && !pkce) {
             f.problem("client_auth", "client_auth none needs pkce: true, or the token endpoint cannot tell who asks");
         }
-        long margin = f.number("refresh_margin_seconds", 60);
         OAuthProvider p = new OAuthProvider(integration, grant, authorizationUrl, tokenUrl, f.list("scopes"),
-                f.text("scope_separator", " "), clientAuth, pkce, f.map("authorization_params"),
-                f.text("expires_in_field", "expires_in"), f.bool("rotates_refresh_tokens", false), margin);
-        if (integration == null) {
-            problems.add(new Problem(name, line(map), "integration is missing: expected the integration "
-                    + "(provider_config_key) whose connections use this provider"));
-        }
-        if (grant == null && f.text("grant", null) == null) {
-            problems.add(new Problem(name, line(map), "grant is missing: expected authorization_code or "
-                    + "client_credentials"));
-        }
+                f.separator("scope_separator", " "), clientAuth, pkce, f.map("authorization_params"),
+                f.text("expires_in_field", "expires_in"), f.bool("rotates_refresh_tokens", false),
+                f.number("refresh_margin_seconds", 60), f.url("base_url", false));
         return problems.size() == before ? Optional.of(p) : Optional.empty();
     }
 
@@ -162,6 +157,15 @@ public record OAuthProvider(String integration, Grant grant, URI authorizationUr
             problems.add(new Problem(file, n == null ? line(root) : line(n), key + ": " + message));
         }
 
+        /** A text value that must be there; null, with the problem added, when it is not. */
+        String required(String key, String expected) {
+            String v = text(key, null);
+            if (v == null && !values.containsKey(key)) {
+                problems.add(new Problem(file, line(root), key + " is missing: expected " + expected));
+            }
+            return v;
+        }
+
         String text(String key, String fallback) {
             Node n = values.get(key);
             if (n == null) {
@@ -172,6 +176,19 @@ public record OAuthProvider(String integration, Grant grant, URI authorizationUr
                 return fallback;
             }
             return s.getValue().trim();
+        }
+
+        /** A separator is taken as written, spaces included (a space is the usual one); only empty is refused. */
+        String separator(String key, String fallback) {
+            Node n = values.get(key);
+            if (n == null) {
+                return fallback;
+            }
+            if (!(n instanceof ScalarNode s) || s.getValue().isEmpty()) {
+                problem(key, "expected the text between two scopes, e.g. \" \" or \",\"");
+                return fallback;
+            }
+            return s.getValue();
         }
 
         boolean bool(String key, boolean fallback) {

@@ -61,6 +61,8 @@ public class Retention {
         deleted.put("idempotency_keys", delete("DELETE FROM idempotency_keys WHERE created_at < ?", now.minus(keys)));
         deleted.put("notifications", delete("DELETE FROM notifications WHERE status = 'delivered' AND created_at < ?",
                 now.minus(keys)));
+        // a connect session is worth nothing a day after it expired: used or not, it cannot be spent again
+        deleted.put("connect_sessions", delete("DELETE FROM connect_sessions WHERE expires_at < ?", now.minusDays(1)));
         if (deleted.values().stream().anyMatch(n -> n > 0)) {
             LOG.infof("retention pruned %s", deleted);
         }

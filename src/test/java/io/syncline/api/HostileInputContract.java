@@ -122,6 +122,18 @@ abstract class HostileInputContract {
                         .post("/api/connections"), 400, "connection_id"),
                 new Case("since in the year 99999", () -> Api.authed().queryParam("since", "+99999-01-01T00:00:00Z")
                         .get("/api/dead-letters"), 400, "since"),
+                // connecting customers' accounts
+                new Case("a connect session whose end_user is a number", () -> Api.authed()
+                        .contentType(ContentType.JSON).body("{\"end_user\":42}").post("/connect/sessions"), 400, null),
+                new Case("a connect session returning to javascript:", () -> Api.authed().contentType(ContentType.JSON)
+                        .body(Map.of("end_user", Map.of("id", "u"), "allowed_return_urls", List.of("javascript:alert(1)")))
+                        .post("/connect/sessions"), 400, "allowed_return_urls"),
+                new Case("a callback with a forged state of 1,500 characters", () -> given().accept(ContentType.JSON)
+                        .queryParam("state", "s".repeat(1500)).queryParam("code", "c").get("/oauth/callback"), 400,
+                        "state"),
+                new Case("a connect link whose token holds a NUL", () -> given().config(RAW).urlEncodingEnabled(false)
+                        .accept(ContentType.JSON).get("/oauth/connect/oauthconnect?connect_session_token=a%00b"), 400,
+                        "NUL"),
                 // the console
                 new Case("a sign-in page whose next holds a line break", () -> given().redirects().follow(false)
                         .queryParam("next", "/console/dead-letters\r\nX: y").get("/console/login"), 200, null),

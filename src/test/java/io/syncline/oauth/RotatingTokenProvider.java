@@ -19,7 +19,8 @@ import io.syncline.support.Exchanges;
  * {@code lifetimeSeconds}. It counts token requests, refreshes, revocations, and refreshes that came
  * within half a second of the one before (a second replica refreshing what the first just did).
  * {@code /api} answers 200 to a current access token and 401 to anything else; {@code /contacts}
- * is the same, with one contact to poll.
+ * is the same, with one contact to poll. {@code /authorize} consents at once and issues a code
+ * that the token endpoint takes once; {@code /hooks} receives webhooks to your app.
  */
 final class RotatingTokenProvider implements AutoCloseable {
 
@@ -37,12 +38,18 @@ final class RotatingTokenProvider implements AutoCloseable {
     private long accessExpiresAt;
     private long lastRefreshAt;
     private boolean revoked;
+    private final java.util.Set<String> codes = new java.util.HashSet<>();
+    private boolean refuseCodes;
+    /** The webhooks to your app it received at /hooks, as JSON text. */
+    final java.util.concurrent.BlockingQueue<String> hooks = new java.util.concurrent.LinkedBlockingQueue<>();
 
     RotatingTokenProvider(long lifetimeSeconds) throws IOException {
         this.lifetimeSeconds = lifetimeSeconds;
         issued.add(refreshToken);
         this.accessExpiresAt = System.currentTimeMillis() + lifetimeSeconds * 1000;
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/authorize", this::authorize);
+        server.createContext("/hooks", this::hook);
         server.createContext("/token", this::token);
         server.createContext("/api", this::api);
         server.createContext("/contacts", this::contacts);
@@ -68,9 +75,57 @@ final class RotatingTokenProvider implements AutoCloseable {
         issued.add(refreshToken);
     }
 
+    /** The consent screen, consenting at once: back to the redirect URI with a code, issued once. */
+    private synchronized void authorize(HttpExchange x) throws IOException {
+        Map<String, String> q = Exchanges.form(x.getRequestURI().getRawQuery());
+        String code = "code-" + UUID.randomUUID();
+        codes.add(code);
+        x.getResponseHeaders().add("Location", q.get("redirect_uri") + "?code=" + code + "&state=" + q.get("state"));
+        x.sendResponseHeaders(302, -1);
+        x.close();
+    }
+
+    /** The next code is refused at the token endpoint, as a provider refuses one that expired. */
+    synchronized void refuseNextCode() {
+        codes.clear();
+        refuseCodes = true;
+    }
+
+    /** A code exchange: a fresh grant, which ends a revocation, or invalid_grant for a code it did not issue. */
+    private void exchange(HttpExchange x, Map<String, String> form) throws IOException {
+        if (refuseCodes || !codes.remove(form.get("code"))) {
+            refuseCodes = false;
+            Exchanges.json(x, 400, "{\"error\":\"invalid_grant\",\"error_description\":\"unknown code\"}", null);
+            return;
+        }
+        revoked = false;
+        issue(x);
+    }
+
+    /** A new access token and a new refresh token: the one before is spent. */
+    private void issue(HttpExchange x) throws IOException {
+        refreshToken = "rt-" + UUID.randomUUID();
+        accessToken = "at-" + UUID.randomUUID();
+        issued.add(refreshToken);
+        issued.add(accessToken);
+        accessExpiresAt = System.currentTimeMillis() + lifetimeSeconds * 1000;
+        Exchanges.json(x, 200, "{\"access_token\":\"" + accessToken + "\",\"token_type\":\"Bearer\",\"expires_in\":"
+                + lifetimeSeconds + ",\"refresh_token\":\"" + refreshToken + "\"}", null);
+    }
+
+    private void hook(HttpExchange x) throws IOException {
+        hooks.add(new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+        x.sendResponseHeaders(204, -1);
+        x.close();
+    }
+
     private synchronized void token(HttpExchange x) throws IOException {
         tokenRequests.incrementAndGet();
         Map<String, String> form = Exchanges.form(new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+        if ("authorization_code".equals(form.get("grant_type"))) {
+            exchange(x, form);
+            return;
+        }
         if (!"refresh_token".equals(form.get("grant_type"))) {
             Exchanges.json(x, 400, "{\"error\":\"unsupported_grant_type\"}", null);
             return;
@@ -91,13 +146,7 @@ final class RotatingTokenProvider implements AutoCloseable {
         }
         lastRefreshAt = System.currentTimeMillis();
         refreshes.incrementAndGet();
-        refreshToken = "rt-" + UUID.randomUUID();
-        accessToken = "at-" + UUID.randomUUID();
-        issued.add(refreshToken);
-        issued.add(accessToken);
-        accessExpiresAt = System.currentTimeMillis() + lifetimeSeconds * 1000;
-        Exchanges.json(x, 200, "{\"access_token\":\"" + accessToken + "\",\"token_type\":\"Bearer\",\"expires_in\":"
-                + lifetimeSeconds + ",\"refresh_token\":\"" + refreshToken + "\"}", null);
+        issue(x);
     }
 
     /** The provider drops the current access token (a revocation, a key rotation): the next call is a 401. */

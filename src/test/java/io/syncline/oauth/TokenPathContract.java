@@ -27,6 +27,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 
 import io.syncline.connection.Connection;
@@ -54,6 +55,10 @@ abstract class TokenPathContract {
     SyncMetrics metrics;
     @Inject
     Database db;
+    @Inject
+    TokenEndpoint endpoint;
+    @Inject
+    Event<TokenPath.GrantRefused> grantRefused;
 
     Path routes;
 
@@ -103,10 +108,15 @@ abstract class TokenPathContract {
         }
     }
 
+    /** A token path of its own memory, as a second replica has. */
+    TokenPath replica() {
+        return new TokenPath(connections, providers, metrics, endpoint, grantRefused);
+    }
+
     @Test
     void aClientCredentialsTokenComesFromTheOAuthServerOnceAndIsSharedWhileValid() throws Exception {
         Connection c = connection("oauthcc", Map.of());
-        TokenPath one = new TokenPath(connections, providers, metrics);
+        TokenPath one = replica();
         String token = one.accessToken(c);
         assertEquals(token, one.accessToken(c), "a valid token is used again");
         RecordedRequest asked = oauthServer.takeRequest(5, TimeUnit.SECONDS);
@@ -115,7 +125,7 @@ abstract class TokenPathContract {
         assertTrue(form.contains("grant_type=client_credentials"), form);
         assertTrue(form.contains("client_id=syncline-test"), form);
         assertTrue(form.contains("scope=contacts.read+contacts.write"), form);
-        assertEquals(token, new TokenPath(connections, providers, metrics).accessToken(c),
+        assertEquals(token, replica().accessToken(c),
                 "another replica takes the stored token instead of asking again");
         assertThrows(RuntimeException.class, () -> oauthServer.takeRequest(200, TimeUnit.MILLISECONDS),
                 "the token endpoint was asked once");
@@ -125,8 +135,8 @@ abstract class TokenPathContract {
     @Test
     void aRotatingGrantIsRefreshedExactlyOncePerExpiryByTwoReplicasUnderLoad() throws Exception {
         Connection c = connection("oauthrot", Map.of("refresh_token", rotating.refreshToken()));
-        List<TokenPath> replicas = List.of(new TokenPath(connections, providers, metrics),
-                new TokenPath(connections, providers, metrics));
+        List<TokenPath> replicas = List.of(replica(),
+                replica());
         AtomicInteger failed = new AtomicInteger();
         AtomicInteger sent = new AtomicInteger();
         long deadline = System.currentTimeMillis() + 60_000;
@@ -164,13 +174,13 @@ abstract class TokenPathContract {
     @Test
     void aRejectedTokenIsRefreshedOnceEvenWhenManyRequestsReportIt() {
         Connection c = connection("oauthrot", Map.of("refresh_token", rotating.refreshToken()));
-        TokenPath tokens = new TokenPath(connections, providers, metrics);
+        TokenPath tokens = replica();
         String first = tokens.accessToken(c);
         int before = rotating.refreshes.get();
         String second = tokens.rejected(c, first);
         assertNotEquals(first, second);
         assertEquals(second, tokens.rejected(c, first), "a second 401 with the old token takes the new one");
-        assertEquals(second, new TokenPath(connections, providers, metrics).rejected(c, first),
+        assertEquals(second, replica().rejected(c, first),
                 "so does another replica's");
         assertEquals(before + 1, rotating.refreshes.get(), "one refresh for all of them");
     }
@@ -178,13 +188,13 @@ abstract class TokenPathContract {
     @Test
     void invalidGrantAsksForAReconnectAndTheProviderIsNotAskedAgainUntilOne() {
         Connection c = connection("oauthrot", Map.of("refresh_token", "rt-spent-long-ago"));
-        TokenPath tokens = new TokenPath(connections, providers, metrics);
+        TokenPath tokens = replica();
         ConnectionAuth.NeedsReconnect refused = assertThrows(ConnectionAuth.NeedsReconnect.class,
                 () -> tokens.accessToken(c));
         assertTrue(refused.getMessage().contains("invalid_grant"), refused.getMessage());
         assertTrue(refused.retryable(), "work for the connection waits for the reconnect");
         int asked = rotating.tokenRequests.get();
-        assertThrows(ConnectionAuth.NeedsReconnect.class, () -> new TokenPath(connections, providers, metrics)
+        assertThrows(ConnectionAuth.NeedsReconnect.class, () -> replica()
                 .accessToken(c));
         assertEquals(asked, rotating.tokenRequests.get(), "a connection that needs a reconnect costs no request");
 
