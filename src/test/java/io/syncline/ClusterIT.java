@@ -100,7 +100,7 @@ class ClusterIT {
         String[] common = {"syncline.db.url=" + DB, "syncline.db.username=postgres", "quarkus.flyway.pg.schemas=syncline_cluster",
                 "syncline.schedule.min-interval=1s", "syncline.schedule.tick-ms=250", "syncline.poll.lease=4s",
                 "syncline.writer.lease=4s", "syncline.cluster.heartbeat=1s", "syncline.limits.requests-per-ip=0"};
-        processes.add(PackagedService.start(home, a, home.resolve("a.log"), with(common,
+        processes.add(PackagedService.start(home, a, home.resolve("a.log"), PackagedService.with(common,
                 "quarkus.flyway.pg.clean-at-start=true", "quarkus.flyway.pg.clean-disabled=false")));
         await().atMost(Duration.ofSeconds(90)).until(() -> PackagedService.ready(a));
         int b = PackagedService.freePort();
@@ -163,11 +163,6 @@ class ClusterIT {
                 "two runs of one sync and connection overlapped");
     }
 
-    static String[] with(String[] common, String... more) {
-        List<String> all = new ArrayList<>(List.of(common));
-        all.addAll(List.of(more));
-        return all.toArray(String[]::new);
-    }
 
     List<LoggedRequest> delivered() {
         return remote.findAll(putRequestedFor(urlPathMatching("/dest/contacts/.*")));

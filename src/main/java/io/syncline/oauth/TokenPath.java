@@ -127,8 +127,10 @@ public class TokenPath {
             throw new ConnectionAuth.TokenUnavailable("no token for connection " + c.connectionId() + " of "
                     + c.providerConfigKey() + ": " + r.unavailable());
         }
-        tokens.put(key(c), r.token());
-        return r.token().access();
+        // Requests on other threads may finish their refreshes in any order: the token that expires
+        // last is the newest, and an older one that arrives late must not replace it here.
+        Token newest = tokens.merge(key(c), r.token(), (had, got) -> got.expiresAt().isAfter(had.expiresAt()) ? got : had);
+        return newest.access();
     }
 
     /** What a refresh under the lock came to: a token, or why there is none. */

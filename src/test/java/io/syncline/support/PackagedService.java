@@ -38,6 +38,13 @@ public final class PackagedService {
         return start(home, port, home.resolve("service-" + System.nanoTime() + ".log"), properties);
     }
 
+    /** The common properties of several processes, and more for one of them. */
+    public static String[] with(String[] common, String... more) {
+        List<String> all = new ArrayList<>(List.of(common));
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
+    }
+
     /** The contact mapping the process tests' syncs use: an id and an email. */
     public static void writeContactMapping(Path routes) throws IOException {
         java.nio.file.Files.writeString(routes.resolve("contact.mapping.yaml"), """
