@@ -92,7 +92,7 @@ public class SyncResource {
             return runner.dryRun(t.syncs().get(0), t.connections().get(0), pages);
         } catch (RunFailure f) {
             // the connection's own configuration is a conflict to fix here; anything else is the source's failure
-            boolean ours = Set.of("configuration", "credentials_missing", "foreign_origin").contains(f.type());
+            boolean ours = Set.of("configuration", "credentials_missing", "foreign_origin", "reconnect_needed").contains(f.type());
             throw new ProblemException(Problem.of(ours ? 409 : 502, f.type().replace('_', '-'),
                     ours ? "The connection is not set up for this sync" : "The source failed", f.getMessage()));
         }

@@ -6,6 +6,8 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.net.httpserver.HttpExchange;
@@ -40,6 +42,11 @@ final class RotatingTokenProvider implements AutoCloseable {
     private boolean revoked;
     private final java.util.Set<String> codes = new java.util.HashSet<>();
     private boolean refuseCodes;
+    private String spentRefreshToken;
+    private boolean reuseGrace;
+    private CountDownLatch holdNext;
+    /** A permit for each refresh answer that is being held ({@link #holdNextRefresh}). */
+    final java.util.concurrent.Semaphore holding = new java.util.concurrent.Semaphore(0);
     /** The webhooks to your app it received at /hooks, as JSON text. */
     final java.util.concurrent.BlockingQueue<String> hooks = new java.util.concurrent.LinkedBlockingQueue<>();
 
@@ -134,7 +141,10 @@ final class RotatingTokenProvider implements AutoCloseable {
             Exchanges.json(x, 400, "{\"error\":\"invalid_grant\"}", null);
             return;
         }
-        if (!refreshToken.equals(form.get("refresh_token"))) {
+        boolean previous = form.get("refresh_token") != null && form.get("refresh_token").equals(spentRefreshToken);
+        if (previous && reuseGrace) {
+            reuseGrace = false; // a provider with a reuse interval takes the previous token once more
+        } else if (!refreshToken.equals(form.get("refresh_token"))) {
             revoked = true; // a spent refresh token came back: the grant is compromised
             revocations.incrementAndGet();
             Exchanges.json(x, 400, "{\"error\":\"invalid_grant\",\"error_description\":\"refresh token reused\"}",
@@ -146,7 +156,36 @@ final class RotatingTokenProvider implements AutoCloseable {
         }
         lastRefreshAt = System.currentTimeMillis();
         refreshes.incrementAndGet();
+        spentRefreshToken = refreshToken;
+        CountDownLatch hold = holdNext;
+        holdNext = null;
+        if (hold != null) {
+            // rotated, and the answer waits: the caller is killed before it can read it
+            refreshToken = "rt-lost-" + UUID.randomUUID();
+            holding.release();
+            try {
+                hold.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            x.close();
+            return;
+        }
         issue(x);
+    }
+
+    /**
+     * The next refresh rotates the refresh token and then holds its answer until {@code release}
+     * opens; {@link #holding} gets a permit once it is held. The answer is never sent: it is the one a
+     * process killed between the provider's answer and its own commit never saw.
+     */
+    synchronized void holdNextRefresh(CountDownLatch release) {
+        holdNext = release;
+    }
+
+    /** From now on, the refresh token spent last is taken once more (a provider's reuse interval). */
+    synchronized void allowOneReuse() {
+        reuseGrace = true;
     }
 
     /** The provider drops the current access token (a revocation, a key rotation): the next call is a 401. */
