@@ -208,8 +208,13 @@ public class SyncResource {
                 m.put("id", c.providerConfigKey() + ":" + c.connectionId() + ":" + s.name());
                 m.put("connection_id", c.connectionId());
                 m.put("name", s.name());
-                m.put("status", row != null && row.running(now) ? "RUNNING" : row != null && row.paused() ? "PAUSED"
+                m.put("status", row != null && row.running(now) ? "RUNNING"
+                        : (row != null && row.paused()) || c.needsReconnect() ? "PAUSED"
                         : last == null ? "STOPPED" : last.status());
+                if (c.needsReconnect()) {
+                    m.put("pausedReason", "reconnect_needed: the provider refused the connection's grant ("
+                            + c.credential(Connection.RECONNECT_NEEDED) + "); a reconnect session resumes it");
+                }
                 m.put("type", s.fullRefresh() ? "FULL" : "INCREMENTAL");
                 m.put("finishedAt", last == null ? null : ChangesFeed.iso(last.finishedAt()));
                 m.put("nextScheduledSyncAt", row == null ? null : ChangesFeed.iso(row.nextRunAt()));

@@ -12,6 +12,17 @@ public record Connection(String providerConfigKey, String connectionId, String b
         Map<String, String> credentials, Map<String, Object> metadata, OffsetDateTime createdAt,
         OffsetDateTime updatedAt) {
 
+    /**
+     * The credential that marks a connection whose provider refused its grant: the provider's
+     * reason. It is cleared when the customer connects again (new credentials replace all).
+     */
+    public static final String RECONNECT_NEEDED = "reconnect_needed";
+
+    /** Whether the connection waits for its customer to connect again: its syncs are paused meanwhile. */
+    public boolean needsReconnect() {
+        return credential(RECONNECT_NEEDED) != null;
+    }
+
     public String credential(String name) {
         return credentials == null ? null : credentials.get(name);
     }

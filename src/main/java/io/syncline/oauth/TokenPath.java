@@ -36,7 +36,7 @@ public class TokenPath {
     /** When the access token expires, an ISO-8601 instant. */
     public static final String EXPIRES_AT = "expires_at";
     /** Set (to the provider's reason) when the grant is gone: the connection needs its customer to reconnect. */
-    public static final String RECONNECT_NEEDED = "reconnect_needed";
+    public static final String RECONNECT_NEEDED = Connection.RECONNECT_NEEDED;
 
 
     private record Token(String access, Instant expiresAt) {

@@ -133,6 +133,9 @@ public class PollRunner {
             if (!pollable(c)) {
                 continue; // a connection made for webhooks only: nothing to poll, and nothing wrong
             }
+            if (c.needsReconnect()) {
+                continue; // paused until its customer connects again: asking the provider cannot help
+            }
             SyncState.Pair pair = new SyncState.Pair(c.providerConfigKey(), c.connectionId(), sync.name());
             // A pair without state has never run: it is due, unless the sync waits for a start.
             SyncState.Row row = state.find(pair).orElse(null);

@@ -28,6 +28,7 @@ import io.restassured.path.json.JsonPath;
 import io.syncline.support.Api;
 import io.syncline.support.Db;
 import io.syncline.support.HttpBrowser;
+import io.syncline.support.Metrics;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -79,6 +80,7 @@ class OAuthPollTest {
         assertEquals("SUCCESS", trigger(conn).getString("status"), "a 401 costs one refresh and one more try");
         assertEquals(2, provider.refreshes.get());
 
+        double waitingBefore = Metrics.value("syncline_connections_reconnect_needed");
         provider.revokeGrant();
         JsonPath failed = trigger(conn);
         assertEquals("ERROR", failed.getString("status"));
@@ -86,6 +88,14 @@ class OAuthPollTest {
         String shown = Api.authed().get("/api/connections/oauthpoll/" + conn).then().statusCode(200)
                 .body("credential_fields", hasItem("reconnect_needed")).extract().asString();
         assertFalse(shown.contains(provider.refreshToken()), "the API names the credentials, never their values");
+        // paused with its reason, in the status, health and metrics, until its customer reconnects
+        Api.authed().queryParam("provider_config_key", "oauthpoll").queryParam("syncs", "*")
+                .queryParam("connection_id", conn).get("/sync/status").then().statusCode(200)
+                .body("syncs[0].status", org.hamcrest.Matchers.equalTo("PAUSED"))
+                .body("syncs[0].pausedReason", org.hamcrest.Matchers.startsWith("reconnect_needed"));
+        RestAssured.get("/q/health/group/syncs").then().statusCode(503)
+                .body(org.hamcrest.Matchers.containsString("oauthpoll/" + conn));
+        assertEquals(waitingBefore + 1, Metrics.value("syncline_connections_reconnect_needed"));
         JsonNode refused = authHook(provider);
         assertEquals("refresh", refused.path("operation").asText(), "your app hears that the grant is gone");
         assertFalse(refused.path("success").asBoolean());
@@ -108,6 +118,8 @@ class OAuthPollTest {
         Api.authed().get("/api/connections/oauthpoll/" + conn).then()
                 .body("credential_fields", not(hasItem("reconnect_needed")));
         assertEquals("SUCCESS", trigger(conn).getString("status"), "the sync resumes after the reconnect");
+        await().atMost(Duration.ofSeconds(20)).until(() -> Metrics.value("syncline_connections_reconnect_needed")
+                == waitingBefore);
         assertEquals(0, provider.revocations.get(), "no refresh token was ever spent twice");
 
         // guarantee 9 for OAuth2: no token and no client secret in plaintext, in the database or the log

@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
@@ -22,17 +20,7 @@ import io.syncline.support.Api;
 class OperateTest {
 
     static double metric(String name, String... labels) {
-        String text = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        double total = 0;
-        for (String line : text.split("\n")) {
-            if (line.startsWith(name + "{") && java.util.Arrays.stream(labels).allMatch(line::contains)) {
-                Matcher m = Pattern.compile("} ([0-9.E+-]+)$").matcher(line);
-                if (m.find()) {
-                    total += Double.parseDouble(m.group(1));
-                }
-            }
-        }
-        return total;
+        return io.syncline.support.Metrics.value(name, labels);
     }
 
     @Test
