@@ -27,6 +27,9 @@ import io.syncline.connection.Connections;
 import io.syncline.http.Problem;
 import io.syncline.http.ProblemException;
 import io.syncline.mapping.FieldError;
+import io.syncline.oauth.OAuthProvider;
+import io.syncline.oauth.OAuthProviders;
+import io.syncline.oauth.TokenPath;
 import io.syncline.store.ChangesFeed;
 
 /**
@@ -42,10 +45,12 @@ public class ConnectionsResource {
 
     private final Connections connections;
     private final Caller caller;
+    private final OAuthProviders providers;
 
-    public ConnectionsResource(Connections connections, Caller caller) {
+    public ConnectionsResource(Connections connections, Caller caller, OAuthProviders providers) {
         this.connections = connections;
         this.caller = caller;
+        this.providers = providers;
     }
 
     @RegisterForReflection
@@ -85,7 +90,7 @@ public class ConnectionsResource {
         String connectionLimit = caller.principal().map(ApiKeys.Principal::connectionId).orElse(null);
         return Map.of("connections", connections.list(limited != null ? limited : providerConfigKey).stream()
                 .filter(c -> connectionLimit == null || connectionLimit.equals(c.connectionId()))
-                .map(ConnectionsResource::view).toList());
+                .map(this::view).toList());
     }
 
     @GET
@@ -147,7 +152,7 @@ public class ConnectionsResource {
         return Response.noContent().build();
     }
 
-    static Map<String, Object> view(Connection c) {
+    Map<String, Object> view(Connection c) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("provider_config_key", c.providerConfigKey());
         m.put("connection_id", c.connectionId());
@@ -156,6 +161,22 @@ public class ConnectionsResource {
         m.put("metadata", c.metadata());
         m.put("created_at", ChangesFeed.iso(c.createdAt()));
         m.put("updated_at", ChangesFeed.iso(c.updatedAt()));
+        providers.client(c.providerConfigKey()).ifPresent(client -> m.put("oauth", oauth(client.provider(), c)));
+        return m;
+    }
+
+    /**
+     * The state of an OAuth2 connection's tokens, never the tokens: the grant, the scopes asked
+     * for, when the access token expires and was last refreshed, and the last refresh error.
+     */
+    private static Map<String, Object> oauth(OAuthProvider p, Connection c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("grant", p.grant().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("scopes", p.scopes());
+        m.put("token_expires_at", c.credential(TokenPath.EXPIRES_AT));
+        m.put("last_refreshed_at", c.credential(TokenPath.REFRESHED_AT));
+        m.put("last_refresh_error", c.credential(TokenPath.REFRESH_ERROR));
+        m.put("reconnect_needed", c.credential(TokenPath.RECONNECT_NEEDED));
         return m;
     }
 

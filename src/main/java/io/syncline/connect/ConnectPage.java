@@ -204,6 +204,7 @@ public class ConnectPage {
             credentials.put(TokenPath.REFRESH_TOKEN, a.refreshToken());
         }
         credentials.put(TokenPath.EXPIRES_AT, a.expiresAt().toString());
+        credentials.put(TokenPath.REFRESHED_AT, java.time.Instant.now().toString());
         URI base = client.provider().baseUrl();
         String baseUrl = base != null ? base.toString() : a.fields().get("instance_url");
         connections.authorize(new Connection(integration, flow.connectionId(), baseUrl, credentials, metadata, null,

@@ -21,6 +21,7 @@ import jakarta.ws.rs.core.UriInfo;
 import io.quarkus.qute.Location;
 import io.quarkus.qute.Template;
 import io.quarkus.qute.TemplateInstance;
+import io.syncline.api.ConnectSessionsResource;
 import io.syncline.api.ConnectionsResource;
 import io.syncline.api.SyncResource;
 import io.syncline.http.ProblemException;
@@ -39,14 +40,17 @@ public class ConnectionsPage {
     private final Console console;
     private final ConnectionsResource api;
     private final SyncResource syncApi;
+    private final ConnectSessionsResource sessionsApi;
     private final Template list;
     private final Template one;
 
     public ConnectionsPage(Console console, ConnectionsResource api, SyncResource syncApi,
-            @Location("console/connections.html") Template list, @Location("console/connection.html") Template one) {
+            ConnectSessionsResource sessionsApi, @Location("console/connections.html") Template list,
+            @Location("console/connection.html") Template one) {
         this.console = console;
         this.api = api;
         this.syncApi = syncApi;
+        this.sessionsApi = sessionsApi;
         this.list = list;
         this.one = one;
     }
@@ -64,11 +68,41 @@ public class ConnectionsPage {
     public TemplateInstance one(@PathParam("integration") String integration,
             @PathParam("connection") String connection, @Context HttpHeaders headers, @Context UriInfo uri) {
         ConsoleSession.Viewer viewer = console.require(headers, API);
+        return page(viewer, integration, connection, uri).data("reconnectLink", null).data("reconnectExpires", null);
+    }
+
+    private TemplateInstance page(ConsoleSession.Viewer viewer, String integration, String connection, UriInfo uri) {
         Map<String, Object> c = Console.call(() -> api.get(integration, connection));
         return Console.page(one, viewer, "connections", integration + " / " + connection, uri).data("c", c)
-                .data("editing", true)
+                .data("editing", true).data("oauth", c.get("oauth"))
                 .data("metadata", c.get("metadata") == null ? "" : JsonText.pretty(c.get("metadata")))
                 .data("rows", IntStream.range(0, CREDENTIAL_ROWS).boxed().toList());
+    }
+
+    /**
+     * A reconnect link for the connection's customer, through the connect-session API (so the
+     * signed-in key needs connect:write). It is shown once, on this page, never put in a URL
+     * that the console redirects to.
+     */
+    @POST
+    @Path("/{integration}/{connection}/reconnect")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response reconnect(@PathParam("integration") String integration, @PathParam("connection") String connection,
+            @FormParam("token") String token, @Context HttpHeaders headers, @Context UriInfo uri) {
+        ConsoleSession.Viewer viewer = console.requireForm(headers, "/connect/sessions", token);
+        Map<?, ?> data;
+        try {
+            Object body = sessionsApi.reconnect(new ConnectSessionsResource.Input(null, null, null, null, connection,
+                    integration, null)).getEntity();
+            data = (Map<?, ?>) ((Map<?, ?>) body).get("data");
+        } catch (ProblemException e) {
+            return Console.failed(path(integration, connection), e.problem().detail());
+        }
+        String link = uri.getBaseUri().resolve("oauth/connect/" + Console.encode(integration)
+                + "?connect_session_token=" + data.get("token")).toString();
+        return Response.ok(page(viewer, integration, connection, uri).data("reconnectLink", link)
+                .data("reconnectExpires", data.get("expires_at")).render()).type(MediaType.TEXT_HTML_TYPE)
+                .header("Cache-Control", "no-store").build();
     }
 
     @POST

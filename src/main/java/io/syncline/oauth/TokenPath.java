@@ -37,6 +37,10 @@ public class TokenPath {
     public static final String EXPIRES_AT = "expires_at";
     /** Set (to the provider's reason) when the grant is gone: the connection needs its customer to reconnect. */
     public static final String RECONNECT_NEEDED = Connection.RECONNECT_NEEDED;
+    /** When the tokens last came from the provider (a refresh or a connect), an ISO-8601 instant. */
+    public static final String REFRESHED_AT = "refreshed_at";
+    /** Why the last refresh failed; gone once one succeeds. Never a secret: the status and the provider's error code. */
+    public static final String REFRESH_ERROR = "refresh_error";
 
 
     private record Token(String access, Instant expiresAt) {
@@ -101,8 +105,9 @@ public class TokenPath {
             TokenEndpoint.Answer a = endpoint.refresh(client, current.get(REFRESH_TOKEN));
             if (a.error() != null) {
                 metrics.oauthRefresh(c.providerConfigKey(), a.grantGone() ? "reconnect_needed" : "failed");
+                next.put(REFRESH_ERROR, a.error());
                 if (!a.grantGone()) {
-                    return new Connections.Locked<>(null, Refreshed.unavailable(a.error()));
+                    return new Connections.Locked<>(next, Refreshed.unavailable(a.error()));
                 }
                 next.put(RECONNECT_NEEDED, a.error());
                 return new Connections.Locked<>(next, Refreshed.revoked(a.error()));
@@ -110,6 +115,8 @@ public class TokenPath {
             metrics.oauthRefresh(c.providerConfigKey(), "refreshed");
             next.put(ACCESS_TOKEN, a.accessToken());
             next.put(EXPIRES_AT, a.expiresAt().toString());
+            next.put(REFRESHED_AT, Instant.now().toString());
+            next.remove(REFRESH_ERROR);
             if (a.refreshToken() != null) {
                 next.put(REFRESH_TOKEN, a.refreshToken()); // rotated: the old one is spent
             }

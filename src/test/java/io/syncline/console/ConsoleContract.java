@@ -135,6 +135,34 @@ abstract class ConsoleContract {
     }
 
     @Test
+    void anOAuthConnectionShowsItsTokenStateAndMakesAReconnectLinkForKeysThatMayConnect() {
+        String id = "o" + UUID.randomUUID().toString().substring(0, 8);
+        String refresh = "rt-" + UUID.randomUUID();
+        String access = "at-" + UUID.randomUUID();
+        Api.authed().contentType(ContentType.JSON).body(Map.of("provider_config_key", "oauthconnect", "connection_id", id,
+                "base_url", "https://api.oauthconnect.example", "credentials", Map.of("refresh_token", refresh,
+                        "access_token", access, "expires_at", "2030-01-01T00:00:00Z", "reconnect_needed",
+                        "the token endpoint answered 400 invalid_grant"))).post("/api/connections").then().statusCode(201);
+        String path = "/console/connections/oauthconnect/" + id;
+
+        String operator = signIn(key(List.of("connections:write")));
+        page(operator, path).then().statusCode(200).body(containsString("authorization_code"))
+                .body(containsString("2030-01-01T00:00:00Z")).body(containsString("Needs reconnect"))
+                .body(not(containsString(refresh))).body(not(containsString(access)));
+        given().redirects().follow(false).cookie(ConsoleSession.COOKIE, operator).contentType(ContentType.URLENC)
+                .formParam("token", token(operator)).post(path + "/reconnect").then().statusCode(403)
+                .body(containsString("connect:write"));
+
+        String admin = signIn(Api.KEY);
+        String html = given().redirects().follow(false).cookie(ConsoleSession.COOKIE, admin)
+                .contentType(ContentType.URLENC).formParam("token", token(admin)).post(path + "/reconnect").then()
+                .statusCode(200).body(not(containsString(refresh))).extract().asString();
+        String link = html.replaceAll("(?s).*id=\"reconnect-link\" href=\"([^\"]+)\".*", "$1").replace("&amp;", "&");
+        given().get(java.net.URI.create(link).getRawPath() + "?" + java.net.URI.create(link).getRawQuery()).then()
+                .statusCode(200).body(containsString("Reconnect oauthconnect"));
+    }
+
+    @Test
     void aDeadLetterShowsOnlyWhatTheMappingReads() {
         String connection = Api.newConnection();
         String body = """
