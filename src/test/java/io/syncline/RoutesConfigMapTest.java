@@ -20,7 +20,7 @@ class RoutesConfigMapTest {
         try (Stream<Path> files = Files.list(Path.of("routes"))) {
             List<String> present = files.map(p -> p.getFileName().toString())
                     .filter(n -> n.endsWith(".camel.yaml") || n.endsWith(".mapping.yaml") || n.endsWith(".twoway.yaml")
-                            || n.endsWith(".groups.yaml"))
+                            || n.endsWith(".groups.yaml") || n.endsWith(".provider.yaml"))
                     .sorted().toList();
             assertEquals(present, listed, "routes/kustomization.yaml must list exactly the files in routes/");
         }

@@ -3,14 +3,18 @@ package io.syncline.demo;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.quarkus.runtime.StartupEvent;
+import io.syncline.connect.ConnectSessions;
 import io.syncline.connection.Connection;
 import io.syncline.connection.Connections;
 import io.syncline.webhook.StandardWebhookVerifier;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -29,18 +33,38 @@ public class DemoRoutes extends RouteBuilder {
     private static final Logger LOG = Logger.getLogger("io.syncline.demo");
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The OAuth2 demo: the demo CRM as a provider (routes/providers/demo-crm-oauth.yaml). */
+    public static final String OAUTH_INTEGRATION = "demo-crm-oauth";
+
     private final DemoCrm crm;
     private final Connections connections;
+    private final ConnectSessions sessions;
     private final boolean enabled;
     private final String targetUrl;
 
-    public DemoRoutes(DemoCrm crm, Connections connections,
+    public DemoRoutes(DemoCrm crm, Connections connections, ConnectSessions sessions,
             @ConfigProperty(name = "syncline.demo.enabled", defaultValue = "false") boolean enabled,
             @ConfigProperty(name = "syncline.demo.target-url") String targetUrl) {
         this.crm = crm;
         this.connections = connections;
+        this.sessions = sessions;
         this.enabled = enabled;
         this.targetUrl = targetUrl;
+    }
+
+    /**
+     * Prints a connect link for the OAuth2 demo, as your backend would hand one to a customer:
+     * opened in a browser, it shows the connect page, then the demo CRM's consent screen.
+     */
+    void offerConnect(@Observes StartupEvent ignored) {
+        if (!enabled) {
+            return;
+        }
+        ConnectSessions.Created s = sessions.create(Map.of("id", "demo-customer", "display_name", "a demo customer"),
+                null, List.of(OAUTH_INTEGRATION), null, "demo", null, List.of());
+        LOG.infof("OAuth2 demo: open %s/oauth/connect/%s?connect_session_token=%s to connect a demo CRM account "
+                + "(the link works once, for 30 minutes; the console's connection page makes new ones)", targetUrl,
+                OAUTH_INTEGRATION, s.token());
     }
 
     @Override

@@ -20,7 +20,8 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * The OAuth2 providers of the routes directory ({@code routes/providers/*.yaml}), one per
+ * The OAuth2 providers of the routes directory ({@code routes/*.provider.yaml} and
+ * {@code routes/providers/*.yaml}), one per
  * integration, with each integration's client id and secret from configuration
  * ({@code syncline.oauth.<integration>.client-id} and {@code .client-secret}, e.g. the
  * environment variables {@code SYNCLINE_OAUTH_HUBSPOT_CLIENT_ID} and
@@ -54,15 +55,25 @@ public class OAuthProviders {
         }
     }
 
-    /** The provider files of a routes directory, in name order. */
+    /**
+     * The provider files of a routes directory, in name order: {@code <name>.provider.yaml} beside
+     * the routes (one flat directory, as a Kubernetes ConfigMap mounts it), and every
+     * {@code providers/*.yaml}.
+     */
     public static List<Path> files(Path routesDir) throws IOException {
+        List<Path> out = new ArrayList<>();
+        if (Files.isDirectory(routesDir)) {
+            try (Stream<Path> list = Files.list(routesDir)) {
+                list.filter(f -> f.getFileName().toString().endsWith(".provider.yaml")).sorted().forEach(out::add);
+            }
+        }
         Path dir = routesDir.resolve("providers");
-        if (!Files.isDirectory(dir)) {
-            return List.of();
+        if (Files.isDirectory(dir)) {
+            try (Stream<Path> list = Files.list(dir)) {
+                list.filter(f -> f.getFileName().toString().endsWith(".yaml")).sorted().forEach(out::add);
+            }
         }
-        try (Stream<Path> list = Files.list(dir)) {
-            return list.filter(f -> f.getFileName().toString().endsWith(".yaml")).sorted().toList();
-        }
+        return out;
     }
 
     /** The integration's provider and client, when a provider file declares one. */

@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,9 @@ import org.junit.jupiter.api.Test;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
 import io.syncline.support.Api;
+import io.syncline.support.HttpBrowser;
 
 /**
  * The quickstart: the demo CRM's signed webhooks arrive in the changes feed by themselves, and
@@ -37,7 +40,8 @@ class DemoTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of("syncline.demo.enabled", "true", "syncline.demo.interval-ms", "200",
                     "syncline.demo.first-delay-ms", "100", "quarkus.http.test-port", PORT,
-                    "syncline.demo.target-url", "http://127.0.0.1:" + PORT);
+                    "syncline.demo.target-url", "http://127.0.0.1:" + PORT,
+                    "syncline.demo.oauth.token-seconds", "12"); // the provider refreshes 10 s before expiry
         }
     }
 
@@ -98,5 +102,42 @@ class DemoTest {
                 .queryParam("result", "sent").get("/api/flow").then().statusCode(200).extract().jsonPath()
                 .getList("writes[0].fields");
         assertEquals(List.of("email", "high_value", "id"), fields.stream().sorted().toList());
+    }
+
+    @Inject
+    DemoOAuth oauth;
+
+    @Test
+    void aCustomerConnectsTheOAuthDemoAndItsTokenIsRefreshed() throws Exception {
+        String token = Api.authed().contentType(io.restassured.http.ContentType.JSON).body(Map.of("end_user",
+                Map.of("id", "demo-test"), "allowed_integrations", List.of("demo-crm-oauth"), "connection_id",
+                "oauth-test")).post("/connect/sessions").then().statusCode(201).extract().path("data.token");
+        HttpBrowser browser = new HttpBrowser();
+        var page = browser.get(RestAssured.baseURI + ":" + RestAssured.port
+                + "/oauth/connect/demo-crm-oauth?connect_session_token=" + token);
+        assertEquals(200, page.statusCode(), page.body());
+        String consentUrl = HttpBrowser.link(page.body(), "continue");
+        var consent = browser.get(consentUrl);
+        assertTrue(consent.body().contains("asks to read your Demo CRM contacts"), consent.body());
+        var done = browser.follow(URI.create(consentUrl).resolve(HttpBrowser.link(consent.body(), "allow")).toString(),
+                null).page();
+        assertEquals(200, done.statusCode(), done.body());
+        assertTrue(done.body().contains("Connected"), done.body());
+
+        // the new connection imports the demo CRM's contacts with its OAuth2 token
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> Api.authed().header("Connection-Id", "oauth-test")
+                .header("Provider-Config-Key", "demo-crm-oauth").queryParam("model", "Contact").get("/records/")
+                .then().statusCode(200).body("records.size()", greaterThanOrEqualTo(5)));
+        // and once the token is within its margin, a run refreshes it and goes on
+        int before = oauth.refreshes.get();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            Api.authed().contentType(io.restassured.http.ContentType.JSON).body(Map.of("provider_config_key",
+                    "demo-crm-oauth", "connection_id", "oauth-test", "syncs", List.of("contacts")))
+                    .post("/sync/trigger").then().statusCode(200);
+            return oauth.refreshes.get() > before;
+        });
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> Api.authed()
+                .queryParam("provider_config_key", "demo-crm-oauth").queryParam("connection_id", "oauth-test")
+                .get("/api/runs").then().body("runs[0].status", org.hamcrest.Matchers.equalTo("SUCCESS")));
     }
 }
