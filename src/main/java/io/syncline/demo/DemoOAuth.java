@@ -9,6 +9,7 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -62,14 +63,14 @@ public class DemoOAuth {
 
     public DemoOAuth(DemoCrm crm, @ConfigProperty(name = "syncline.demo.enabled", defaultValue = "false") boolean enabled,
             @ConfigProperty(name = "syncline.demo.oauth.token-seconds", defaultValue = "60") long tokenSeconds,
-            @ConfigProperty(name = "syncline.oauth.demo-crm-oauth.client-id", defaultValue = "") String clientId,
-            @ConfigProperty(name = "syncline.oauth.demo-crm-oauth.client-secret", defaultValue = "") String clientSecret,
+            @ConfigProperty(name = "syncline.oauth.demo-crm-oauth.client-id") Optional<String> clientId,
+            @ConfigProperty(name = "syncline.oauth.demo-crm-oauth.client-secret") Optional<String> clientSecret,
             @Location("demo/consent.html") Template consent) {
         this.crm = crm;
         this.enabled = enabled;
         this.tokenSeconds = tokenSeconds;
-        this.clientId = clientId;
-        this.clientSecret = clientSecret;
+        this.clientId = clientId.orElse(""); // unset outside the demo, where nothing is served anyway
+        this.clientSecret = clientSecret.orElse("");
         this.consent = consent;
     }
 

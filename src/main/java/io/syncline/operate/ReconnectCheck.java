@@ -28,6 +28,7 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 public class ReconnectCheck implements HealthCheck {
 
     private static final long CACHE_MILLIS = 5_000;
+    private static final String GAUGE = "syncline_connections_reconnect_needed";
 
     private final Connections connections;
     private final MeterRegistry registry;
@@ -40,7 +41,10 @@ public class ReconnectCheck implements HealthCheck {
     }
 
     void exportGauge(@Observes StartupEvent ignored) {
-        Gauge.builder("syncline_connections_reconnect_needed", this, c -> c.waiting().size())
+        // a registry that outlives this application (tests restart it in one JVM) would keep the
+        // first instance's gauge and ignore this one: replace it
+        registry.find(GAUGE).meters().forEach(registry::remove);
+        Gauge.builder(GAUGE, this, c -> c.waiting().size())
                 .description("Connections whose provider refused their grant, waiting for their customer to reconnect")
                 .register(registry);
     }

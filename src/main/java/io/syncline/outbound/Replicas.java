@@ -3,14 +3,12 @@ package io.syncline.outbound;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
-import java.time.OffsetDateTime;
 import java.util.UUID;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.syncline.config.BackgroundLoop;
 import io.syncline.store.Database;
-import io.syncline.store.RecordStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -22,7 +20,8 @@ import org.jboss.logging.Logger;
  * every {@code syncline.cluster.heartbeat} (2s) and counts the replicas heard from within three
  * heartbeats. A replica that joins waits two heartbeats before it sends anything, so that the
  * others have already lowered their share; one that leaves is forgotten after three, and until
- * then the others simply stay below the budget. The embedded H2 is one process: always one.
+ * then the others simply stay below the budget. Heartbeats are written and compared in the
+ * database's clock. The embedded H2 is one process: always one.
  */
 @ApplicationScoped
 public class Replicas {
@@ -79,27 +78,29 @@ public class Replicas {
     }
 
     private void beat() {
-        OffsetDateTime now = RecordStore.now();
+        long window = heartbeat.multipliedBy(3).toMillis();
+        long forget = heartbeat.multipliedBy(30).toMillis();
+        // Every time here is the database's (now()), never this replica's clock: replicas on hosts
+        // whose clocks disagree by seconds still count each other right.
         int n = db.inLazyTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE replicas SET heartbeat_at = ? WHERE id = ?")) {
-                ps.setObject(1, now);
-                ps.setString(2, id);
+            try (PreparedStatement ps = c.prepareStatement("UPDATE replicas SET heartbeat_at = now() WHERE id = ?")) {
+                ps.setString(1, id);
                 if (ps.executeUpdate() == 0) {
                     try (PreparedStatement in = c.prepareStatement(
-                            "INSERT INTO replicas (id, started_at, heartbeat_at) VALUES (?, ?, ?)")) {
+                            "INSERT INTO replicas (id, started_at, heartbeat_at) VALUES (?, now(), now())")) {
                         in.setString(1, id);
-                        in.setObject(2, now);
-                        in.setObject(3, now);
                         in.executeUpdate();
                     }
                 }
             }
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM replicas WHERE heartbeat_at < ?")) {
-                ps.setObject(1, now.minus(heartbeat.multipliedBy(30)));
+            try (PreparedStatement ps = c.prepareStatement(
+                    "DELETE FROM replicas WHERE heartbeat_at < now() - ? * INTERVAL '1 millisecond'")) {
+                ps.setLong(1, forget);
                 ps.executeUpdate();
             }
-            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM replicas WHERE heartbeat_at >= ?")) {
-                ps.setObject(1, now.minus(heartbeat.multipliedBy(3)));
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT COUNT(*) FROM replicas WHERE heartbeat_at >= now() - ? * INTERVAL '1 millisecond'")) {
+                ps.setLong(1, window);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     return Math.max(1, rs.getInt(1));

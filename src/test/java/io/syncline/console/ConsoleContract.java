@@ -160,6 +160,7 @@ abstract class ConsoleContract {
         String link = html.replaceAll("(?s).*id=\"reconnect-link\" href=\"([^\"]+)\".*", "$1").replace("&amp;", "&");
         given().get(java.net.URI.create(link).getRawPath() + "?" + java.net.URI.create(link).getRawQuery()).then()
                 .statusCode(200).body(containsString("Reconnect oauthconnect"));
+        Api.authed().delete("/api/connections/oauthconnect/" + id).then().statusCode(204); // health is shared
     }
 
     @Test

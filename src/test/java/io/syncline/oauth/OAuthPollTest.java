@@ -80,6 +80,15 @@ class OAuthPollTest {
         assertEquals("SUCCESS", trigger(conn).getString("status"), "a 401 costs one refresh and one more try");
         assertEquals(2, provider.refreshes.get());
 
+        // writes take the same token path: one goes out with the valid token, and after a 401 one refresh
+        write(conn, "w1");
+        await().atMost(Duration.ofSeconds(20)).until(() -> sent(conn) == 1);
+        assertEquals(2, provider.refreshes.get(), "a valid token is used for writes too");
+        provider.dropAccessToken();
+        write(conn, "w2");
+        await().atMost(Duration.ofSeconds(20)).until(() -> sent(conn) == 2);
+        assertEquals(3, provider.refreshes.get(), "a write's 401 costs one refresh and one more try");
+
         double waitingBefore = Metrics.value("syncline_connections_reconnect_needed");
         provider.revokeGrant();
         JsonPath failed = trigger(conn);
@@ -169,6 +178,19 @@ class OAuthPollTest {
             return false;
         });
         return found.get();
+    }
+
+    private static void write(String conn, String id) {
+        Api.authed().contentType(ContentType.JSON).header("Connection-Id", conn).header("Idempotency-Key", id)
+                .body(Map.of("id", id, "email", id + "@example.com")).post("/events/contact.oauth").then()
+                .statusCode(200);
+    }
+
+    /** Writes of the connection that the connected app accepted. */
+    private static long sent(String conn) {
+        return Api.authed().queryParam("provider_config_key", "oauthpoll").queryParam("connection_id", conn)
+                .queryParam("result", "sent").get("/api/flow").then().statusCode(200).extract().jsonPath()
+                .getList("writes").size();
     }
 
     private JsonPath trigger(String conn) {
