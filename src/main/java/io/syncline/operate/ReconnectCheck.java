@@ -5,12 +5,12 @@ import java.util.List;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.health.api.HealthGroup;
 import io.syncline.connection.Connection;
 import io.syncline.connection.Connections;
+import io.syncline.metrics.Gauges;
 import io.syncline.oauth.TokenPath;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -41,12 +41,8 @@ public class ReconnectCheck implements HealthCheck {
     }
 
     void exportGauge(@Observes StartupEvent ignored) {
-        // a registry that outlives this application (tests restart it in one JVM) would keep the
-        // first instance's gauge and ignore this one: replace it
-        registry.find(GAUGE).meters().forEach(registry::remove);
-        Gauge.builder(GAUGE, this, c -> c.waiting().size())
-                .description("Connections whose provider refused their grant, waiting for their customer to reconnect")
-                .register(registry);
+        Gauges.register(registry, GAUGE, "Connections whose provider refused their grant, waiting for their customer "
+                + "to reconnect", this, c -> c.waiting().size());
     }
 
     /** integration/connection of each connection that needs a reconnect. */

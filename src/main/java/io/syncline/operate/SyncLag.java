@@ -5,11 +5,11 @@ import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.arc.Unremovable;
 import io.syncline.connection.Connection;
 import io.syncline.connection.Connections;
+import io.syncline.metrics.Gauges;
 import io.syncline.schedule.PollSync;
 import io.syncline.schedule.SyncState;
 import io.syncline.store.RecordStore;
@@ -37,10 +37,10 @@ public class SyncLag {
 
     /** Exports the sync's gauge; called once per sync as its route starts. */
     public void watch(PollSync sync) {
-        Gauge.builder("syncline_sync_lag_seconds", sync, s -> lags(s).values().stream()
-                .mapToLong(Duration::toSeconds).max().orElse(0))
-                .description("Seconds since the last successful run of the sync's most lagging connection")
-                .tags("integration", sync.integration(), "sync", sync.name()).register(registry);
+        Gauges.register(registry, "syncline_sync_lag_seconds",
+                "Seconds since the last successful run of the sync's most lagging connection", sync,
+                s -> lags(s).values().stream().mapToLong(Duration::toSeconds).max().orElse(0),
+                "integration", sync.integration(), "sync", sync.name());
     }
 
     /** Each connection's lag, with the interval it is held to, for connections that are not paused. */

@@ -7,10 +7,10 @@ import java.util.stream.Collectors;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.health.api.HealthGroup;
+import io.syncline.metrics.Gauges;
 import io.syncline.outbound.CircuitBreakers;
 import io.syncline.outbound.WriteQueue;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -38,10 +38,10 @@ public class WriterCheck implements HealthCheck {
     }
 
     void exportGauges(@Observes StartupEvent ignored) {
-        Gauge.builder("syncline_writes_pending", queue, q -> q.depth().pending())
-                .description("Writes queued and not yet sent, skipped or dead-lettered").register(registry);
-        Gauge.builder("syncline_writes_oldest_pending_seconds", queue, q -> q.depth().oldest().toMillis() / 1000.0)
-                .description("Age of the oldest pending write").register(registry);
+        Gauges.register(registry, "syncline_writes_pending", "Writes queued and not yet sent, skipped or dead-lettered",
+                queue, q -> q.depth().pending());
+        Gauges.register(registry, "syncline_writes_oldest_pending_seconds", "Age of the oldest pending write", queue,
+                q -> q.depth().oldest().toMillis() / 1000.0);
         breakers.open(); // and the circuit gauge with it
     }
 

@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.syncline.metrics.Gauges;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -35,8 +35,8 @@ public class CircuitBreakers {
             MeterRegistry registry) {
         this.threshold = threshold;
         this.coolDown = coolDown;
-        Gauge.builder("syncline_circuits_open", this, b -> b.open().size())
-                .description("Connections whose writes are paused after repeated failures").register(registry);
+        Gauges.register(registry, "syncline_circuits_open", "Connections whose writes are paused after repeated failures",
+                this, b -> b.open().size());
     }
 
     /** When the connection's circuit is open, the time it closes for a trial; otherwise null. */
