@@ -231,6 +231,39 @@ class RouteValidatorTest {
         assertEquals(2, problems.size(), String.join("\n", problems));
     }
 
+    @Test
+    void aCatalogueLineIsCheckedAgainstItsOwnSchemaAndTheEngineKameletItCalls(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("hs.mapping.yaml"), "model: Contact\nkey: id\nfields:\n  id: $.id\n");
+        Files.writeString(dir.resolve("apps.camel.yaml"), """
+                - templatedRoute: { routeTemplateRef: hubspot-contacts-source }
+                - from:
+                    uri: "kamelet:stripe-customers-source?every=1h&mapping=hs.mapping.yaml"
+                    steps:
+                      - log: "fine, with a mapping of your own"
+                - from:
+                    uri: "kamelet:hubspot-deals-source?every=0s"
+                    steps:
+                      - log: "the engine's minimum interval holds through the catalogue"
+                - from:
+                    uri: "kamelet:hubspot-contacts-sink?batchSize=lots"
+                    steps:
+                      - log: "events missing, batchSize not a number"
+                - templatedRoute:
+                    routeTemplateRef: github-issues-source
+                    parameters:
+                      - { name: mapping, value: gone.mapping.yaml }
+                      - { name: repo, value: acme/app }
+                """);
+        List<String> problems = new RouteValidator().validate(dir).stream().map(Object::toString).toList();
+        String file = dir.resolve("apps.camel.yaml").toString();
+        assertHas(problems, file + ":7: poll-sync 'deals': every 0s is shorter than the minimum interval");
+        assertHas(problems, file + ":11: hubspot-contacts-sink needs parameter 'events'");
+        assertHas(problems, file + ":11: hubspot-contacts-sink: batchSize must be a whole number of at least 1, not 'lots'");
+        assertHas(problems, file + ":17: mapping gone.mapping.yaml is broken");
+        assertHas(problems, file + ":18: 'repo' is not a parameter of github-issues-source");
+        assertEquals(5, problems.size(), String.join("\n", problems));
+    }
+
     static void assertHas(List<String> problems, String expected) {
         assertTrue(problems.stream().anyMatch(p -> p.contains(expected)), "no problem like '" + expected + "' in "
                 + String.join("\n", problems));

@@ -3,6 +3,7 @@ package io.syncline.config;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -14,6 +15,7 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import org.apache.camel.util.URISupport;
 
 /**
  * The engine's Kamelets ({@code src/main/resources/kamelets/*.kamelet.yaml}) and the types of
@@ -28,6 +30,27 @@ public final class ParamTypes {
     /** The engine's Kamelets, by id: each one's file is {@code kamelets/<id>.kamelet.yaml} on the classpath. */
     public static final List<String> KAMELETS = List.of("webhook-sync", "poll-sync", "event-sync", "outbox-poll",
             "sql-sync");
+
+    /**
+     * The catalogue's Kamelets, by id: each one's file is {@code integrations/<app>/<id>.kamelet.yaml}
+     * on the classpath, the app being the id up to its first dash. Each is one engine Kamelet
+     * with the app's particulars filled in (see {@link #inner(String)}).
+     */
+    public static final List<String> CATALOGUE = List.of(
+            "hubspot-contacts-source", "hubspot-companies-source", "hubspot-deals-source",
+            "hubspot-contacts-sink", "hubspot-companies-sink", "hubspot-deals-sink",
+            "stripe-customers-source", "stripe-webhook-source",
+            "github-issues-source", "github-webhook-source");
+
+    /** Where a Kamelet's file is on the classpath. */
+    public static String resource(String id) {
+        return KAMELETS.contains(id) ? "kamelets/" + id + ".kamelet.yaml"
+                : "integrations/" + id.substring(0, id.indexOf('-')) + "/" + id + ".kamelet.yaml";
+    }
+
+    /** The engine Kamelet a catalogue Kamelet calls, and the parameters it passes (with its own placeholders). */
+    public record Inner(String kamelet, Map<String, String> parameters) {
+    }
 
     /** One parameter of a Kamelet: a null default means required. */
     public record Param(String name, String defaultValue, String description, Optional<Type> type) {
@@ -44,6 +67,7 @@ public final class ParamTypes {
         }
     }
 
+    private static final Map<String, Inner> INNER = new LinkedHashMap<>();
     private static final Map<String, Map<String, Param>> DEFINITIONS = read();
 
     /** Types of parameters that only the steps take. */
@@ -59,6 +83,11 @@ public final class ParamTypes {
     /** Every Kamelet of the engine with its parameters, in the order its file declares them. */
     public static Map<String, Map<String, Param>> kamelets() {
         return DEFINITIONS;
+    }
+
+    /** The engine Kamelet call inside a catalogue Kamelet; empty for the engine's own. */
+    public static Optional<Inner> inner(String id) {
+        return Optional.ofNullable(INNER.get(id));
     }
 
     /** What is wrong with a parameter's value, or empty when nothing is (or its type is free text). */
@@ -93,13 +122,21 @@ public final class ParamTypes {
     private static Map<String, Map<String, Param>> read() {
         YAMLMapper yaml = new YAMLMapper();
         Map<String, Map<String, Param>> out = new LinkedHashMap<>();
-        for (String id : KAMELETS) {
-            String resource = "kamelets/" + id + ".kamelet.yaml";
+        List<String> all = new ArrayList<>(KAMELETS);
+        all.addAll(CATALOGUE);
+        for (String id : all) {
+            String resource = resource(id);
             try (InputStream in = ParamTypes.class.getClassLoader().getResourceAsStream(resource)) {
                 if (in == null) {
                     throw new IllegalStateException("the engine's Kamelet " + resource + " is missing");
                 }
-                JsonNode definition = yaml.readTree(in).path("spec").path("definition");
+                JsonNode root = yaml.readTree(in);
+                JsonNode definition = root.path("spec").path("definition");
+                JsonNode from = root.path("spec").path("template").path("from");
+                String uri = from.path("uri").asText();
+                if (CATALOGUE.contains(id) && uri.startsWith("kamelet:")) {
+                    INNER.put(id, call(uri));
+                }
                 Set<String> required = new HashSet<>();
                 definition.path("required").forEach(n -> required.add(n.asText()));
                 Map<String, Param> params = new LinkedHashMap<>();
@@ -114,6 +151,20 @@ public final class ParamTypes {
             }
         }
         return out;
+    }
+
+    /** A {@code kamelet:<id>?...} call: the Kamelet and its parameters, {@code RAW(...)} values resolved. */
+    private static Inner call(String uri) {
+        int q = uri.indexOf('?');
+        try {
+            Map<String, Object> query = URISupport.parseQuery(q < 0 ? "" : uri.substring(q + 1), true);
+            URISupport.resolveRawParameterValues(query);
+            Map<String, String> passed = new LinkedHashMap<>();
+            query.forEach((k, v) -> passed.put(k, String.valueOf(v)));
+            return new Inner(uri.substring("kamelet:".length(), q < 0 ? uri.length() : q), Map.copyOf(passed));
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException("the catalogue Kamelet's call " + uri + " is not a valid URI", e);
+        }
     }
 
     /** The type a property's schema declares; empty for free text. */

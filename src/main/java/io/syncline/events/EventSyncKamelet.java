@@ -43,7 +43,7 @@ public final class EventSyncKamelet {
         Destination destination = DestinationParams.build(rtc);
         OutboundSync sync = new OutboundSync(TemplateParams.text(rtc, "name"), TemplateParams.text(rtc, "integration"),
                 Arrays.stream(TemplateParams.text(rtc, "events").split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList(),
-                MappingLoader.load(TemplateParams.routesDir(rtc).resolve(TemplateParams.text(rtc, "mapping"))), destination,
+                MappingLoader.named(TemplateParams.routesDir(rtc), TemplateParams.text(rtc, "mapping")), destination,
                 Integer.parseInt(TemplateParams.text(rtc, "maxAttempts").trim()), TemplateParams.text(rtc, "connectionHeader"),
                 connectionPath.isBlank() ? null : JsonPath.compile(connectionPath),
                 idFrom.startsWith("header:") ? idFrom.substring(7).trim() : null, idFrom.startsWith("$") ? JsonPath.compile(idFrom) : null,

@@ -23,7 +23,7 @@ public interface Transform {
     /** The transform names a mapping file may use, for error messages. */
     List<String> NAMES = List.of("to_midnight_epoch_ms", "trim", "lower", "upper", "default", "constant", "to_boolean", "to_number",
             "to_integer", "to_string", "iso_to_epoch_s", "iso_to_epoch_ms", "epoch_s_to_iso", "epoch_ms_to_iso",
-            "epoch_s_to_epoch_ms", "epoch_ms_to_epoch_s", "iso_to_date", "lookup", "equals");
+            "epoch_s_to_epoch_ms", "epoch_ms_to_epoch_s", "iso_to_date", "lookup", "equals", "present");
 
     /**
      * @param name the transform's name
@@ -51,6 +51,8 @@ public interface Transform {
             case "to_midnight_epoch_ms" -> v -> v == null ? null : midnight(v);
             case "lookup" -> lookup(arg);
             case "equals" -> v -> v != null && String.valueOf(v).equals(String.valueOf(arg));
+            // whether the source has the value at all (e.g. GitHub's pull_request key on an issue)
+            case "present" -> v -> v != null && !(v instanceof String s && s.isEmpty());
             default -> throw new IllegalArgumentException("unknown transform '" + name + "'; expected one of " + NAMES);
         };
     }

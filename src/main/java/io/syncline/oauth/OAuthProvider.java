@@ -78,9 +78,13 @@ public record OAuthProvider(String integration, Grant grant, URI authorizationUr
      * and what was expected; the provider is returned only when there is none.
      */
     public static Optional<OAuthProvider> read(Path file, List<Problem> problems) throws IOException {
-        String name = file.toString();
+        return read(file.toString(), Files.readString(file), problems);
+    }
+
+    /** Reads one provider file's text; {@code name} is where it came from, for the problems. */
+    public static Optional<OAuthProvider> read(String name, String text, List<Problem> problems) {
         int before = problems.size();
-        Node root = YamlNodes.compose(name, placeholders(name, Files.readString(file), problems), problems).orElse(null);
+        Node root = YamlNodes.compose(name, placeholders(name, text, problems), problems).orElse(null);
         if (problems.size() > before) {
             return Optional.empty();
         }

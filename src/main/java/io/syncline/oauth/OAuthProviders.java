@@ -1,6 +1,9 @@
 package io.syncline.oauth;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,6 +17,7 @@ import java.util.stream.Stream;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.arc.Unremovable;
+import io.syncline.config.ParamTypes;
 import io.syncline.config.YamlNodes.Problem;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -47,6 +51,7 @@ public class OAuthProviders {
     public OAuthProviders(@ConfigProperty(name = "syncline.routes-dir", defaultValue = "routes") String routesDir)
             throws IOException {
         List<Problem> problems = new ArrayList<>();
+        catalogue(problems).forEach(p -> providers.put(p.integration(), p));
         for (Path file : files(Path.of(routesDir))) {
             OAuthProvider.read(file, problems).ifPresent(p -> providers.put(p.integration(), p));
         }
@@ -71,6 +76,27 @@ public class OAuthProviders {
         if (Files.isDirectory(dir)) {
             try (Stream<Path> list = Files.list(dir)) {
                 list.filter(f -> f.getFileName().toString().endsWith(".yaml")).sorted().forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The catalogue's provider files ({@code integrations/<app>/<app>.provider.yaml} on the
+     * classpath), one per app that has one; a provider file in the routes directory for the same
+     * integration takes its place.
+     */
+    public static List<OAuthProvider> catalogue(List<Problem> problems) {
+        List<OAuthProvider> out = new ArrayList<>();
+        for (String app : ParamTypes.CATALOGUE.stream().map(id -> id.substring(0, id.indexOf('-'))).distinct().toList()) {
+            String resource = "integrations/" + app + "/" + app + ".provider.yaml";
+            try (InputStream in = OAuthProviders.class.getClassLoader().getResourceAsStream(resource)) {
+                if (in != null) {
+                    OAuthProvider.read("classpath:" + resource, new String(in.readAllBytes(), StandardCharsets.UTF_8),
+                            problems).ifPresent(out::add);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + resource, e);
             }
         }
         return out;

@@ -1,6 +1,8 @@
 package io.syncline.outbound;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.function.Function;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -29,13 +31,20 @@ public record Backoff(int maxAttempts, Duration base, Duration cap) {
         return attempts >= maxAttempts;
     }
 
+    /** The answer headers that say how long to wait, in the order they are read. */
+    public static final List<String> WAIT_HEADERS = List.of("Retry-After", "X-RateLimit-Reset",
+            "X-HubSpot-RateLimit-Interval-Milliseconds");
+
     /**
-     * What the server asked for, if anything.
+     * What the server asked for, if anything: {@code Retry-After} (seconds or an HTTP date), else
+     * {@code X-RateLimit-Reset} (epoch seconds, as GitHub sends it, or seconds to go), else
+     * HubSpot's window, {@code X-HubSpot-RateLimit-Interval-Milliseconds}: its 429s name the
+     * rolling window that is full and no time, so the connection waits one window.
      *
-     * @param retryAfter the Retry-After header, or null
-     * @param rateLimitReset the X-RateLimit-Reset header, or null
+     * @param header an answer header by name (any case), or null when absent
      */
-    public static Optional<Duration> requested(String retryAfter, String rateLimitReset, Instant now) {
+    public static Optional<Duration> requested(Function<String, String> header, Instant now) {
+        String retryAfter = header.apply("Retry-After");
         if (retryAfter != null && !retryAfter.isBlank()) {
             String v = retryAfter.trim();
             try {
@@ -45,10 +54,11 @@ public record Backoff(int maxAttempts, Duration base, Duration cap) {
                     Instant at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
                     return Optional.of(nonNegative(Duration.between(now, at)));
                 } catch (DateTimeParseException e2) {
-                    // unreadable: fall through to the other header, then to our own backoff
+                    // unreadable: fall through to the other headers, then to our own backoff
                 }
             }
         }
+        String rateLimitReset = header.apply("X-RateLimit-Reset");
         if (rateLimitReset != null && !rateLimitReset.isBlank()) {
             try {
                 long v = (long) Double.parseDouble(rateLimitReset.trim());
@@ -56,8 +66,12 @@ public record Backoff(int maxAttempts, Duration base, Duration cap) {
                 Duration d = v > 1_000_000_000L ? Duration.between(now, Instant.ofEpochSecond(v)) : Duration.ofSeconds(v);
                 return Optional.of(nonNegative(d));
             } catch (NumberFormatException e) {
-                return Optional.empty();
+                // unreadable: fall through
             }
+        }
+        String window = header.apply("X-HubSpot-RateLimit-Interval-Milliseconds");
+        if (window != null && window.trim().matches("[0-9]{1,9}")) {
+            return Optional.of(Duration.ofMillis(Long.parseLong(window.trim())));
         }
         return Optional.empty();
     }

@@ -138,7 +138,14 @@ public final class WriteClient {
                 continue;
             }
             byMatch.put(match.toString(), item.recordId());
-            inputs.add(Map.of("id", match.toString(), "idProperty", d.idProperty(), "properties", item.fields()));
+            // a field the record does not have is left alone there, not cleared (HubSpot refuses a null value)
+            Map<String, Object> properties = new LinkedHashMap<>();
+            item.fields().forEach((k, v) -> {
+                if (v != null) {
+                    properties.put(k, v);
+                }
+            });
+            inputs.add(Map.of("id", match.toString(), "idProperty", d.idProperty(), "properties", properties));
         }
         if (inputs.isEmpty()) {
             return out;
@@ -280,7 +287,7 @@ public final class WriteClient {
         int s = r.status();
         Duration requested = null;
         if (s == 429 || s == 503) {
-            requested = Backoff.requested(r.retryAfter(), r.rateLimitReset(), Instant.now()).orElse(null);
+            requested = Backoff.requested(r.waitHeaders()::get, Instant.now()).orElse(null);
             if (requested != null) {
                 budget.pause(key, requested); // the whole connection waits, not just this write
             }
@@ -298,18 +305,29 @@ public final class WriteClient {
     }
 
     /** What an answer carries that a write needs. */
-    private record Reply(int status, String retryAfter, String rateLimitReset, byte[] body) {
+    private record Reply(int status, Map<String, String> waitHeaders, byte[] body) {
     }
 
     /** One request on Vert.x's HTTP client; the writer's thread waits for its answer. */
     private CompletableFuture<Reply> exchange(RequestOptions req, Buffer payload) {
         return http.request(req)
                 .compose(r -> (payload == null ? r.send() : r.send(payload))
-                        .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), resp.getHeader("Retry-After"),
-                                resp.getHeader("X-RateLimit-Reset"), b.getBytes())))
+                        .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), waitHeaders(resp), b.getBytes())))
                         // a connection whose answer never came is closed, never handed to the next request
                         .onFailure(t -> r.connection().close()))
                 .toCompletionStage().toCompletableFuture();
+    }
+
+    /** The headers that say how long to wait, as the answer gave them (Vert.x looks them up in any case). */
+    private static Map<String, String> waitHeaders(io.vertx.core.http.HttpClientResponse resp) {
+        Map<String, String> out = new java.util.HashMap<>();
+        for (String name : Backoff.WAIT_HEADERS) {
+            String v = resp.getHeader(name);
+            if (v != null) {
+                out.put(name, v);
+            }
+        }
+        return out;
     }
 
     private static String fill(String template, Map<String, Object> fields) {

@@ -25,6 +25,7 @@ import org.apache.camel.support.ResourceHelper;
  * or a {@code templatedRoute} with {@code routeTemplateRef: <id>}. To each it attaches what
  * start-up does when a sync is built from it: the sync is declared to the parts of the engine
  * that serve it outside the route (the records API, the event entry, the schedule, the console).
+ * The catalogue's Kamelets ({@code integrations/<app>/}) load the same way.
  */
 @ApplicationScoped
 public class EngineKamelets {
@@ -40,8 +41,13 @@ public class EngineKamelets {
         CamelContext camel = event.getMain().getCamelContext();
         for (String id : ParamTypes.KAMELETS) {
             PluginHelper.getRoutesLoader(camel).loadRoutes(
-                    ResourceHelper.resolveMandatoryResource(camel, "classpath:kamelets/" + id + ".kamelet.yaml"));
+                    ResourceHelper.resolveMandatoryResource(camel, "classpath:" + ParamTypes.resource(id)));
             ((ModelCamelContext) camel).getRouteTemplateDefinition(id).configure(DECLARE.get(id));
+        }
+        // the catalogue's Kamelets each call one of the above, which declares the sync
+        for (String id : ParamTypes.CATALOGUE) {
+            PluginHelper.getRoutesLoader(camel).loadRoutes(
+                    ResourceHelper.resolveMandatoryResource(camel, "classpath:" + ParamTypes.resource(id)));
         }
     }
 }

@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import com.jayway.jsonpath.JsonPath;
@@ -55,7 +57,7 @@ public final class RouteValidator {
     private static final Set<String> KAMELET_OPTIONS = Set.of("routeId", "templateId", "location", "uuid",
             "bridgeErrorHandler", "noErrorHandler", "exchangePattern", "lazyStartProducer");
     private static final Set<String> JSONPATH_PARAMETERS = Set.of("recordsPath", "cursorPath", "nextUrlPath",
-            "modifiedField", "resultsPath", "idPath", "connectionPath");
+            "modifiedField", "resultsPath", "idPath", "connectionPath", "hasMorePath");
 
     private final Map<String, Map<String, ParamTypes.Param>> templates = ParamTypes.kamelets();
 
@@ -269,7 +271,7 @@ public final class RouteValidator {
             Node valueNode = g.at();
             try {
                 if (pname.equals("mapping")) {
-                    MappingLoader.load(dir.resolve(value));
+                    MappingLoader.named(dir, value);
                 } else if (pname.equals("groups") && !value.isBlank()) {
                     try (DefaultCamelContext camel = new DefaultCamelContext()) {
                         Groups.load(dir.resolve(value), camel);
@@ -299,6 +301,38 @@ public final class RouteValidator {
         if (problems.size() == before && BUILT.containsKey(template)) {
             built(dir, file, node, template, declared, given, problems);
         }
+        if (problems.size() == before) {
+            ParamTypes.inner(template).ifPresent(inner -> kameletParams(dir, file, node, inner.kamelet(),
+                    passed(inner, declared, given, node), problems));
+        }
+    }
+
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{([^}:]+)(?::([^}]*))?}}");
+
+    /**
+     * What a catalogue Kamelet passes to the engine Kamelet it calls, its placeholders filled
+     * with the values given (else its defaults), so the engine Kamelet's checks run on them too.
+     */
+    private static Map<String, Given> passed(ParamTypes.Inner inner, Map<String, ParamTypes.Param> declared,
+            Map<String, Given> given, Node node) {
+        Map<String, Given> out = new LinkedHashMap<>();
+        inner.parameters().forEach((k, v) -> {
+            Node at = node;
+            Matcher m = PLACEHOLDER.matcher(v);
+            StringBuilder value = new StringBuilder();
+            while (m.find()) {
+                String name = m.group(1);
+                Given g = given.get(name);
+                ParamTypes.Param d = declared.get(name);
+                String filled = g != null ? g.value() : d != null && !d.required() ? d.defaultValue()
+                        : m.group(2) != null ? m.group(2) : m.group();
+                at = g != null ? g.at() : at;
+                m.appendReplacement(value, Matcher.quoteReplacement(filled));
+            }
+            m.appendTail(value);
+            out.put(k, new Given(value.toString(), at));
+        });
+        return out;
     }
 
     /** Templates whose sync is built from its parameters alone: the validator builds it as start-up does. */

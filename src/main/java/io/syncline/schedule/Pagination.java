@@ -40,9 +40,13 @@ public final class Pagination {
     final long firstPage;
     final boolean stableCursor;
 
+    /** Where an answer says whether more pages follow (e.g. $.has_more); null when it does not say. */
+    private final JsonPath hasMorePath;
+
     public Pagination(String style, String cursorPath, String cursorParam, String nextUrlPath, String limitParam,
-            int pageSize, String offsetParam, String pageParam, long firstPage, boolean stableCursor) {
+            int pageSize, String offsetParam, String pageParam, long firstPage, boolean stableCursor, String hasMorePath) {
         this.style = Style.valueOf(style.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+        this.hasMorePath = blank(hasMorePath) ? null : JsonPath.compile(hasMorePath);
         this.cursorPath = blank(cursorPath) ? null : JsonPath.compile(cursorPath);
         this.cursorParam = cursorParam;
         this.nextUrlPath = blank(nextUrlPath) ? null : JsonPath.compile(nextUrlPath);
@@ -104,6 +108,9 @@ public final class Pagination {
 
     /** The next position, or null when this page was the last. */
     public State next(State s, URI requested, SourceClient.Page page, Object body, int count) {
+        if (hasMorePath != null && !Boolean.parseBoolean(String.valueOf(hasMorePath.read(body, Mapping.JSONPATH)))) {
+            return null; // the source says this page is the last (Stripe's has_more: false)
+        }
         return switch (style) {
             case NONE -> null;
             case CURSOR -> {

@@ -51,13 +51,13 @@ public final class PollSyncKamelet {
         }
         String modifiedField = TemplateParams.text(rtc, "modifiedField");
         return new PollSync(TemplateParams.text(rtc, "name"), TemplateParams.text(rtc, "integration"),
-                MappingLoader.load(TemplateParams.routesDir(rtc).resolve(TemplateParams.text(rtc, "mapping"))), interval,
+                MappingLoader.named(TemplateParams.routesDir(rtc), TemplateParams.text(rtc, "mapping")), interval,
                 cron.isBlank() ? null : PollSync.cron(cron), TemplateParams.text(rtc, "path"), TemplateParams.text(rtc, "query"),
                 ConnectionAuth.parse(TemplateParams.text(rtc, "auth")), JsonPath.compile(TemplateParams.text(rtc, "recordsPath")),
                 new Pagination(TemplateParams.text(rtc, "pagination"), TemplateParams.text(rtc, "cursorPath"), TemplateParams.text(rtc, "cursorParam"), TemplateParams.text(rtc, "nextUrlPath"),
                         TemplateParams.text(rtc, "limitParam"), Integer.parseInt(TemplateParams.text(rtc, "pageSize")), TemplateParams.text(rtc, "offsetParam"),
                         TemplateParams.text(rtc, "pageParam"), Long.parseLong(TemplateParams.text(rtc, "firstPage")),
-                        Boolean.parseBoolean(TemplateParams.text(rtc, "stableCursor"))),
+                        Boolean.parseBoolean(TemplateParams.text(rtc, "stableCursor")), TemplateParams.text(rtc, "hasMorePath")),
                 mode.equals("full"), TemplateParams.text(rtc, "modifiedSinceParam"), TemplateParams.text(rtc, "modifiedSinceFormat"),
                 modifiedField.isBlank() ? null : JsonPath.compile(modifiedField),
                 Duration.ofSeconds(Long.parseLong(TemplateParams.text(rtc, "lookbackSeconds"))),

@@ -110,7 +110,7 @@ public final class SourceClient {
                 throw new RunFailure(s == 429 ? "rate_limited" : "source_error", target.getHost() + " still answered " + s
                         + " after " + attempt + " attempts");
             }
-            Duration wait = Backoff.requested(page.header("Retry-After"), page.header("X-RateLimit-Reset"), Instant.now())
+            Duration wait = Backoff.requested(page::header, Instant.now())
                     .orElse(backoff.delay(attempt));
             if (s == 429 || s == 503) {
                 budget.pause(key, wait); // the whole connection waits, not just this request

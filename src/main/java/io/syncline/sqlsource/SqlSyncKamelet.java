@@ -38,7 +38,7 @@ public final class SqlSyncKamelet {
             throw new IllegalArgumentException("sql-sync '" + name + "': database must be app or syncline");
         }
         OutboundSync out = new OutboundSync(name, TemplateParams.text(rtc, "integration"), List.of(),
-                MappingLoader.load(TemplateParams.routesDir(rtc).resolve(TemplateParams.text(rtc, "mapping"))),
+                MappingLoader.named(TemplateParams.routesDir(rtc), TemplateParams.text(rtc, "mapping")),
                 DestinationParams.build(rtc), Integer.parseInt(TemplateParams.text(rtc, "maxAttempts").trim()),
                 "Connection-Id", null, null, null, null);
         String groups = TemplateParams.text(rtc, "groups").trim();

@@ -72,7 +72,8 @@ final class BudgetStep implements Processor {
         if (status != 429 && status != 503 || headers == null) {
             return java.util.Optional.empty();
         }
-        return Backoff.requested(header(headers, "Retry-After"), header(headers, "X-RateLimit-Reset"), Instant.now());
+        Map<String, ?> h = headers;
+        return Backoff.requested(name -> header(h, name), Instant.now());
     }
 
     private static String header(Map<String, ?> headers, String name) {

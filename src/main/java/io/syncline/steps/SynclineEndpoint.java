@@ -53,7 +53,7 @@ final class SynclineEndpoint extends DefaultEndpoint {
     public Producer createProducer() {
         Processor processor = switch (step) {
             case ADMIT -> admission();
-            case MAP -> new MapStep(MappingLoader.load(routesDir().resolve(settings.get("mapping"))));
+            case MAP -> new MapStep(MappingLoader.named(routesDir(), settings.get("mapping")));
             case STORE -> store();
             case QUEUE -> new QueueStep(settings.get("integration"), new EventIntake(settings.get("integration"),
                     settings.get("sync"), twoWay()), TemplateParams.bean(Connections.class));

@@ -26,7 +26,7 @@ public final class WebhookSyncKamelet {
         String name = TemplateParams.text(rtc, "name");
         TemplateParams.bean(InboundSyncs.class).register(TemplateParams.text(rtc, "integration"), name,
                 RecordIntake.declared(name,
-                        MappingLoader.load(TemplateParams.routesDir(rtc).resolve(TemplateParams.text(rtc, "mapping"))),
+                        MappingLoader.named(TemplateParams.routesDir(rtc), TemplateParams.text(rtc, "mapping")),
                         Ownership.named(TemplateParams.routesDir(rtc), TemplateParams.text(rtc, "twoWay")),
                         RecordIntake.Forward.of(name,
                                 TemplateParams.text(rtc, "forwardTo"), TemplateParams.text(rtc, "forwardConnection"))));
