@@ -108,8 +108,12 @@ public final class Pagination {
 
     /** The next position, or null when this page was the last. */
     public State next(State s, URI requested, SourceClient.Page page, Object body, int count) {
-        if (hasMorePath != null && !Boolean.parseBoolean(String.valueOf(hasMorePath.read(body, Mapping.JSONPATH)))) {
-            return null; // the source says this page is the last (Stripe's has_more: false)
+        if (hasMorePath != null) {
+            Object more = hasMorePath.read(body, Mapping.JSONPATH);
+            if (Boolean.FALSE.equals(more) || "false".equals(more)) {
+                return null; // the source says this page is the last (Stripe's has_more: false)
+            }
+            // anything else (true, or an answer that does not say): the style's own rule decides
         }
         return switch (style) {
             case NONE -> null;
