@@ -38,7 +38,7 @@ public final class ParamTypes {
      */
     public static final List<String> CATALOGUE = List.of(
             "hubspot-contacts-source", "hubspot-companies-source", "hubspot-deals-source",
-            "hubspot-contacts-sink", "hubspot-companies-sink", "hubspot-deals-sink",
+            "hubspot-contacts-sink", "hubspot-companies-sink", "hubspot-deals-sink", "hubspot-webhook-source",
             "stripe-customers-source", "stripe-webhook-source",
             "github-issues-source", "github-webhook-source");
 
@@ -73,7 +73,8 @@ public final class ParamTypes {
     /** Types of parameters that only the steps take. */
     private static final Map<String, Type> STEP_ONLY = Map.of(
             "batch", whole(1), "delay", whole(1), "leaseSeconds", whole(1),
-            "now", new Type("true or false", Pattern.compile("true|false")));
+            "now", new Type("true or false", Pattern.compile("true|false")),
+            "notFound", new Type("one of [fail, skip]", Pattern.compile("fail|skip")));
 
     private static final Map<String, Type> BY_NAME = byName();
 

@@ -105,6 +105,17 @@ public class Connections {
         });
     }
 
+    /**
+     * The connection of the integration whose metadata {@code key} holds {@code value} (as text),
+     * e.g. the HubSpot portal an app-wide webhook's event names.
+     */
+    public Optional<Connection> findByMetadata(String providerConfigKey, String key, String value) {
+        return list(providerConfigKey).stream()
+                .filter(c -> c.metadata() != null && c.metadata().get(key) != null
+                        && value.equals(String.valueOf(c.metadata().get(key))))
+                .findFirst();
+    }
+
     /** @return false when a connection with that key already exists */
     public boolean create(Connection conn) {
         OffsetDateTime now = RecordStore.now();

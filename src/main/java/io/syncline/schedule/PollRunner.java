@@ -402,6 +402,11 @@ public class PollRunner {
         return hwm[0];
     }
 
+    /** A client that reads from connected apps as this runner's polls do (same budget, timeouts and retries). */
+    public SourceClient client(int maxAttempts) {
+        return new SourceClient(http, budget, Backoff.standard(maxAttempts), timeout);
+    }
+
     /** One record as a dry run classifies it. */
     public record DryRecord(String id, String change, Map<String, Object> record, List<FieldError> errors) {
     }

@@ -49,6 +49,11 @@ public final class SourceClient {
     }
 
     public Page get(Connection c, URI uri, ConnectionAuth auth) {
+        return get(c, uri, auth, false);
+    }
+
+    /** @param missingIsAnAnswer a 404 is returned as the page rather than failing */
+    public Page get(Connection c, URI uri, ConnectionAuth auth, boolean missingIsAnAnswer) {
         URI target;
         try {
             target = auth.apply(c, uri);
@@ -84,7 +89,7 @@ public final class SourceClient {
                 throw new RunFailure("interrupted", "the run was stopped");
             }
             int s = page.status();
-            if (s >= 200 && s < 300) {
+            if (s >= 200 && s < 300 || s == 404 && missingIsAnAnswer) {
                 return page;
             }
             if (s == 401 && auth.refreshable() && !refreshed) {

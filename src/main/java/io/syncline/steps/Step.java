@@ -19,14 +19,31 @@ public enum Step {
             + "bytes, JSON and delivery id; refuses with a 4xx problem before anything is stored (guarantee 8)",
             p("integration", null, "The integration (provider config key) whose connections may send"),
             p("sync", null, "The sync's name, for metrics and refusals"),
-            p("signature", null, "standard-webhooks, github, stripe, hmac-sha256 or none"),
+            p("signature", null, "standard-webhooks, github, stripe, hubspot-v3, hmac-sha256 or none"),
             p("secret", "", "Signing secret. Empty: each connection's webhook_secret credential"),
             p("signatureHeader", "X-Signature", "Header of the hmac-sha256 scheme"),
             p("signatureEncoding", "hex", "Encoding of the hmac-sha256 scheme: hex or base64"),
             p("toleranceSeconds", "300", "Allowed clock skew for signed timestamps"),
             p("connectionHeader", "", "Header that names the connection (default: the path's {connectionId})"),
             p("idFrom", "", "Where the delivery id is: header:<Name> or a JSONPath; empty: the scheme's id header, else $.id"),
-            p("maxBodyBytes", "1048576", "Largest body accepted; larger ones get 413")),
+            p("maxBodyBytes", "1048576", "Largest body accepted; larger ones get 413"),
+            p("connection", "", "none: the webhook is the app's, for all its accounts (HubSpot's); no connection is "
+                    + "looked up, and syncline:connection names each event's")),
+
+    CONNECTION("connection", "producer", "Names the connection of an exchange by a value of the source (an account "
+            + "id in an app-wide webhook's event) matched against a connection metadata key; 404 when none has it",
+            p("integration", null, "The integration whose connections are searched"),
+            p("by", null, "The connection metadata key that holds the value, e.g. hub_id; connection_id: the id itself"),
+            p("value", null, "A Simple expression for the value, e.g. ${body[portalId]}")),
+
+    FETCH("fetch", "producer", "Reads one record from the connected app: GET the connection's base_url + path, with "
+            + "its credentials, inside its rate budget, retried as polls are; the answer's JSON becomes the body",
+            p("integration", null, "The integration of the connection"),
+            p("path", null, "A Simple expression for the path after base_url, e.g. /crm/v3/objects/contacts/${body[objectId]}"),
+            p("query", "", "Fixed query parameters"),
+            p("auth", "bearer", "bearer, oauth2, basic, header:<Name>, query:<param> or none"),
+            p("notFound", "fail", "fail: a 404 fails the exchange; skip: the exchange stops here, storing nothing"),
+            p("maxAttempts", "6", "Attempts per request (429, 5xx, network) before the exchange fails")),
 
     MAP("map", "producer", "Pure mapping and validation: the body becomes the mapped record, or the field errors are "
             + "set; stores nothing",

@@ -9,6 +9,9 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import io.syncline.config.TemplateParams;
+import io.syncline.oauth.OAuthProviders;
+import org.eclipse.microprofile.config.ConfigProvider;
+import io.syncline.connection.ConnectionAuth;
 import io.syncline.connection.Connections;
 import io.syncline.intake.EventIntake;
 import io.syncline.intake.InboundSyncs;
@@ -63,6 +66,11 @@ final class SynclineEndpoint extends DefaultEndpoint {
                     Boolean.parseBoolean(settings.get("now")), settings.get("connection"),
                     TemplateParams.bean(SyncRegistry.class), TemplateParams.bean(Connections.class),
                     TemplateParams.bean(PollRunner.class), TemplateParams.bean(SyncState.class));
+            case CONNECTION -> new ConnectionStep(settings.get("integration"), settings.get("by"),
+                    simple(settings.get("value")), TemplateParams.bean(Connections.class));
+            case FETCH -> new FetchStep(settings.get("integration"), simple(settings.get("path")), settings.get("query"),
+                    ConnectionAuth.parse(settings.get("auth")), settings.get("notFound").equals("skip"),
+                    TemplateParams.bean(Connections.class), TemplateParams.bean(PollRunner.class).client(number("maxAttempts")));
             case WRITES -> throw new IllegalArgumentException("syncline:writes is a consumer: use it in from:, not to:");
         };
         return new DefaultProducer(this) {
@@ -97,8 +105,11 @@ final class SynclineEndpoint extends DefaultEndpoint {
         return new WebhookAdmission(new WebhookAdmission.Settings(settings.get("integration"), settings.get("sync"),
                 settings.get("connectionHeader"), WebhookAdmission.scheme(settings.get("signature"),
                         settings.get("signatureHeader"), settings.get("signatureEncoding"), tolerance),
-                settings.get("secret"), settings.get("idFrom"), number("maxBodyBytes")),
-                TemplateParams.bean(Connections.class), Clock.systemUTC(), TemplateParams.bean(SyncMetrics.class));
+                settings.get("secret"), settings.get("idFrom"), number("maxBodyBytes"), settings.get("connection")),
+                TemplateParams.bean(Connections.class), Clock.systemUTC(), TemplateParams.bean(SyncMetrics.class),
+                integration -> TemplateParams.bean(OAuthProviders.class).client(integration)
+                        .map(OAuthProviders.Client::clientSecret),
+                ConfigProvider.getConfig().getOptionalValue("syncline.public-url", String.class));
     }
 
     private StoreStep store() {
@@ -110,6 +121,11 @@ final class SynclineEndpoint extends DefaultEndpoint {
                 settings.get("idFrom").trim(), mapping -> RecordIntake.declared(sync, mapping, twoWay, forward),
                 TemplateParams.bean(Connections.class), TemplateParams.bean(InboundSyncs.class),
                 TemplateParams.bean(SyncMetrics.class));
+    }
+
+    /** A parameter that is a Simple expression, evaluated per exchange (as toD's URI is). */
+    private org.apache.camel.Expression simple(String text) {
+        return getCamelContext().resolveLanguage("simple").createExpression(text);
     }
 
     private Ownership twoWay() {

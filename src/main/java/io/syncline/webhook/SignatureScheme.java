@@ -17,6 +17,11 @@ public interface SignatureScheme {
     /** @throws SignatureRejected with a reason fit for the sender when the signature does not hold */
     void verify(Headers headers, byte[] rawBody, String secret, Instant now);
 
+    /** Whether the app signs with its OAuth2 client secret (one for all its connections), as HubSpot does. */
+    default boolean signsWithClientSecret() {
+        return false;
+    }
+
     /** The delivery id the scheme carries in a header, if it has one. */
     Optional<String> deliveryIdHeader();
 

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -44,8 +45,17 @@ public final class WebhookAdmission implements Processor {
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .build();
 
+    /**
+     * @param connection {@code none} when the webhook is the app's rather than one connection's
+     *        (HubSpot calls one URL for every account): no connection is looked up here, the
+     *        secret is the sync's or the app's client secret, and a later step names the connection
+     *        of each event ({@code syncline:connection})
+     */
     public record Settings(String integration, String sync, String connectionHeader, SignatureScheme scheme,
-            String secret, String idFrom, long maxBodyBytes) {
+            String secret, String idFrom, long maxBodyBytes, String connection) {
+        boolean appWide() {
+            return "none".equals(connection);
+        }
     }
 
     private final Settings settings;
@@ -54,10 +64,20 @@ public final class WebhookAdmission implements Processor {
     private final SyncMetrics metrics;
     private final JsonPath idPath;
     private final String idHeader;
+    private final ClientSecrets clientSecrets;
+    private final String publicUrl;
 
-    public WebhookAdmission(Settings settings, Connections connections, Clock clock, SyncMetrics metrics) {
+    /** The OAuth2 client secret of an integration, for apps that sign webhooks with it. */
+    public interface ClientSecrets {
+        Optional<String> of(String integration);
+    }
+
+    public WebhookAdmission(Settings settings, Connections connections, Clock clock, SyncMetrics metrics,
+            ClientSecrets clientSecrets, Optional<String> publicUrl) {
         this.settings = settings;
         this.connections = connections;
+        this.clientSecrets = clientSecrets;
+        this.publicUrl = publicUrl.map(u -> u.replaceAll("/+$", "")).orElse(null);
         this.clock = clock;
         this.metrics = metrics;
         String from = settings.idFrom() == null ? "" : settings.idFrom().trim();
@@ -82,10 +102,11 @@ public final class WebhookAdmission implements Processor {
             case "standard-webhooks" -> new StandardWebhookVerifier(tolerance);
             case "github" -> new GithubVerifier();
             case "stripe" -> new StripeVerifier(tolerance);
+            case "hubspot-v3" -> new HubSpotV3Verifier(tolerance);
             case "hmac-sha256" -> new HeaderHmacVerifier(header, encoding);
             case "none" -> new NoSignature();
             default -> throw new IllegalArgumentException("signature must be one of standard-webhooks, github, stripe, "
-                    + "hmac-sha256 or none (explicitly), not '" + name + "'");
+                    + "hubspot-v3, hmac-sha256 or none (explicitly), not '" + name + "'");
         };
     }
 
@@ -98,6 +119,12 @@ public final class WebhookAdmission implements Processor {
             raw = new byte[0];
         }
         requireSize(raw, settings.maxBodyBytes());
+        if (settings.appWide()) {
+            verify(in, raw, null);
+            exchange.setProperty(RAW_BODY, raw);
+            in.setBody(parse(raw));
+            return;
+        }
         Connection connection = connection(in);
         verify(in, raw, connection);
         Object document = parse(raw);
@@ -141,17 +168,39 @@ public final class WebhookAdmission implements Processor {
             return;
         }
         String secret = settings.secret() != null && !settings.secret().isBlank() ? settings.secret()
-                : connection.credential("webhook_secret");
+                : settings.scheme().signsWithClientSecret() ? clientSecrets.of(settings.integration()).orElse(null)
+                : connection == null ? null : connection.credential("webhook_secret");
         if (secret == null || secret.isBlank()) {
-            throw ProblemException.unauthorized("invalid-signature",
-                    "no webhook secret is configured for this connection, so no signature can be verified");
+            throw ProblemException.unauthorized("invalid-signature", settings.scheme().signsWithClientSecret()
+                    ? "no client secret is configured for integration '" + settings.integration() + "' (syncline.oauth."
+                            + settings.integration() + ".client-secret), so no signature can be verified"
+                    : connection == null ? "this webhook has no secret configured, so no signature can be verified"
+                    : "no webhook secret is configured for this connection, so no signature can be verified");
         }
         try {
-            settings.scheme().verify(name -> in.getHeader(name, String.class), raw, secret, clock.instant());
+            settings.scheme().verify(name -> header(in, name), raw, secret, clock.instant());
         } catch (SignatureScheme.SignatureRejected e) {
             metrics.signatureFailure(settings.integration(), settings.sync());
             throw ProblemException.unauthorized("invalid-signature", e.getMessage());
         }
+    }
+
+    /** A request header, or a pseudo-header: the method, and the URL the sender called. */
+    private String header(Message in, String name) {
+        if (HubSpotV3Verifier.METHOD.equals(name)) {
+            return in.getHeader(Exchange.HTTP_METHOD, String.class);
+        }
+        if (HubSpotV3Verifier.URL.equals(name)) {
+            String uri = in.getHeader(Exchange.HTTP_URI, String.class); // path and query, as sent
+            if (publicUrl != null) {
+                return publicUrl + uri;
+            }
+            String proto = in.getHeader("X-Forwarded-Proto", String.class);
+            String host = in.getHeader("X-Forwarded-Host", String.class);
+            host = host != null ? host : in.getHeader("Host", String.class);
+            return (proto != null ? proto : "http") + "://" + host + uri;
+        }
+        return in.getHeader(name, String.class);
     }
 
     public static Object parse(byte[] raw) {

@@ -255,6 +255,62 @@ class HubSpotTest {
                  "amount":1200.5,"dealstage":"closedwon","pipeline":"default","closedate":1798070400000}}]}""")));
     }
 
+    @Test
+    void aSignedWebhookBatchIsStoredPerEventAForgedOrStaleOneIsRefusedAndAnUnknownPortalIs404() throws Exception {
+        String portal = String.valueOf(60000 + new java.util.Random().nextInt(30000));
+        conn = CatalogueApi.connection("hubspot", wm.baseUrl(), Map.of("refresh_token", "hs-refresh-" + UUID.randomUUID()),
+                Map.of("hub_id", portal));
+        tokens("hs-at-1");
+        wm.stubFor(get(urlPathEqualTo("/crm/v3/objects/contacts/601")).withHeader("Authorization", equalTo("Bearer hs-at-1"))
+                .withQueryParam("properties", equalTo(PROPERTIES)).willReturn(okJson(contact("601", "new@x.test", "Nia", false))));
+        wm.stubFor(get(urlPathEqualTo("/crm/v3/objects/contacts/603")).willReturn(aResponse().withStatus(404)
+                .withHeader("Content-Type", "application/json").withBody("{\"status\":\"error\",\"message\":\"resource not found\","
+                        + "\"category\":\"OBJECT_NOT_FOUND\"}")));
+        String e = UUID.randomUUID().toString().substring(0, 8);
+        String batch = "[" + hubspotEvent(e + "1", portal, "contact.creation", 601) + ","
+                + hubspotEvent(e + "2", portal, "contact.propertyChange", 601) + ","
+                + hubspotEvent(e + "3", portal, "contact.deletion", 602) + ","
+                + hubspotEvent(e + "4", portal, "contact.propertyChange", 603) + ","
+                + hubspotEvent(e + "5", portal, "contact.associationChange", 601) + "]";
+        long now = System.currentTimeMillis();
+        signed(batch, now, CLIENT_SECRET).then().statusCode(200);
+        JsonPath records = CatalogueApi.records("hubspot", conn, "Contact");
+        Map<String, Object> nia = records.getMap("records.find { it.id == '601' }");
+        assertEquals("new@x.test", nia.get("email"), "HubSpot webhook: a changed contact is read and stored: " + records.prettify());
+        assertTrue(records.getList("records.findAll { it.id == '603' }").isEmpty(), "a contact gone since its event is skipped");
+        Map<?, ?> gone = records.getMap("records.find { it.id == '602' }");
+        assertTrue(gone == null || ((Map<?, ?>) gone.get("_sync_metadata")).get("deleted_at") != null,
+                "HubSpot webhook: contact.deletion deletes");
+
+        // HubSpot delivers the same batch again: every event is a duplicate, nothing changes
+        String before = CatalogueApi.records("hubspot", conn, "Contact").prettify();
+        signed(batch, now, CLIENT_SECRET).then().statusCode(200);
+        assertEquals(before, CatalogueApi.records("hubspot", conn, "Contact").prettify());
+
+        signed(batch, now, "someone-elses-secret").then().statusCode(401).contentType("application/problem+json");
+        signed(batch, now - 6 * 60_000, CLIENT_SECRET).then().statusCode(401).contentType("application/problem+json");
+        String stranger = "[" + hubspotEvent(e + "9", "1", "contact.creation", 601) + "]";
+        signed(stranger, now, CLIENT_SECRET).then().statusCode(404).contentType("application/problem+json");
+    }
+
+    static final String CLIENT_SECRET = "hs-client-secret-not-for-production";
+
+    private static String hubspotEvent(String eventId, String portal, String type, long objectId) {
+        return """
+                {"eventId":%s,"subscriptionId":12345,"portalId":%s,"appId":54321,"occurredAt":1764547200000,
+                 "subscriptionType":"%s","attemptNumber":0,"objectId":%d,"changeSource":"CRM","propertyName":"email",
+                 "propertyValue":"new@x.test"}""".formatted(Long.parseLong(eventId, 16), portal, type, objectId);
+    }
+
+    /** HubSpot's v3 signature: base64 HMAC-SHA256 of method + URL + body + timestamp, under the app's client secret. */
+    private static io.restassured.response.Response signed(String body, long timestamp, String secret) {
+        String url = io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port + "/webhooks/hubspot";
+        String signature = java.util.Base64.getEncoder().encodeToString(io.syncline.support.Signing.hmac(
+                secret.getBytes(java.nio.charset.StandardCharsets.UTF_8), "POST" + url + body + timestamp));
+        return io.restassured.RestAssured.given().contentType(ContentType.JSON).header("X-HubSpot-Signature-v3", signature)
+                .header("X-HubSpot-Request-Timestamp", Long.toString(timestamp)).body(body).post("/webhooks/hubspot");
+    }
+
     private static void event(String conn, String type, String body) {
         Api.authed().contentType(ContentType.JSON).header("Connection-Id", conn)
                 .header("Idempotency-Key", UUID.randomUUID().toString()).body(body).post("/events/" + type)

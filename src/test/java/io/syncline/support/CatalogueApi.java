@@ -21,9 +21,16 @@ public final class CatalogueApi {
 
     /** A new connection of the integration; its id is fresh, so tests never see each other's records. */
     public static String connection(String integration, String baseUrl, Map<String, String> credentials) {
+        return connection(integration, baseUrl, credentials, Map.of());
+    }
+
+    /** The same, with metadata (an account id an app-wide webhook names the connection by, say). */
+    public static String connection(String integration, String baseUrl, Map<String, String> credentials,
+            Map<String, Object> metadata) {
         String id = integration + "-" + UUID.randomUUID();
         Api.authed().contentType(ContentType.JSON).body(Map.of("provider_config_key", integration, "connection_id", id,
-                "base_url", baseUrl, "credentials", credentials)).post("/api/connections").then().statusCode(201);
+                "base_url", baseUrl, "credentials", credentials, "metadata", metadata)).post("/api/connections")
+                .then().statusCode(201);
         return id;
     }
 
