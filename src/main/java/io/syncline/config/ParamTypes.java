@@ -40,7 +40,8 @@ public final class ParamTypes {
             "hubspot-contacts-source", "hubspot-companies-source", "hubspot-deals-source",
             "hubspot-contacts-sink", "hubspot-companies-sink", "hubspot-deals-sink", "hubspot-webhook-source",
             "stripe-customers-source", "stripe-webhook-source",
-            "github-issues-source", "github-webhook-source");
+            "github-issues-source", "github-webhook-source",
+            "zendesk-tickets-source", "zendesk-users-source", "zendesk-webhook-source");
 
     /** Where a Kamelet's file is on the classpath. */
     public static String resource(String id) {

@@ -57,7 +57,7 @@ public final class RouteValidator {
     private static final Set<String> KAMELET_OPTIONS = Set.of("routeId", "templateId", "location", "uuid",
             "bridgeErrorHandler", "noErrorHandler", "exchangePattern", "lazyStartProducer");
     private static final Set<String> JSONPATH_PARAMETERS = Set.of("recordsPath", "cursorPath", "nextUrlPath",
-            "modifiedField", "resultsPath", "idPath", "connectionPath", "hasMorePath");
+            "modifiedField", "resultsPath", "idPath", "connectionPath", "hasMorePath", "lastPagePath");
 
     private final Map<String, Map<String, ParamTypes.Param>> templates = ParamTypes.kamelets();
 

@@ -42,9 +42,13 @@ public final class Pagination {
 
     /** Where an answer says whether more pages follow (e.g. $.has_more); null when it does not say. */
     private final JsonPath hasMorePath;
+    /** Where an answer says it is the last page (e.g. Zendesk's $.end_of_stream); null when it does not say. */
+    private final JsonPath lastPagePath;
 
     public Pagination(String style, String cursorPath, String cursorParam, String nextUrlPath, String limitParam,
-            int pageSize, String offsetParam, String pageParam, long firstPage, boolean stableCursor, String hasMorePath) {
+            int pageSize, String offsetParam, String pageParam, long firstPage, boolean stableCursor, String hasMorePath,
+            String lastPagePath) {
+        this.lastPagePath = blank(lastPagePath) ? null : JsonPath.compile(lastPagePath);
         this.style = Style.valueOf(style.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
         this.hasMorePath = blank(hasMorePath) ? null : JsonPath.compile(hasMorePath);
         this.cursorPath = blank(cursorPath) ? null : JsonPath.compile(cursorPath);
@@ -114,6 +118,12 @@ public final class Pagination {
                 return null; // the source says this page is the last (Stripe's has_more: false)
             }
             // anything else (true, or an answer that does not say): the style's own rule decides
+        }
+        if (lastPagePath != null) {
+            Object last = lastPagePath.read(body, Mapping.JSONPATH);
+            if (Boolean.TRUE.equals(last) || "true".equals(last)) {
+                return null; // the source says this page is the last (Zendesk's end_of_stream: true)
+            }
         }
         return switch (style) {
             case NONE -> null;

@@ -21,7 +21,7 @@ import org.quartz.CronExpression;
  */
 public record PollSync(String name, String integration, Mapping mapping, Duration every, CronExpression cron,
         String path, String query, ConnectionAuth auth, JsonPath recordsPath, Pagination pagination,
-        boolean fullRefresh, String modifiedSinceParam, String modifiedSinceFormat, JsonPath modifiedField,
+        boolean fullRefresh, String modifiedSinceParam, String firstSince, String modifiedSinceFormat, JsonPath modifiedField,
         Duration lookback, double maxDeleteShare, boolean waitForStart, int maxAttempts, String notifyUrl,
         Ownership twoWay) {
 
@@ -53,8 +53,9 @@ public record PollSync(String name, String integration, Mapping mapping, Duratio
         }
         URI uri = URI.create(base.endsWith("/") && path.startsWith("/") ? base + path.substring(1) : base + path);
         StringBuilder q = new StringBuilder(query == null ? "" : query);
-        if (since != null && !fullRefresh && !Pagination.blank(modifiedSinceParam)) {
-            Pagination.param(q, modifiedSinceParam, since);
+        String from = since != null ? since : Pagination.blank(firstSince) ? null : firstSince;
+        if (from != null && !fullRefresh && !Pagination.blank(modifiedSinceParam)) {
+            Pagination.param(q, modifiedSinceParam, from);
         }
         return Pagination.append(uri, q.toString());
     }

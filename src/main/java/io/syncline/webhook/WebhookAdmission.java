@@ -103,10 +103,11 @@ public final class WebhookAdmission implements Processor {
             case "github" -> new GithubVerifier();
             case "stripe" -> new StripeVerifier(tolerance);
             case "hubspot-v3" -> new HubSpotV3Verifier(tolerance);
+            case "zendesk" -> new ZendeskVerifier(tolerance);
             case "hmac-sha256" -> new HeaderHmacVerifier(header, encoding);
             case "none" -> new NoSignature();
             default -> throw new IllegalArgumentException("signature must be one of standard-webhooks, github, stripe, "
-                    + "hubspot-v3, hmac-sha256 or none (explicitly), not '" + name + "'");
+                    + "hubspot-v3, zendesk, hmac-sha256 or none (explicitly), not '" + name + "'");
         };
     }
 
