@@ -41,7 +41,8 @@ public final class ParamTypes {
             "hubspot-contacts-sink", "hubspot-companies-sink", "hubspot-deals-sink", "hubspot-webhook-source",
             "stripe-customers-source", "stripe-webhook-source",
             "github-issues-source", "github-webhook-source",
-            "zendesk-tickets-source", "zendesk-users-source", "zendesk-webhook-source");
+            "zendesk-tickets-source", "zendesk-users-source", "zendesk-users-sink", "zendesk-webhook-source",
+            "shopify-customers-source", "shopify-orders-source", "shopify-products-source", "shopify-webhook-source");
 
     /** Where a Kamelet's file is on the classpath. */
     public static String resource(String id) {

@@ -102,6 +102,21 @@ public class OAuthProviders {
         return out;
     }
 
+    /**
+     * The integration's OAuth2 client secret ({@code syncline.oauth.<integration>.client-secret}),
+     * whether or not a provider file declares the integration: apps such as HubSpot and Shopify
+     * sign their webhooks with it.
+     */
+    public static Optional<String> clientSecret(String integration) {
+        return setting(integration, "client-secret");
+    }
+
+    private static Optional<String> setting(String integration, String name) {
+        Config config = ConfigProvider.getConfig();
+        return config.getOptionalValue("syncline.oauth.\"" + integration + "\"." + name, String.class)
+                .or(() -> config.getOptionalValue("syncline.oauth." + integration + "." + name, String.class));
+    }
+
     /** The integration's provider and client, when a provider file declares one. */
     public Optional<Client> client(String integration) {
         return clients.computeIfAbsent(integration, this::load);
@@ -112,14 +127,7 @@ public class OAuthProviders {
         if (p == null) {
             return Optional.empty();
         }
-        Config config = ConfigProvider.getConfig();
-        String prefix = "syncline.oauth.\"" + integration + "\".";
-        String id = config.getOptionalValue(prefix + "client-id", String.class)
-                .or(() -> config.getOptionalValue("syncline.oauth." + integration + ".client-id", String.class))
-                .orElse(null);
-        String secret = config.getOptionalValue(prefix + "client-secret", String.class)
-                .or(() -> config.getOptionalValue("syncline.oauth." + integration + ".client-secret", String.class))
-                .orElse(null);
-        return Optional.of(new Client(p, id, secret));
+        return Optional.of(new Client(p, setting(integration, "client-id").orElse(null),
+                clientSecret(integration).orElse(null)));
     }
 }

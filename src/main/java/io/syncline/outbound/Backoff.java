@@ -36,7 +36,7 @@ public record Backoff(int maxAttempts, Duration base, Duration cap) {
             "X-HubSpot-RateLimit-Interval-Milliseconds");
 
     /**
-     * What the server asked for, if anything: {@code Retry-After} (seconds or an HTTP date), else
+     * What the server asked for, if anything: {@code Retry-After} (seconds, "2.0" too, or an HTTP date), else
      * {@code X-RateLimit-Reset} (epoch seconds, as GitHub sends it, or seconds to go), else
      * HubSpot's window, {@code X-HubSpot-RateLimit-Interval-Milliseconds}: its 429s name the
      * rolling window that is full and no time, so the connection waits one window.
@@ -48,7 +48,12 @@ public record Backoff(int maxAttempts, Duration base, Duration cap) {
         if (retryAfter != null && !retryAfter.isBlank()) {
             String v = retryAfter.trim();
             try {
-                return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(v))));
+                // seconds, whole or not: Shopify sends "2.0"
+                double seconds = Double.parseDouble(v);
+                if (!Double.isFinite(seconds)) {
+                    throw new NumberFormatException(v);
+                }
+                return Optional.of(Duration.ofMillis(Math.max(0, Math.round(seconds * 1000))));
             } catch (NumberFormatException e) {
                 try {
                     Instant at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();

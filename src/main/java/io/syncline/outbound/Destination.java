@@ -13,17 +13,19 @@ import io.syncline.connection.ConnectionAuth;
  * <li>{@code put}: {@code PUT {path}/{record id}}; the destination keys the record by our id;</li>
  * <li>{@code search}: the remote id from the identity map, else {@code GET {searchPath}} by the
  * match field, else {@code POST {path}}; updates go to {@code {updateMethod} {path}/{remote id}};</li>
+ * <li>{@code post}: {@code POST {path}} every time; the destination upserts by a key in the
+ * record (Zendesk's {@code create_or_update} by email or external id);</li>
  * <li>{@code batch}: HubSpot-style {@code POST {batchPath}} with up to {@code batchSize}
  * {@code inputs}, upserted by {@code idProperty}; each record's result is read on its own.</li>
  * </ul>
  */
 public record Destination(String path, String upsert, String searchPath, JsonPath resultsPath, JsonPath idPath,
         String updateMethod, ConnectionAuth auth, String batchPath, int batchSize, String idProperty,
-        Duration timeout) {
+        Duration timeout, String envelope) {
 
     public Destination {
-        if (!upsert.equals("put") && !upsert.equals("search")) {
-            throw new IllegalArgumentException("upsert must be put or search, not '" + upsert + "'");
+        if (!upsert.equals("put") && !upsert.equals("search") && !upsert.equals("post")) {
+            throw new IllegalArgumentException("upsert must be put, search or post, not '" + upsert + "'");
         }
         if (upsert.equals("search") && (searchPath == null || searchPath.isBlank()) && batchSize <= 1) {
             throw new IllegalArgumentException("upsert: search needs a searchPath, e.g. /contacts?email={email}");
@@ -31,6 +33,11 @@ public record Destination(String path, String upsert, String searchPath, JsonPat
         if (batchSize > 1 && (batchPath == null || batchPath.isBlank() || idProperty == null || idProperty.isBlank())) {
             throw new IllegalArgumentException("batchSize > 1 needs a batchPath and an idProperty");
         }
+    }
+
+    /** The body of a create or update: the record, or the record under the envelope's key ({"user": {...}}). */
+    public Object body(java.util.Map<String, Object> fields) {
+        return envelope == null || envelope.isBlank() ? fields : java.util.Map.of(envelope, fields);
     }
 
     public boolean batched() {

@@ -21,6 +21,7 @@ public final class DestinationParams {
                 TemplateParams.text(rtc, "updateMethod").trim().toUpperCase(), ConnectionAuth.parse(TemplateParams.text(rtc, "auth")),
                 TemplateParams.text(rtc, "batchPath"), Integer.parseInt(TemplateParams.text(rtc, "batchSize").trim()),
                 TemplateParams.text(rtc, "idProperty"),
-                Duration.ofSeconds(Long.parseLong(TemplateParams.text(rtc, "timeoutSeconds").trim())));
+                Duration.ofSeconds(Long.parseLong(TemplateParams.text(rtc, "timeoutSeconds").trim())),
+                TemplateParams.text(rtc, "envelope").trim());
     }
 }

@@ -85,14 +85,19 @@ public final class WriteClient {
                 return a.status() == 404 || a.status() == 410 ? new Sent(a.status(), a.target(), item.remoteId())
                         : a.outcome(item.remoteId());
             }
+            if (d.upsert().equals("post")) {
+                Answer a = send(c, d, "POST", base + d.path(), d.body(item.fields()));
+                return a.ok() ? new Sent(a.status(), a.target(), a.read(d.idPath()).orElse(item.remoteId()))
+                        : a.outcome(null);
+            }
             if (d.upsert().equals("put")) {
-                Answer a = send(c, d, "PUT", base + d.path() + "/" + enc(item.recordId()), item.fields());
+                Answer a = send(c, d, "PUT", base + d.path() + "/" + enc(item.recordId()), d.body(item.fields()));
                 return a.ok() ? new Sent(a.status(), a.target(), a.read(d.idPath()).orElse(item.recordId()))
                         : a.outcome(null);
             }
             String remoteId = item.remoteId();
             if (remoteId != null) {
-                Answer a = send(c, d, d.updateMethod(), base + d.path() + "/" + enc(remoteId), item.fields());
+                Answer a = send(c, d, d.updateMethod(), base + d.path() + "/" + enc(remoteId), d.body(item.fields()));
                 if (a.status() != 404) {
                     return a.outcome(remoteId);
                 }
@@ -106,11 +111,11 @@ public final class WriteClient {
             if (results instanceof List<?> list && !list.isEmpty()) {
                 Object id = d.idPath().read(list.get(0), Mapping.JSONPATH);
                 if (id != null) {
-                    Answer a = send(c, d, d.updateMethod(), base + d.path() + "/" + enc(id.toString()), item.fields());
+                    Answer a = send(c, d, d.updateMethod(), base + d.path() + "/" + enc(id.toString()), d.body(item.fields()));
                     return a.outcome(id.toString());
                 }
             }
-            Answer created = send(c, d, "POST", base + d.path(), item.fields());
+            Answer created = send(c, d, "POST", base + d.path(), d.body(item.fields()));
             return created.ok() ? new Sent(created.status(), created.target(), created.read(d.idPath()).orElse(null))
                     : created.outcome(null);
         } catch (ConnectionAuth.Refused e) {

@@ -107,8 +107,7 @@ final class SynclineEndpoint extends DefaultEndpoint {
                         settings.get("signatureHeader"), settings.get("signatureEncoding"), tolerance),
                 settings.get("secret"), settings.get("idFrom"), number("maxBodyBytes"), settings.get("connection")),
                 TemplateParams.bean(Connections.class), Clock.systemUTC(), TemplateParams.bean(SyncMetrics.class),
-                integration -> TemplateParams.bean(OAuthProviders.class).client(integration)
-                        .map(OAuthProviders.Client::clientSecret),
+                OAuthProviders::clientSecret,
                 ConfigProvider.getConfig().getOptionalValue("syncline.public-url", String.class));
     }
 

@@ -169,10 +169,12 @@ public final class WebhookAdmission implements Processor {
             return;
         }
         String secret = settings.secret() != null && !settings.secret().isBlank() ? settings.secret()
-                : settings.scheme().signsWithClientSecret() ? clientSecrets.of(settings.integration()).orElse(null)
+                : settings.scheme().signsWithClientSecret() || settings.appWide()
+                        ? clientSecrets.of(settings.integration()).orElse(null)
                 : connection == null ? null : connection.credential("webhook_secret");
         if (secret == null || secret.isBlank()) {
             throw ProblemException.unauthorized("invalid-signature", settings.scheme().signsWithClientSecret()
+                    || settings.appWide()
                     ? "no client secret is configured for integration '" + settings.integration() + "' (syncline.oauth."
                             + settings.integration() + ".client-secret), so no signature can be verified"
                     : connection == null ? "this webhook has no secret configured, so no signature can be verified"

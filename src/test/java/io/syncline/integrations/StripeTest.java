@@ -145,6 +145,6 @@ class StripeTest {
 
     private static io.restassured.response.Response post(String conn, String body, String signature) {
         return given().contentType(ContentType.JSON).header("Stripe-Signature", signature).body(body)
-                .post("/webhooks/stripe/" + conn);
+                .post("/webhooks/stripe-app/" + conn);
     }
 }

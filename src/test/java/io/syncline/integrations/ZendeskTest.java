@@ -155,6 +155,27 @@ class ZendeskTest {
                 "Zendesk: ticket.soft_deleted deletes");
     }
 
+    @Test
+    void aContactFromYourAppIsUpsertedAsAZendeskUserByCreateOrUpdate() {
+        String c = connect();
+        wm.stubFor(com.github.tomakehurst.wiremock.client.WireMock.post(urlPathEqualTo("/api/v2/users/create_or_update"))
+                .withHeader("Authorization", equalTo(BASIC))
+                .willReturn(aResponse().withStatus(201).withHeader("Content-Type", "application/json").withBody(
+                        "{\"user\":{\"id\":9000001,\"email\":\"ada@x.test\",\"name\":\"Ada Lovelace\",\"role\":\"end-user\"}}")));
+        io.syncline.support.Api.authed().contentType(ContentType.JSON).header("Connection-Id", c)
+                .header("Idempotency-Key", UUID.randomUUID().toString())
+                .body("{\"email\":\" Ada@X.test\",\"first_name\":\"Ada\",\"last_name\":\"Lovelace\"}")
+                .post("/events/zendesk.user").then().statusCode(200);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() ->
+                io.syncline.support.Api.authed().queryParam("connection_id", c).queryParam("result", "sent").get("/api/flow")
+                        .then().extract().jsonPath().getList("writes").size() == 1);
+        wm.verify(com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(urlPathEqualTo("/api/v2/users/create_or_update"))
+                .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.equalToJson(
+                        "{\"user\":{\"email\":\"ada@x.test\",\"name\":\"Ada Lovelace\",\"phone\":null}}")));
+        assertEquals("9000001", io.syncline.support.Api.authed().queryParam("connection_id", c).queryParam("result", "sent")
+                .get("/api/flow").then().extract().path("writes[0].remote_id"), "Zendesk's user id is kept");
+    }
+
     private static String event(String type, String status) {
         return """
                 {"type":"%s","account_id":88888888,"id":"%s","time":"2026-11-30T17:18:10Z",
