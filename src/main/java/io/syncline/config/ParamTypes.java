@@ -42,7 +42,9 @@ public final class ParamTypes {
             "stripe-customers-source", "stripe-webhook-source",
             "github-issues-source", "github-webhook-source",
             "zendesk-tickets-source", "zendesk-users-source", "zendesk-users-sink", "zendesk-webhook-source",
-            "shopify-customers-source", "shopify-orders-source", "shopify-products-source", "shopify-webhook-source");
+            "shopify-customers-source", "shopify-orders-source", "shopify-products-source", "shopify-webhook-source",
+            "pipedrive-persons-source", "pipedrive-organizations-source", "pipedrive-deals-source",
+            "pipedrive-webhook-source");
 
     /** Where a Kamelet's file is on the classpath. */
     public static String resource(String id) {
