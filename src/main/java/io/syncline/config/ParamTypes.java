@@ -44,7 +44,8 @@ public final class ParamTypes {
             "zendesk-tickets-source", "zendesk-users-source", "zendesk-users-sink", "zendesk-webhook-source",
             "shopify-customers-source", "shopify-orders-source", "shopify-products-source", "shopify-webhook-source",
             "pipedrive-persons-source", "pipedrive-organizations-source", "pipedrive-deals-source",
-            "pipedrive-webhook-source");
+            "pipedrive-webhook-source",
+            "salesforce-contacts-source", "salesforce-accounts-source", "salesforce-opportunities-source");
 
     /** Where a Kamelet's file is on the classpath. */
     public static String resource(String id) {

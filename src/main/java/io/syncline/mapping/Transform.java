@@ -117,15 +117,10 @@ public interface Transform {
     }
 
     private static Instant parseInstant(Object v) {
-        String s = String.valueOf(v).strip();
-        try {
-            return OffsetDateTime.parse(s).toInstant();
-        } catch (DateTimeParseException e) {
-            try {
-                return LocalDate.parse(s).atStartOfDay(ZoneOffset.UTC).toInstant();
-            } catch (DateTimeParseException e2) {
-                throw new MappingException("'" + v + "' is not an ISO 8601 date-time");
-            }
+        Instant at = SourceTimes.instant(String.valueOf(v));
+        if (at == null) {
+            throw new MappingException("'" + v + "' is not an ISO 8601 date-time");
         }
+        return at;
     }
 }

@@ -485,7 +485,8 @@ public class PollRunner {
                 long x = num.longValue();
                 return (x > 100_000_000_000L ? Instant.ofEpochMilli(x) : Instant.ofEpochSecond(x)).toString();
             }
-            return OffsetDateTime.parse(v.toString()).toInstant().toString();
+            Instant at = io.syncline.mapping.SourceTimes.instant(v.toString());
+            return at == null ? null : at.toString();
         } catch (DateTimeParseException e) {
             return null;
         }

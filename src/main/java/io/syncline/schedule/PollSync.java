@@ -25,6 +25,9 @@ public record PollSync(String name, String integration, Mapping mapping, Duratio
         Duration lookback, double maxDeleteShare, boolean waitForStart, int maxAttempts, String notifyUrl,
         Ownership twoWay) {
 
+    /** Where a query takes the "modified since" value in itself, rather than as modifiedSinceParam. */
+    public static final String SINCE = "{since}";
+
     public String model() {
         return mapping.model();
     }
@@ -52,9 +55,18 @@ public record PollSync(String name, String integration, Mapping mapping, Duratio
             throw new RunFailure("configuration", "connection " + c.connectionId() + " has no base_url");
         }
         URI uri = URI.create(base.endsWith("/") && path.startsWith("/") ? base + path.substring(1) : base + path);
-        StringBuilder q = new StringBuilder(query == null ? "" : query);
         String from = since != null ? since : Pagination.blank(firstSince) ? null : firstSince;
-        if (from != null && !fullRefresh && !Pagination.blank(modifiedSinceParam)) {
+        String fixed = query == null ? "" : query;
+        if (fixed.contains(SINCE)) {
+            // the source takes the mark inside its query (Salesforce's SOQL: WHERE SystemModstamp > {since})
+            if (from == null || fullRefresh) {
+                throw new RunFailure("configuration", "the query uses " + SINCE + " but there is no high-water "
+                        + "mark yet and no firstSince");
+            }
+            fixed = fixed.replace(SINCE, java.net.URLEncoder.encode(from, java.nio.charset.StandardCharsets.UTF_8));
+        }
+        StringBuilder q = new StringBuilder(fixed);
+        if (from != null && !fullRefresh && !Pagination.blank(modifiedSinceParam) && !query.contains(SINCE)) {
             Pagination.param(q, modifiedSinceParam, from);
         }
         return Pagination.append(uri, q.toString());
@@ -66,7 +78,8 @@ public record PollSync(String name, String integration, Mapping mapping, Duratio
         return switch (modifiedSinceFormat) {
             case "epoch_s" -> Long.toString(since.getEpochSecond());
             case "epoch_ms" -> Long.toString(since.toEpochMilli());
-            default -> since.toString();
+            // whole seconds: every source reads them (SOQL's datetime literals take no fraction)
+            default -> since.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
         };
     }
 
