@@ -45,7 +45,8 @@ public final class ParamTypes {
             "shopify-customers-source", "shopify-orders-source", "shopify-products-source", "shopify-webhook-source",
             "pipedrive-persons-source", "pipedrive-organizations-source", "pipedrive-deals-source",
             "pipedrive-webhook-source",
-            "salesforce-contacts-source", "salesforce-accounts-source", "salesforce-opportunities-source");
+            "salesforce-contacts-source", "salesforce-accounts-source", "salesforce-opportunities-source",
+            "mailchimp-members-source");
 
     /** Where a Kamelet's file is on the classpath. */
     public static String resource(String id) {
