@@ -46,7 +46,8 @@ public final class ParamTypes {
             "pipedrive-persons-source", "pipedrive-organizations-source", "pipedrive-deals-source",
             "pipedrive-webhook-source",
             "salesforce-contacts-source", "salesforce-accounts-source", "salesforce-opportunities-source",
-            "mailchimp-members-source");
+            "mailchimp-members-source",
+            "intercom-contacts-source", "intercom-conversations-source", "intercom-webhook-source");
 
     /** Where a Kamelet's file is on the classpath. */
     public static String resource(String id) {

@@ -19,7 +19,7 @@ public enum Step {
             + "bytes, JSON and delivery id; refuses with a 4xx problem before anything is stored (guarantee 8)",
             p("integration", null, "The integration (provider config key) whose connections may send"),
             p("sync", null, "The sync's name, for metrics and refusals"),
-            p("signature", null, "standard-webhooks, github, stripe, hubspot-v3, zendesk, hmac-sha256, basic or none"),
+            p("signature", null, "standard-webhooks, github, stripe, hubspot-v3, zendesk, intercom, hmac-sha256, basic or none"),
             p("secret", "", "Signing secret. Empty: each connection's webhook_secret credential"),
             p("signatureHeader", "X-Signature", "Header of the hmac-sha256 scheme"),
             p("signatureEncoding", "hex", "Encoding of the hmac-sha256 scheme: hex or base64"),

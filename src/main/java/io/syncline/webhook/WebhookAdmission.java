@@ -105,10 +105,11 @@ public final class WebhookAdmission implements Processor {
             case "hubspot-v3" -> new HubSpotV3Verifier(tolerance);
             case "zendesk" -> new ZendeskVerifier(tolerance);
             case "basic" -> new BasicAuthVerifier();
+            case "intercom" -> new IntercomVerifier();
             case "hmac-sha256" -> new HeaderHmacVerifier(header, encoding);
             case "none" -> new NoSignature();
             default -> throw new IllegalArgumentException("signature must be one of standard-webhooks, github, stripe, "
-                    + "hubspot-v3, zendesk, hmac-sha256, basic or none (explicitly), not '" + name + "'");
+                    + "hubspot-v3, zendesk, intercom, hmac-sha256, basic or none (explicitly), not '" + name + "'");
         };
     }
 
