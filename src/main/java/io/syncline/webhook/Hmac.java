@@ -25,6 +25,24 @@ public final class Hmac {
         }
     }
 
+    /** A header the scheme needs, or a rejection that names it. */
+    static String required(SignatureScheme.Headers headers, String name) {
+        String v = headers.apply(name);
+        if (v == null || v.isBlank()) {
+            throw new SignatureScheme.SignatureRejected("missing " + name + " header");
+        }
+        return v.trim();
+    }
+
+    /** A base64 signature from a header, or a rejection that names the header. */
+    static byte[] base64(String value, String header) {
+        try {
+            return java.util.Base64.getDecoder().decode(value.trim());
+        } catch (IllegalArgumentException e) {
+            throw new SignatureScheme.SignatureRejected(header + " is not base64");
+        }
+    }
+
     /** Constant time in the length of the expected value: no early exit on the first differing byte. */
     public static boolean same(byte[] expected, byte[] given) {
         return given != null && MessageDigest.isEqual(expected, given);

@@ -3,7 +3,6 @@ package io.syncline.webhook;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Optional;
 
 /**
@@ -33,29 +32,21 @@ public final class HubSpotV3Verifier implements SignatureScheme {
 
     @Override
     public void verify(Headers headers, byte[] rawBody, String secret, Instant now) {
-        String signature = headers.apply(SIGNATURE);
-        String timestamp = headers.apply(TIMESTAMP);
-        if (signature == null || signature.isBlank() || timestamp == null || timestamp.isBlank()) {
-            throw new SignatureRejected("missing " + SIGNATURE + " or " + TIMESTAMP + " header");
-        }
+        String signature = Hmac.required(headers, SIGNATURE);
+        String timestamp = Hmac.required(headers, TIMESTAMP);
         long ms;
         try {
-            ms = Long.parseLong(timestamp.trim());
+            ms = Long.parseLong(timestamp);
         } catch (NumberFormatException e) {
             throw new SignatureRejected(TIMESTAMP + " is not epoch milliseconds");
         }
         if (Math.abs(now.toEpochMilli() - ms) > tolerance.toMillis()) {
             throw new SignatureRejected(TIMESTAMP + " is more than " + tolerance.toSeconds() + " s away from now");
         }
-        byte[] given;
-        try {
-            given = Base64.getDecoder().decode(signature.trim());
-        } catch (IllegalArgumentException e) {
-            throw new SignatureRejected(SIGNATURE + " is not base64");
-        }
+        byte[] given = Hmac.base64(signature, SIGNATURE);
         String source = headers.apply(METHOD) + decoded(headers.apply(URL));
         byte[] expected = Hmac.sha256(secret.getBytes(StandardCharsets.UTF_8), source.getBytes(StandardCharsets.UTF_8),
-                rawBody, timestamp.trim().getBytes(StandardCharsets.UTF_8));
+                rawBody, timestamp.getBytes(StandardCharsets.UTF_8));
         if (!Hmac.same(expected, given)) {
             throw new SignatureRejected(SIGNATURE + " does not match the request (if Syncline is behind a proxy, "
                     + "set syncline.public-url to the address HubSpot calls)");

@@ -3,7 +3,6 @@ package io.syncline.webhook;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Optional;
 
 /**
@@ -24,18 +23,10 @@ public final class ZendeskVerifier implements SignatureScheme {
 
     @Override
     public void verify(Headers headers, byte[] rawBody, String secret, Instant now) {
-        String signature = headers.apply(SIGNATURE);
-        String timestamp = headers.apply(TIMESTAMP);
-        if (signature == null || signature.isBlank() || timestamp == null || timestamp.isBlank()) {
-            throw new SignatureRejected("missing " + SIGNATURE + " or " + TIMESTAMP + " header");
-        }
+        String signature = Hmac.required(headers, SIGNATURE);
+        String timestamp = Hmac.required(headers, TIMESTAMP);
         Timestamps.requireFreshIso(timestamp, now, tolerance);
-        byte[] given;
-        try {
-            given = Base64.getDecoder().decode(signature.trim());
-        } catch (IllegalArgumentException e) {
-            throw new SignatureRejected(SIGNATURE + " is not base64");
-        }
+        byte[] given = Hmac.base64(signature, SIGNATURE);
         byte[] expected = Hmac.sha256(secret.getBytes(StandardCharsets.UTF_8),
                 timestamp.getBytes(StandardCharsets.UTF_8), rawBody);
         if (!Hmac.same(expected, given)) {

@@ -8,7 +8,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.matching;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -18,16 +17,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
+import io.syncline.support.AppStandIn;
 import io.syncline.support.CatalogueApi;
 import io.syncline.support.Signing;
 
@@ -39,36 +35,17 @@ import io.syncline.support.Signing;
  * X-GitHub-Event, X-GitHub-Delivery and X-Hub-Signature-256.
  */
 @QuarkusTest
-class GithubTest {
+class GithubTest extends AppStandIn {
 
     static final String SECRET = "github-webhook-secret";
-    static WireMockServer wm;
-    String conn;
 
-    @BeforeAll
-    static void standIn() {
-        wm = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        wm.start();
-    }
 
-    @AfterAll
-    static void stop() {
-        wm.stop();
-    }
 
-    @AfterEach
-    void forget() {
-        if (conn != null) {
-            CatalogueApi.delete("github", conn);
-        }
-        wm.resetAll();
-    }
 
     /** The connection's base_url is the repository. */
     private String connect() {
-        conn = CatalogueApi.connection("github", wm.baseUrl() + "/repos/acme/app", Map.of("access_token", "ghp_test_token",
+        return connection("github", wm.baseUrl() + "/repos/acme/app", Map.of("access_token", "ghp_test_token",
                 "webhook_secret", SECRET));
-        return conn;
     }
 
     private static String issue(int number, String title, String updated, boolean pullRequest) {

@@ -11,7 +11,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -23,18 +22,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.syncline.support.Api;
+import io.syncline.support.AppStandIn;
 import io.syncline.support.CatalogueApi;
 
 /**
@@ -47,43 +44,24 @@ import io.syncline.support.CatalogueApi;
  */
 @QuarkusTest
 @QuarkusTestResource(value = HubSpotTest.StandIn.class, restrictToAnnotatedClass = true)
-class HubSpotTest {
+class HubSpotTest extends AppStandIn {
 
     static final String PROPERTIES = "email,firstname,lastname,phone,company,jobtitle,lifecyclestage,createdate,lastmodifieddate";
 
     /** HubSpot's API and token endpoint on one free port. */
-    public static class StandIn implements QuarkusTestResourceLifecycleManager {
-        static WireMockServer wm;
-
+    public static class StandIn extends AppStandIn.Resource {
         @Override
-        public Map<String, String> start() {
-            wm = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-            wm.start();
-            return Map.of("syncline.integrations.hubspot.api-url", wm.baseUrl(),
+        protected Map<String, String> config(String baseUrl) {
+            return Map.of("syncline.integrations.hubspot.api-url", baseUrl,
                     "syncline.oauth.hubspot.client-id", "hs-client-id",
                     "syncline.oauth.hubspot.client-secret", "hs-client-secret-not-for-production");
         }
-
-        @Override
-        public void stop() {
-            wm.stop();
-        }
     }
 
-    private final WireMockServer wm = StandIn.wm;
-    private String conn;
 
-    @AfterEach
-    void forget() {
-        if (conn != null) {
-            CatalogueApi.delete("hubspot", conn);
-        }
-        wm.resetAll();
-    }
 
     private String connect() {
-        conn = CatalogueApi.connection("hubspot", wm.baseUrl(), Map.of("refresh_token", "hs-refresh-" + UUID.randomUUID()));
-        return conn;
+        return connection("hubspot", wm.baseUrl(), Map.of("refresh_token", "hs-refresh-" + UUID.randomUUID()));
     }
 
     /** POST /oauth/v1/token, grant_type=refresh_token, client id and secret in the form (client_secret_post). */
@@ -258,7 +236,7 @@ class HubSpotTest {
     @Test
     void aSignedWebhookBatchIsStoredPerEventAForgedOrStaleOneIsRefusedAndAnUnknownPortalIs404() throws Exception {
         String portal = String.valueOf(60000 + new java.util.Random().nextInt(30000));
-        conn = CatalogueApi.connection("hubspot", wm.baseUrl(), Map.of("refresh_token", "hs-refresh-" + UUID.randomUUID()),
+        String conn = connection("hubspot", wm.baseUrl(), Map.of("refresh_token", "hs-refresh-" + UUID.randomUUID()),
                 Map.of("hub_id", portal));
         tokens("hs-at-1");
         wm.stubFor(get(urlPathEqualTo("/crm/v3/objects/contacts/601")).withHeader("Authorization", equalTo("Bearer hs-at-1"))

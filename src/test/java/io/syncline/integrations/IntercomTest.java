@@ -6,7 +6,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -21,16 +20,13 @@ import java.util.UUID;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
+import io.syncline.support.AppStandIn;
 import io.syncline.support.CatalogueApi;
 
 /**
@@ -41,37 +37,18 @@ import io.syncline.support.CatalogueApi;
  * under the app's client secret, naming the workspace in app_id.
  */
 @QuarkusTest
-class IntercomTest {
+class IntercomTest extends AppStandIn {
 
     /** The test profile's syncline.oauth.intercom.client-secret. */
     static final String CLIENT_SECRET = "intercom-client-secret-not-for-production";
-    static WireMockServer wm;
-    String conn;
     String workspace;
 
-    @BeforeAll
-    static void standIn() {
-        wm = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        wm.start();
-    }
 
-    @AfterAll
-    static void stop() {
-        wm.stop();
-    }
 
-    @AfterEach
-    void forget() {
-        if (conn != null) {
-            CatalogueApi.delete("intercom", conn);
-        }
-        wm.resetAll();
-    }
 
     private String connect() {
         workspace = "ws" + UUID.randomUUID().toString().substring(0, 8);
-        conn = CatalogueApi.connection("intercom", wm.baseUrl(), Map.of("access_token", "dG9rOmlj"), Map.of("app_id", workspace));
-        return conn;
+        return connection("intercom", wm.baseUrl(), Map.of("access_token", "dG9rOmlj"), Map.of("app_id", workspace));
     }
 
     private static String contact(String id, String email, long updated) {

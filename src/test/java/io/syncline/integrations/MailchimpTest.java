@@ -6,7 +6,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,15 +14,12 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import io.syncline.support.AppStandIn;
 import io.syncline.support.CatalogueApi;
 
 /**
@@ -33,34 +29,16 @@ import io.syncline.support.CatalogueApi;
  * the lower-cased email, tags, and its problem+json errors.
  */
 @QuarkusTest
-class MailchimpTest {
+class MailchimpTest extends AppStandIn {
 
     static final String LIST = "/3.0/lists/57afe96172";
-    static WireMockServer wm;
-    String conn;
 
-    @BeforeAll
-    static void standIn() {
-        wm = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        wm.start();
-    }
 
-    @AfterAll
-    static void stop() {
-        wm.stop();
-    }
 
-    @AfterEach
-    void forget() {
-        if (conn != null) {
-            CatalogueApi.delete("mailchimp", conn);
-        }
-        wm.resetAll();
-    }
 
     @Test
     void membersWithTheirTagsAreReadAndTheNextRunAsksSinceLastChanged() {
-        conn = CatalogueApi.connection("mailchimp", wm.baseUrl() + LIST, Map.of("username", "syncline", "password",
+        String conn = connection("mailchimp", wm.baseUrl() + LIST, Map.of("username", "syncline", "password",
                 "0123456789abcdef-us21"));
         String basic = "Basic " + Base64.getEncoder().encodeToString("syncline:0123456789abcdef-us21".getBytes(StandardCharsets.UTF_8));
         wm.stubFor(get(urlPathEqualTo(LIST + "/members")).withHeader("Authorization", equalTo(basic))
@@ -92,7 +70,7 @@ class MailchimpTest {
 
     @Test
     void mailchimpsProblemDetailFailsTheRun() {
-        conn = CatalogueApi.connection("mailchimp", wm.baseUrl() + LIST, Map.of("username", "syncline", "password", "k-us21"));
+        String conn = connection("mailchimp", wm.baseUrl() + LIST, Map.of("username", "syncline", "password", "k-us21"));
         wm.stubFor(get(urlPathEqualTo(LIST + "/members")).willReturn(aResponse().withStatus(404)
                 .withHeader("Content-Type", "application/problem+json").withBody("""
                         {"type":"https://mailchimp.com/developer/marketing/docs/errors/","title":"Resource Not Found",

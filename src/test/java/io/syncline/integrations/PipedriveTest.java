@@ -6,7 +6,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -18,17 +17,14 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
+import io.syncline.support.AppStandIn;
 import io.syncline.support.CatalogueApi;
 
 /**
@@ -39,34 +35,15 @@ import io.syncline.support.CatalogueApi;
  * and v2 webhooks with HTTP Basic credentials and a meta object.
  */
 @QuarkusTest
-class PipedriveTest {
+class PipedriveTest extends AppStandIn {
 
     static final String HOOK_AUTH = "syncline:pd-hook-password";
-    static WireMockServer wm;
-    String conn;
 
-    @BeforeAll
-    static void standIn() {
-        wm = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        wm.start();
-    }
 
-    @AfterAll
-    static void stop() {
-        wm.stop();
-    }
 
-    @AfterEach
-    void forget() {
-        if (conn != null) {
-            CatalogueApi.delete("pipedrive", conn);
-        }
-        wm.resetAll();
-    }
 
     private String connect() {
-        conn = CatalogueApi.connection("pipedrive", wm.baseUrl(), Map.of("api_key", "pd-api-token", "webhook_secret", HOOK_AUTH));
-        return conn;
+        return connection("pipedrive", wm.baseUrl(), Map.of("api_key", "pd-api-token", "webhook_secret", HOOK_AUTH));
     }
 
     private static String person(long id, String name, String updated) {

@@ -8,7 +8,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,16 +15,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Map;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import io.syncline.support.AppStandIn;
 import io.syncline.support.CatalogueApi;
 
 /**
@@ -36,39 +33,21 @@ import io.syncline.support.CatalogueApi;
  */
 @QuarkusTest
 @QuarkusTestResource(value = SalesforceTest.StandIn.class, restrictToAnnotatedClass = true)
-class SalesforceTest {
+class SalesforceTest extends AppStandIn {
 
     static final String QUERY = "/services/data/v62.0/queryAll";
 
     /** Salesforce's login (token endpoint) and instance on one free port. */
-    public static class StandIn implements QuarkusTestResourceLifecycleManager {
-        static WireMockServer wm;
-
+    public static class StandIn extends AppStandIn.Resource {
         @Override
-        public Map<String, String> start() {
-            wm = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-            wm.start();
-            return Map.of("syncline.integrations.salesforce.login-url", wm.baseUrl(),
+        protected Map<String, String> config(String baseUrl) {
+            return Map.of("syncline.integrations.salesforce.login-url", baseUrl,
                     "syncline.oauth.salesforce.client-id", "sf-consumer-key",
                     "syncline.oauth.salesforce.client-secret", "sf-consumer-secret-not-for-production");
         }
-
-        @Override
-        public void stop() {
-            wm.stop();
-        }
     }
 
-    private final WireMockServer wm = StandIn.wm;
-    private String conn;
 
-    @AfterEach
-    void forget() {
-        if (conn != null) {
-            CatalogueApi.delete("salesforce", conn);
-        }
-        wm.resetAll();
-    }
 
     private String connect(String... tokens) {
         for (int i = 0; i < tokens.length; i++) {
@@ -79,8 +58,7 @@ class SalesforceTest {
                             + "\",\"id\":\"https://login.salesforce.com/id/00D/005\",\"token_type\":\"Bearer\","
                             + "\"issued_at\":\"1764547200000\",\"signature\":\"sig\"}")));
         }
-        conn = CatalogueApi.connection("salesforce", wm.baseUrl(), Map.of("refresh_token", "sf-refresh-" + UUID.randomUUID()));
-        return conn;
+        return connection("salesforce", wm.baseUrl(), Map.of("refresh_token", "sf-refresh-" + UUID.randomUUID()));
     }
 
     private static String contact(String id, String email, String modstamp, boolean deleted) {

@@ -7,7 +7,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -19,17 +18,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
+import io.syncline.support.AppStandIn;
 import io.syncline.support.CatalogueApi;
 import io.syncline.support.Signing;
 
@@ -42,39 +38,20 @@ import io.syncline.support.Signing;
  * X-Shopify-Shop-Domain and the topic in X-Shopify-Topic.
  */
 @QuarkusTest
-class ShopifyTest {
+class ShopifyTest extends AppStandIn {
 
     /** The test profile's syncline.oauth.shopify.client-secret. */
     static final String CLIENT_SECRET = "shopify-client-secret-not-for-production";
     static final String API = "/admin/api/2025-07";
-    static WireMockServer wm;
-    String conn;
     String shop;
 
-    @BeforeAll
-    static void standIn() {
-        wm = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        wm.start();
-    }
 
-    @AfterAll
-    static void stop() {
-        wm.stop();
-    }
 
-    @AfterEach
-    void forget() {
-        if (conn != null) {
-            CatalogueApi.delete("shopify", conn);
-        }
-        wm.resetAll();
-    }
 
     private String connect() {
         shop = "acme-" + UUID.randomUUID().toString().substring(0, 8) + ".myshopify.com";
-        conn = CatalogueApi.connection("shopify", wm.baseUrl() + API, Map.of("api_key", "shpat_test_token"),
+        return connection("shopify", wm.baseUrl() + API, Map.of("api_key", "shpat_test_token"),
                 Map.of("shop_domain", shop));
-        return conn;
     }
 
     private static String customer(long id, String first, String updated) {

@@ -7,7 +7,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -16,16 +15,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
+import io.syncline.support.AppStandIn;
 import io.syncline.support.CatalogueApi;
 import io.syncline.support.Signing;
 
@@ -36,35 +32,16 @@ import io.syncline.support.Signing;
  * events (Stripe-Signature: t=…,v1=…).
  */
 @QuarkusTest
-class StripeTest {
+class StripeTest extends AppStandIn {
 
     static final String WHSEC = "whsec_stripe_test_secret";
-    static WireMockServer wm;
-    String conn;
 
-    @BeforeAll
-    static void standIn() {
-        wm = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        wm.start();
-    }
 
-    @AfterAll
-    static void stop() {
-        wm.stop();
-    }
 
-    @AfterEach
-    void forget() {
-        if (conn != null) {
-            CatalogueApi.delete("stripe", conn);
-        }
-        wm.resetAll();
-    }
 
     private String connect() {
-        conn = CatalogueApi.connection("stripe", wm.baseUrl(), Map.of("access_token", "rk_test_stripe_key",
+        return connection("stripe", wm.baseUrl(), Map.of("access_token", "rk_test_stripe_key",
                 "webhook_secret", WHSEC));
-        return conn;
     }
 
     private static String customer(String id, String email, long created) {

@@ -6,7 +6,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -20,17 +19,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
+import io.syncline.support.AppStandIn;
 import io.syncline.support.CatalogueApi;
 import io.syncline.support.Signing;
 
@@ -42,38 +38,19 @@ import io.syncline.support.Signing;
  * X-Zendesk-Webhook-Signature over the timestamp and the body.
  */
 @QuarkusTest
-class ZendeskTest {
+class ZendeskTest extends AppStandIn {
 
     static final String SECRET = "zendesk-signing-secret";
     static final String BASIC = "Basic " + Base64.getEncoder().encodeToString(
             "agent@acme.test/token:zd-api-token".getBytes(StandardCharsets.UTF_8));
     static final String EXPORT = "/api/v2/incremental/tickets/cursor.json";
-    static WireMockServer wm;
-    String conn;
 
-    @BeforeAll
-    static void standIn() {
-        wm = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        wm.start();
-    }
 
-    @AfterAll
-    static void stop() {
-        wm.stop();
-    }
 
-    @AfterEach
-    void forget() {
-        if (conn != null) {
-            CatalogueApi.delete("zendesk", conn);
-        }
-        wm.resetAll();
-    }
 
     private String connect() {
-        conn = CatalogueApi.connection("zendesk", wm.baseUrl(), Map.of("username", "agent@acme.test/token",
+        return connection("zendesk", wm.baseUrl(), Map.of("username", "agent@acme.test/token",
                 "password", "zd-api-token", "webhook_secret", SECRET));
-        return conn;
     }
 
     private static String ticket(long id, String status, long generated) {

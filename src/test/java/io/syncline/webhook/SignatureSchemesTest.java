@@ -90,4 +90,39 @@ class SignatureSchemesTest {
         assertThrows(IllegalArgumentException.class, () -> WebhookAdmission.scheme("", "h", "hex", Duration.ZERO));
         assertThrows(IllegalArgumentException.class, () -> WebhookAdmission.scheme("md5", "h", "hex", Duration.ZERO));
     }
+
+    @Test
+    void hubSpotV3SignsMethodDecodedUrlBodyAndTimestamp() {
+        var scheme = new HubSpotV3Verifier(Duration.ofMinutes(5));
+        byte[] body = "[{\"eventId\":1}]".getBytes(StandardCharsets.UTF_8);
+        var h = headers(Map.of("X-HubSpot-Signature-v3", "gV0RiR5eWwV8SW7w8sKp4UvuxJ84VoPV5+FS8pG18Cc=",
+                "X-HubSpot-Request-Timestamp", "1764547200000", HubSpotV3Verifier.METHOD, "POST",
+                HubSpotV3Verifier.URL, "https://www.example.com/webhook_uri?q=%3A"));
+        String secret = "yyyyyyyy-yyyy-yyyy-yyyy-yyyyyyyyyyyy";
+        assertDoesNotThrow(() -> scheme.verify(h, body, secret, Instant.ofEpochMilli(1764547200000L)));
+        assertThrows(SignatureScheme.SignatureRejected.class, () -> scheme.verify(h, body, secret,
+                Instant.ofEpochMilli(1764547200000L + 301_000)), "older than five minutes");
+        assertThrows(SignatureScheme.SignatureRejected.class, () -> scheme.verify(h, body, "other", Instant.ofEpochMilli(1764547200000L)));
+    }
+
+    @Test
+    void zendeskSignsTheTimestampThenTheBody() {
+        var scheme = new ZendeskVerifier(Duration.ofMinutes(5));
+        byte[] body = "{\"id\":\"e1\"}".getBytes(StandardCharsets.UTF_8);
+        var h = headers(Map.of("X-Zendesk-Webhook-Signature", "NKkhDvDbvG8Skeyiy72cjjmf/bUV1IPlS9imTuyFpXc=",
+                "X-Zendesk-Webhook-Signature-Timestamp", "2026-12-01T00:00:00Z"));
+        assertDoesNotThrow(() -> scheme.verify(h, body, "zendesk-secret", Instant.parse("2026-12-01T00:01:00Z")));
+        assertThrows(SignatureScheme.SignatureRejected.class, () -> scheme.verify(h, body, "zendesk-secret",
+                Instant.parse("2026-12-01T00:06:00Z")));
+    }
+
+    @Test
+    void intercomSignsTheBodyWithSha1() {
+        var scheme = new IntercomVerifier();
+        byte[] body = "{\"id\":\"n1\"}".getBytes(StandardCharsets.UTF_8);
+        assertDoesNotThrow(() -> scheme.verify(headers(Map.of("X-Hub-Signature", "sha1=d5bebe3fd131af65818ca2cdd6437d38ed191914")),
+                body, "ic-secret", Instant.now()));
+        assertThrows(SignatureScheme.SignatureRejected.class, () -> scheme.verify(headers(Map.of("X-Hub-Signature",
+                "sha256=d5bebe3fd131af65818ca2cdd6437d38ed191914")), body, "ic-secret", Instant.now()));
+    }
 }
