@@ -39,6 +39,7 @@ public final class ParamTypes {
     public static final List<String> CATALOGUE = List.of(
             "hubspot-contacts-source", "hubspot-companies-source", "hubspot-deals-source",
             "hubspot-contacts-sink", "hubspot-companies-sink", "hubspot-deals-sink", "hubspot-webhook-source",
+            "hubspot-contacts-changes-source", "hubspot-companies-changes-source", "hubspot-deals-changes-source",
             "stripe-customers-source", "stripe-webhook-source",
             "github-issues-source", "github-webhook-source",
             "zendesk-tickets-source", "zendesk-users-source", "zendesk-users-sink", "zendesk-webhook-source",

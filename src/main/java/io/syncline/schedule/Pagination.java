@@ -129,8 +129,9 @@ public final class Pagination {
             case NONE -> null;
             case CURSOR -> {
                 Object c = cursorPath.read(body, Mapping.JSONPATH);
+                // offset counts what this pass has read by cursor, for sources that cap a search (maxResults)
                 yield count == 0 || c == null || c.toString().isBlank() || c.toString().equals(s.cursor()) ? null
-                        : new State(c.toString(), null, 0, 0);
+                        : new State(c.toString(), null, s.offset() + count, 0);
             }
             case LINK -> {
                 String next = nextLink(page.header("Link"));

@@ -299,10 +299,25 @@ public class PollRunner {
         boolean consistent = !cp.inProgress() || p.stableAcrossRuns();
         URI first = sync.firstRequest(c, since);
         while (position != null) {
-            URI uri = p.request(first, position);
-            Fetched f = fetch(sync, c, client, uri);
+            PollSync.Request request = sync.request(first, position, since);
+            Fetched f = fetch(sync, c, client, request);
             List<?> records = f.records();
-            Pagination.State next = p.next(position, uri, f.page(), f.body(), records.size());
+            Pagination.State next = p.next(position, request.uri(), f.page(), f.body(), records.size());
+            if (next != null && sync.maxResults() > 0 && next.offset() + p.pageSize > sync.maxResults()) {
+                // the source answers at most maxResults records a search (HubSpot's 10,000): the next
+                // window searches again from the newest modification read, the pages after it unread
+                String windowHwm = runHwm;
+                for (Object item : records) {
+                    windowHwm = latest(windowHwm, modifiedAt(sync, item));
+                }
+                String from = windowHwm == null ? null : sync.format(Instant.parse(windowHwm));
+                if (from == null || from.equals(since)) {
+                    throw new RunFailure("source_limit", "more than " + sync.maxResults() + " records share one "
+                            + "modification time, so the source's search cannot page past them");
+                }
+                since = from;
+                next = p.start();
+            }
             String pageHwm = commitPage(sync, c, pair, started, records, generation, n, runHwm,
                     new Checkpoint(cp.hwm(), next, since, generation, null));
             runHwm = pageHwm;
@@ -423,7 +438,8 @@ public class PollRunner {
         SyncState.Row row = state.find(new SyncState.Pair(c.providerConfigKey(), c.connectionId(), sync.name()))
                 .orElse(null);
         String hwm = row == null ? null : row.checkpoint().hwm();
-        URI first = sync.firstRequest(c, hwm == null ? null : sync.sinceValue(Instant.parse(hwm)));
+        String since = hwm == null ? null : sync.sinceValue(Instant.parse(hwm));
+        URI first = sync.firstRequest(c, since);
         SourceClient client = new SourceClient(http, budget, Backoff.standard(sync.maxAttempts()), timeout);
         Pagination p = sync.pagination();
         Pagination.State position = p.start();
@@ -431,8 +447,8 @@ public class PollRunner {
         Map<String, Long> counts = new TreeMap<>();
         int pages = 0;
         while (position != null && pages < maxPages) {
-            URI uri = p.request(first, position);
-            Fetched f = fetch(sync, c, client, uri);
+            PollSync.Request request = sync.request(first, position, since);
+            Fetched f = fetch(sync, c, client, request);
             List<?> records = f.records();
             for (Object item : records) {
                 Mapping.Result r = sync.mapping().apply(item);
@@ -448,7 +464,7 @@ public class PollRunner {
                 out.add(new DryRecord(r.externalId(), change, r.record(), r.ok() ? null : r.errors()));
             }
             pages++;
-            position = p.next(position, uri, f.page(), f.body(), records.size());
+            position = p.next(position, request.uri(), f.page(), f.body(), records.size());
         }
         return new DryRun(out, counts, pages, position == null);
     }
@@ -457,8 +473,9 @@ public class PollRunner {
     private record Fetched(SourceClient.Page page, Object body, List<?> records) {
     }
 
-    private static Fetched fetch(PollSync sync, Connection c, SourceClient client, URI uri) {
-        SourceClient.Page page = client.get(c, uri, sync.auth());
+    private static Fetched fetch(PollSync sync, Connection c, SourceClient client, PollSync.Request request) {
+        URI uri = request.uri();
+        SourceClient.Page page = client.send(c, uri, sync.auth(), request.body(), false);
         Object body;
         try {
             body = JSON.readValue(page.body(), Object.class);

@@ -8,6 +8,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Date;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.jayway.jsonpath.JsonPath;
 import io.syncline.connection.Connection;
 import io.syncline.connection.ConnectionAuth;
@@ -23,7 +24,59 @@ public record PollSync(String name, String integration, Mapping mapping, Duratio
         String path, String query, ConnectionAuth auth, JsonPath recordsPath, Pagination pagination,
         boolean fullRefresh, String modifiedSinceParam, String firstSince, String modifiedSinceFormat, JsonPath modifiedField,
         Duration lookback, double maxDeleteShare, boolean waitForStart, int maxAttempts, String notifyUrl,
-        Ownership twoWay) {
+        Ownership twoWay, JsonNode bodyTemplate, int maxResults) {
+
+    /** One page's request: where, and the body a search takes (null for a GET). */
+    public record Request(URI uri, byte[] body) {
+    }
+
+    /**
+     * A page's request. A GET carries the position in its query; a search (a body template, as
+     * HubSpot's CRM search takes) carries the mark, the page size and the cursor in its body: a
+     * text value "{since}", "{cursor}" or "{limit}" is replaced, and a field whose value is
+     * "{cursor}" is left out on the first page.
+     */
+    public Request request(URI first, Pagination.State s, String since) {
+        if (bodyTemplate == null) {
+            return new Request(pagination.request(first, s), null);
+        }
+        String from = since != null ? since : Pagination.blank(firstSince) ? null : firstSince;
+        JsonNode body = fill(bodyTemplate.deepCopy(), from, s.cursor(), pagination.pageSize);
+        try {
+            return new Request(first, BODY_JSON.writeValueAsBytes(body));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper BODY_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    private static JsonNode fill(JsonNode node, String since, String cursor, int limit) {
+        if (node instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+            java.util.List<String> drop = new java.util.ArrayList<>();
+            o.fields().forEachRemaining(f -> {
+                if (f.getValue().isTextual() && f.getValue().asText().equals("{cursor}") && cursor == null) {
+                    drop.add(f.getKey());
+                } else {
+                    o.set(f.getKey(), fill(f.getValue(), since, cursor, limit));
+                }
+            });
+            o.remove(drop);
+        } else if (node instanceof com.fasterxml.jackson.databind.node.ArrayNode a) {
+            for (int i = 0; i < a.size(); i++) {
+                a.set(i, fill(a.get(i), since, cursor, limit));
+            }
+        } else if (node.isTextual()) {
+            return switch (node.asText()) {
+                case "{since}" -> since == null ? com.fasterxml.jackson.databind.node.NullNode.instance
+                        : com.fasterxml.jackson.databind.node.TextNode.valueOf(since);
+                case "{cursor}" -> com.fasterxml.jackson.databind.node.TextNode.valueOf(cursor);
+                case "{limit}" -> com.fasterxml.jackson.databind.node.IntNode.valueOf(limit);
+                default -> node;
+            };
+        }
+        return node;
+    }
 
     /** Where a query takes the "modified since" value in itself, rather than as modifiedSinceParam. */
     public static final String SINCE = "{since}";
@@ -74,7 +127,11 @@ public record PollSync(String name, String integration, Mapping mapping, Duratio
 
     /** The high-water mark in the format the source expects for its "modified since" parameter. */
     public String sinceValue(Instant hwm) {
-        Instant since = hwm.minus(lookback);
+        return format(hwm.minus(lookback));
+    }
+
+    /** A mark as the source takes it, with no lookback: where the next window of a capped search starts. */
+    public String format(Instant since) {
         return switch (modifiedSinceFormat) {
             case "epoch_s" -> Long.toString(since.getEpochSecond());
             case "epoch_ms" -> Long.toString(since.toEpochMilli());

@@ -32,6 +32,35 @@ public final class PollSyncKamelet {
                 RecordIntake.declared(sync.name(), sync.mapping(), sync.twoWay(), null));
     }
 
+    /** The JSON body template a search is POSTed with (bodyFile: relative to routes/, or classpath:); null for a GET. */
+    static com.fasterxml.jackson.databind.JsonNode body(java.nio.file.Path routesDir, String file) {
+        if (file == null || file.isBlank()) {
+            return null;
+        }
+        String name = file.trim();
+        try {
+            byte[] text;
+            if (name.startsWith(MappingLoader.CLASSPATH)) {
+                try (java.io.InputStream in = PollSyncKamelet.class.getClassLoader()
+                        .getResourceAsStream(name.substring(MappingLoader.CLASSPATH.length()))) {
+                    if (in == null) {
+                        throw new IllegalArgumentException("bodyFile " + name + " is not on the classpath");
+                    }
+                    text = in.readAllBytes();
+                }
+            } else {
+                text = java.nio.file.Files.readAllBytes(routesDir.resolve(name));
+            }
+            com.fasterxml.jackson.databind.JsonNode node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(text);
+            if (node == null || !node.isObject()) {
+                throw new IllegalArgumentException("bodyFile " + name + ": expected a JSON object");
+            }
+            return node;
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("bodyFile " + name + " cannot be read: " + e.getMessage());
+        }
+    }
+
     /** The sync a poll-sync route declares; refuses, naming the parameter, what cannot run. */
     public static PollSync build(RouteTemplateContext rtc) {
         String every = TemplateParams.text(rtc, "every");
@@ -65,7 +94,9 @@ public final class PollSyncKamelet {
                 Duration.ofSeconds(Long.parseLong(TemplateParams.text(rtc, "lookbackSeconds"))),
                 Double.parseDouble(TemplateParams.text(rtc, "maxDeleteShare")), Boolean.parseBoolean(TemplateParams.text(rtc, "waitForStart")),
                 Integer.parseInt(TemplateParams.text(rtc, "maxAttempts")), TemplateParams.text(rtc, "notifyUrl").isBlank() ? null : TemplateParams.text(rtc, "notifyUrl"),
-                Ownership.named(TemplateParams.routesDir(rtc), TemplateParams.text(rtc, "twoWay")));
+                Ownership.named(TemplateParams.routesDir(rtc), TemplateParams.text(rtc, "twoWay")),
+                body(TemplateParams.routesDir(rtc), TemplateParams.text(rtc, "bodyFile")),
+                Integer.parseInt(TemplateParams.text(rtc, "maxResults").trim()));
     }
 
 }

@@ -52,8 +52,17 @@ public final class SourceClient {
         return get(c, uri, auth, false);
     }
 
-    /** @param missingIsAnAnswer a 404 is returned as the page rather than failing */
+    /** A GET; with {@code missingIsAnAnswer} a 404 is returned as the page rather than failing. */
     public Page get(Connection c, URI uri, ConnectionAuth auth, boolean missingIsAnAnswer) {
+        return send(c, uri, auth, null, missingIsAnAnswer);
+    }
+
+    /**
+     * A GET, or with a body a POST of JSON (a search, as HubSpot's CRM search is asked).
+     *
+     * @param missingIsAnAnswer a 404 is returned as the page rather than failing
+     */
+    public Page send(Connection c, URI uri, ConnectionAuth auth, byte[] body, boolean missingIsAnAnswer) {
         URI target;
         try {
             target = auth.apply(c, uri);
@@ -63,8 +72,12 @@ public final class SourceClient {
         String key = c.providerConfigKey() + "/" + c.connectionId();
         boolean refreshed = false;
         for (int attempt = 1;; attempt++) {
-            HttpRequest.Builder req = HttpRequest.newBuilder(target).timeout(timeout).GET()
-                    .header("Accept", "application/json");
+            HttpRequest.Builder req = HttpRequest.newBuilder(target).timeout(timeout).header("Accept", "application/json");
+            if (body == null) {
+                req.GET();
+            } else {
+                req.POST(HttpRequest.BodyPublishers.ofByteArray(body)).header("Content-Type", "application/json");
+            }
             Map<String, String> credentials;
             try {
                 credentials = auth.headers(c);

@@ -273,6 +273,48 @@ class HubSpotTest extends AppStandIn {
 
     static final String CLIENT_SECRET = "hs-client-secret-not-for-production";
 
+    /** A search result: updatedAt is what the search sorts and filters by (lastmodifieddate). */
+    private static String changed(String id, String updated) {
+        return contact(id, id + "@x.test", "N" + id, false).replace("\"updatedAt\":\"2026-11-20T10:00:00.000Z\"",
+                "\"updatedAt\":\"" + updated + "\"");
+    }
+
+    @Test
+    void changesAreSearchedByLastModifiedDateAndANewSearchStartsPastTheResultCap() {
+        String c = connect();
+        tokens("hs-at-1");
+        long t1 = java.time.Instant.parse("2026-11-20T10:00:00Z").toEpochMilli();
+        String search = "/crm/v3/objects/contacts/search";
+        // the first search, from 0: two results and a next page, but the test route caps a search at 3
+        wm.stubFor(post(urlPathEqualTo(search)).withHeader("Authorization", equalTo("Bearer hs-at-1"))
+                .withRequestBody(equalToJson("{\"filterGroups\":[{\"filters\":[{\"propertyName\":\"lastmodifieddate\","
+                        + "\"operator\":\"GTE\",\"value\":\"0\"}]}],\"sorts\":[{\"propertyName\":\"lastmodifieddate\","
+                        + "\"direction\":\"ASCENDING\"}],\"limit\":100}", true, true))
+                .willReturn(okJson("{\"total\":3,\"results\":[" + changed("701", "2026-11-20T10:00:00.000Z") + ","
+                        + changed("702", "2026-11-20T10:00:05.000Z") + "],\"paging\":{\"next\":{\"after\":\"2\"}}}")));
+        // past the cap: a new search from the newest change read, without after
+        wm.stubFor(post(urlPathEqualTo(search)).withRequestBody(com.github.tomakehurst.wiremock.client.WireMock
+                .matchingJsonPath("$.filterGroups[0].filters[0].value", equalTo(Long.toString(t1 + 5000))))
+                .willReturn(okJson("{\"total\":2,\"results\":[" + changed("702", "2026-11-20T10:00:05.000Z") + ","
+                        + changed("703", "2026-11-20T10:00:09.000Z") + "]}")));
+
+        JsonPath run = CatalogueApi.run("hubspot", c, "contacts-changes");
+        assertEquals("SUCCESS", run.getString("status"), "HubSpot search: by lastmodifieddate, windowed past the cap: "
+                + run.prettify());
+        assertEquals(3, run.getInt("counts.added"));
+        assertTrue(wm.findAll(postRequestedFor(urlPathEqualTo(search))).stream()
+                .noneMatch(r -> r.getBodyAsString().contains("\"after\"")), "a new search starts without after");
+
+        // the next run searches from the newest change less the 60 s lookback
+        wm.resetMappings();
+        tokens("hs-at-1");
+        wm.stubFor(post(urlPathEqualTo(search)).withRequestBody(com.github.tomakehurst.wiremock.client.WireMock
+                .matchingJsonPath("$.filterGroups[0].filters[0].value", equalTo(Long.toString(t1 + 9000 - 60_000))))
+                .willReturn(okJson("{\"total\":0,\"results\":[]}")));
+        run = CatalogueApi.run("hubspot", c, "contacts-changes");
+        assertEquals("SUCCESS", run.getString("status"), "HubSpot search: the mark less the lookback: " + run.prettify());
+    }
+
     private static String hubspotEvent(String eventId, String portal, String type, long objectId) {
         return """
                 {"eventId":%s,"subscriptionId":12345,"portalId":%s,"appId":54321,"occurredAt":1764547200000,
