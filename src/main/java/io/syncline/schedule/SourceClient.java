@@ -86,7 +86,7 @@ public final class SourceClient {
             }
             credentials.forEach(req::header);
             Page page;
-            try (ConnectionRateBudget.Permit permit = budget.acquire(key, budget.limitsFor(c.metadata()))) {
+            try (ConnectionRateBudget.Permit permit = budget.acquire(key, budget.limitsFor(c.metadata()), ConnectionRateBudget.Use.READ)) {
                 requests.incrementAndGet();
                 HttpResponse<byte[]> r = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
                 page = new Page(r.statusCode(), r.headers().map(), r.body());
