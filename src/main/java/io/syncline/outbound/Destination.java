@@ -13,6 +13,9 @@ import io.syncline.connection.ConnectionAuth;
  * <li>{@code put}: {@code PUT {path}/{record id}}; the destination keys the record by our id;</li>
  * <li>{@code search}: the remote id from the identity map, else {@code GET {searchPath}} by the
  * match field, else {@code POST {path}}; updates go to {@code {updateMethod} {path}/{remote id}};</li>
+ * <li>{@code update}: as {@code search}, but never creates: a record not found yet is tried again
+ * later (another sync may be creating it), so two syncs that write the same record never
+ * both create it;</li>
  * <li>{@code post}: {@code POST {path}} every time; the destination upserts by a key in the
  * record (Zendesk's {@code create_or_update} by email or external id);</li>
  * <li>{@code batch}: HubSpot-style {@code POST {batchPath}} with up to {@code batchSize}
@@ -24,11 +27,12 @@ public record Destination(String path, String upsert, String searchPath, JsonPat
         Duration timeout, String envelope) {
 
     public Destination {
-        if (!upsert.equals("put") && !upsert.equals("search") && !upsert.equals("post")) {
-            throw new IllegalArgumentException("upsert must be put, search or post, not '" + upsert + "'");
+        if (!upsert.equals("put") && !upsert.equals("search") && !upsert.equals("post") && !upsert.equals("update")) {
+            throw new IllegalArgumentException("upsert must be put, search, post or update, not '" + upsert + "'");
         }
-        if (upsert.equals("search") && (searchPath == null || searchPath.isBlank()) && batchSize <= 1) {
-            throw new IllegalArgumentException("upsert: search needs a searchPath, e.g. /contacts?email={email}");
+        if ((upsert.equals("search") || upsert.equals("update")) && (searchPath == null || searchPath.isBlank())
+                && batchSize <= 1) {
+            throw new IllegalArgumentException("upsert: " + upsert + " needs a searchPath, e.g. /contacts?email={email}");
         }
         if (batchSize > 1 && (batchPath == null || batchPath.isBlank() || idProperty == null || idProperty.isBlank())) {
             throw new IllegalArgumentException("batchSize > 1 needs a batchPath and an idProperty");

@@ -115,6 +115,11 @@ public final class WriteClient {
                     return a.outcome(id.toString());
                 }
             }
+            if (d.upsert().equals("update")) {
+                // not there yet: the sync that creates it (or a person) may still be on the way
+                return new Retry(404, found.target(), "no record matches " + d.searchPath()
+                        + " yet; this sync only updates", null);
+            }
             Answer created = send(c, d, "POST", base + d.path(), d.body(item.fields()));
             return created.ok() ? new Sent(created.status(), created.target(), created.read(d.idPath()).orElse(null))
                     : created.outcome(null);

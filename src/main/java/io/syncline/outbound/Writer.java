@@ -416,7 +416,9 @@ public class Writer {
             }
             metrics.write(w.providerConfigKey(), w.syncName(), "sent");
         } else if (outcome instanceof WriteClient.Retry r) {
-            breakers.failure(key);
+            if (r.status() == null || r.status() != 404) {
+                breakers.failure(key); // a record not there yet (upsert: update) is no fault of the destination
+            }
             Duration wait = r.after() != null ? r.after()
                     : new Backoff(maxAttempts, backoffBase, Duration.ofMinutes(10)).delay(attempts);
             db.inLazyTransaction(c -> {
