@@ -47,6 +47,7 @@ public final class ParamTypes {
             "pipedrive-persons-source", "pipedrive-organizations-source", "pipedrive-deals-source",
             "pipedrive-webhook-source",
             "salesforce-contacts-source", "salesforce-accounts-source", "salesforce-opportunities-source",
+            "salesforce-contacts-sink",
             "mailchimp-members-source",
             "intercom-contacts-source", "intercom-conversations-source", "intercom-webhook-source");
 

@@ -10,7 +10,8 @@ import io.syncline.connection.ConnectionAuth;
  * Where and how an outbound sync writes a record at the connected app. Every create is an
  * upsert by key, so that a write repeated after a crash leaves one record (guarantee 2):
  * <ul>
- * <li>{@code put}: {@code PUT {path}/{record id}}; the destination keys the record by our id;</li>
+ * <li>{@code put}: {@code PUT {path}/{record id}} (or {@code PATCH}, {@code putMethod}: Salesforce's
+ * upsert by external id); the destination keys the record by our id;</li>
  * <li>{@code search}: the remote id from the identity map, else {@code GET {searchPath}} by the
  * match field, else {@code POST {path}}; updates go to {@code {updateMethod} {path}/{remote id}};</li>
  * <li>{@code update}: as {@code search}, but never creates: a record not found yet is tried again
@@ -24,7 +25,7 @@ import io.syncline.connection.ConnectionAuth;
  */
 public record Destination(String path, String upsert, String searchPath, JsonPath resultsPath, JsonPath idPath,
         String updateMethod, ConnectionAuth auth, String batchPath, int batchSize, String idProperty,
-        Duration timeout, String envelope) {
+        Duration timeout, String envelope, String putMethod, String omitField) {
 
     public Destination {
         if (!upsert.equals("put") && !upsert.equals("search") && !upsert.equals("post") && !upsert.equals("update")) {
@@ -41,7 +42,13 @@ public record Destination(String path, String upsert, String searchPath, JsonPat
 
     /** The body of a create or update: the record, or the record under the envelope's key ({"user": {...}}). */
     public Object body(java.util.Map<String, Object> fields) {
-        return envelope == null || envelope.isBlank() ? fields : java.util.Map.of(envelope, fields);
+        java.util.Map<String, Object> sent = fields;
+        if (omitField != null && fields.containsKey(omitField)) {
+            // the key is in the URL (Salesforce's upsert by external id), not in the body
+            sent = new java.util.LinkedHashMap<>(fields);
+            sent.remove(omitField);
+        }
+        return envelope == null || envelope.isBlank() ? sent : java.util.Map.of(envelope, sent);
     }
 
     public boolean batched() {

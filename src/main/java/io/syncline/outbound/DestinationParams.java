@@ -5,6 +5,7 @@ import java.time.Duration;
 import com.jayway.jsonpath.JsonPath;
 
 import io.syncline.config.TemplateParams;
+import io.syncline.mapping.MappingLoader;
 import io.syncline.connection.ConnectionAuth;
 import org.apache.camel.RouteTemplateContext;
 
@@ -22,6 +23,10 @@ public final class DestinationParams {
                 TemplateParams.text(rtc, "batchPath"), Integer.parseInt(TemplateParams.text(rtc, "batchSize").trim()),
                 TemplateParams.text(rtc, "idProperty"),
                 Duration.ofSeconds(Long.parseLong(TemplateParams.text(rtc, "timeoutSeconds").trim())),
-                TemplateParams.text(rtc, "envelope").trim());
+                TemplateParams.text(rtc, "envelope").trim(),
+                TemplateParams.text(rtc, "putMethod").isBlank() ? "PUT" : TemplateParams.text(rtc, "putMethod").trim(),
+                "false".equals(TemplateParams.text(rtc, "keyInBody").trim())
+                        ? MappingLoader.named(TemplateParams.routesDir(rtc), TemplateParams.text(rtc, "mapping")).keyField()
+                        : null);
     }
 }

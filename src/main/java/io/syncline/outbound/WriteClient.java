@@ -91,7 +91,9 @@ public final class WriteClient {
                         : a.outcome(null);
             }
             if (d.upsert().equals("put")) {
-                Answer a = send(c, d, "PUT", base + d.path() + "/" + enc(item.recordId()), d.body(item.fields()));
+                // a PATCH upsert sends the fields that have values: one the record lacks is left alone there
+                Answer a = send(c, d, d.putMethod(), base + d.path() + "/" + enc(item.recordId()),
+                        d.body(d.putMethod().equals("PATCH") ? withValues(item.fields()) : item.fields()));
                 return a.ok() ? new Sent(a.status(), a.target(), a.read(d.idPath()).orElse(item.recordId()))
                         : a.outcome(null);
             }
@@ -149,12 +151,7 @@ public final class WriteClient {
             }
             byMatch.put(match.toString(), item.recordId());
             // a field the record does not have is left alone there, not cleared (HubSpot refuses a null value)
-            Map<String, Object> properties = new LinkedHashMap<>();
-            item.fields().forEach((k, v) -> {
-                if (v != null) {
-                    properties.put(k, v);
-                }
-            });
+            Map<String, Object> properties = withValues(item.fields());
             inputs.add(Map.of("id", match.toString(), "idProperty", d.idProperty(), "properties", properties));
         }
         if (inputs.isEmpty()) {
@@ -326,6 +323,17 @@ public final class WriteClient {
                         // a connection whose answer never came is closed, never handed to the next request
                         .onFailure(t -> r.connection().close()))
                 .toCompletionStage().toCompletableFuture();
+    }
+
+    /** The fields that have a value: what a partial write (HubSpot's batch, a PATCH upsert) sends. */
+    private static Map<String, Object> withValues(Map<String, Object> fields) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        fields.forEach((k, v) -> {
+            if (v != null) {
+                out.put(k, v);
+            }
+        });
+        return out;
     }
 
     /** The headers that say how long to wait, as the answer gave them (Vert.x looks them up in any case). */

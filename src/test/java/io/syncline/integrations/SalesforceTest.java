@@ -128,4 +128,27 @@ class SalesforceTest extends AppStandIn {
         assertEquals("ERROR", run.getString("status"));
         assertTrue(run.getString("error.description").contains("No such column"), run.prettify());
     }
+
+    @Test
+    void aContactFromYourAppIsUpsertedByItsExternalIdWithTheIdInTheUrlOnly() {
+        String c = connect("sf-at-1");
+        String upsert = "/services/data/v62.0/sobjects/Contact/Syncline_Id__c/u-1";
+        wm.stubFor(com.github.tomakehurst.wiremock.client.WireMock.patch(urlPathEqualTo(upsert))
+                .withHeader("Authorization", equalTo("Bearer sf-at-1"))
+                .willReturn(aResponse().withStatus(201).withHeader("Content-Type", "application/json")
+                        .withBody("{\"id\":\"003D000000QV9n2IAD\",\"success\":true,\"errors\":[],\"created\":true}")));
+        io.syncline.support.Api.authed().contentType(io.restassured.http.ContentType.JSON).header("Connection-Id", c)
+                .header("Idempotency-Key", UUID.randomUUID().toString())
+                .body("{\"id\":\"u-1\",\"email\":\"Ada@X.test\",\"first_name\":\"Ada\",\"last_name\":\"Lovelace\"}")
+                .post("/events/salesforce.contact").then().statusCode(200);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() ->
+                io.syncline.support.Api.authed().queryParam("connection_id", c).queryParam("result", "sent").get("/api/flow")
+                        .then().extract().jsonPath().getList("writes").size() == 1);
+        wm.verify(com.github.tomakehurst.wiremock.client.WireMock.patchRequestedFor(urlPathEqualTo(upsert))
+                .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.equalToJson(
+                        "{\"Email\":\"ada@x.test\",\"FirstName\":\"Ada\",\"LastName\":\"Lovelace\"}")));
+        assertEquals("003D000000QV9n2IAD", io.syncline.support.Api.authed().queryParam("connection_id", c)
+                .queryParam("result", "sent").get("/api/flow").then().extract().path("writes[0].remote_id"),
+                "Salesforce: the upsert's answer names the Contact's id");
+    }
 }
