@@ -163,14 +163,20 @@ public final class ParamTypes {
         return out;
     }
 
-    /** A {@code kamelet:<id>?...} call: the Kamelet and its parameters, {@code RAW(...)} values resolved. */
+    /** The parameters in a {@code kamelet:} URI's query, with {@code RAW(...)} values resolved. */
+    public static Map<String, Object> kameletQuery(String uri) throws URISyntaxException {
+        int q = uri.indexOf('?');
+        Map<String, Object> query = URISupport.parseQuery(q < 0 ? "" : uri.substring(q + 1), true);
+        URISupport.resolveRawParameterValues(query);
+        return query;
+    }
+
+    /** A {@code kamelet:<id>?...} call: the Kamelet and its parameters. */
     private static Inner call(String uri) {
         int q = uri.indexOf('?');
         try {
-            Map<String, Object> query = URISupport.parseQuery(q < 0 ? "" : uri.substring(q + 1), true);
-            URISupport.resolveRawParameterValues(query);
             Map<String, String> passed = new LinkedHashMap<>();
-            query.forEach((k, v) -> passed.put(k, String.valueOf(v)));
+            kameletQuery(uri).forEach((k, v) -> passed.put(k, String.valueOf(v)));
             return new Inner(uri.substring("kamelet:".length(), q < 0 ? uri.length() : q), Map.copyOf(passed));
         } catch (URISyntaxException e) {
             throw new IllegalStateException("the catalogue Kamelet's call " + uri + " is not a valid URI", e);

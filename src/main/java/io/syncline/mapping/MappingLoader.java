@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.jayway.jsonpath.InvalidPathException;
 import com.jayway.jsonpath.JsonPath;
+import io.syncline.config.RouteResources;
 
 /**
  * Reads a mapping file (YAML). Every mistake is refused with the file and the field it is in,
@@ -35,24 +36,18 @@ public final class MappingLoader {
     private MappingLoader() {
     }
 
-    /** The catalogue's files are on the classpath under this prefix, e.g. {@code classpath:integrations/hubspot/contact.mapping.yaml}. */
-    public static final String CLASSPATH = "classpath:";
-
     /**
      * The mapping a sync's {@code mapping} parameter names: a file relative to the routes
      * directory, or a catalogue mapping on the classpath ({@code classpath:integrations/...}).
      */
     public static Mapping named(Path routesDir, String name) {
         String n = name == null ? "" : name.trim();
-        if (!n.startsWith(CLASSPATH)) {
+        if (!n.startsWith(RouteResources.CLASSPATH)) {
             return load(routesDir.resolve(n));
         }
-        String resource = n.substring(CLASSPATH.length());
-        try (java.io.InputStream in = MappingLoader.class.getClassLoader().getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new MappingFileException(n + ": mapping file not found on the classpath");
-            }
-            return parse(n, new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            return parse(n, RouteResources.text(routesDir, n)
+                    .orElseThrow(() -> new MappingFileException(n + ": mapping file not found on the classpath")));
         } catch (IOException e) {
             throw new MappingFileException(n + ": cannot read mapping file: " + e.getMessage());
         }

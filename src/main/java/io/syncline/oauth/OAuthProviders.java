@@ -1,9 +1,7 @@
 package io.syncline.oauth;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,6 +16,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.arc.Unremovable;
 import io.syncline.config.ParamTypes;
+import io.syncline.config.RouteResources;
 import io.syncline.config.YamlNodes.Problem;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -90,11 +89,9 @@ public class OAuthProviders {
         List<OAuthProvider> out = new ArrayList<>();
         for (String app : ParamTypes.CATALOGUE.stream().map(id -> id.substring(0, id.indexOf('-'))).distinct().toList()) {
             String resource = "integrations/" + app + "/" + app + ".provider.yaml";
-            try (InputStream in = OAuthProviders.class.getClassLoader().getResourceAsStream(resource)) {
-                if (in != null) {
-                    OAuthProvider.read("classpath:" + resource, new String(in.readAllBytes(), StandardCharsets.UTF_8),
-                            problems).ifPresent(out::add);
-                }
+            try {
+                RouteResources.classpath(resource).flatMap(text -> OAuthProvider.read(RouteResources.CLASSPATH + resource,
+                        text, problems)).ifPresent(out::add);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read " + resource, e);
             }

@@ -1,6 +1,8 @@
 package io.syncline.outbound;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import com.jayway.jsonpath.JsonPath;
 
@@ -41,14 +43,14 @@ public record Destination(String path, String upsert, String searchPath, JsonPat
     }
 
     /** The body of a create or update: the record, or the record under the envelope's key ({"user": {...}}). */
-    public Object body(java.util.Map<String, Object> fields) {
-        java.util.Map<String, Object> sent = fields;
+    public Object body(Map<String, Object> fields) {
+        Map<String, Object> sent = fields;
         if (omitField != null && fields.containsKey(omitField)) {
             // the key is in the URL (Salesforce's upsert by external id), not in the body
-            sent = new java.util.LinkedHashMap<>(fields);
+            sent = new LinkedHashMap<>(fields);
             sent.remove(omitField);
         }
-        return envelope == null || envelope.isBlank() ? sent : java.util.Map.of(envelope, sent);
+        return envelope == null || envelope.isBlank() ? sent : Map.of(envelope, sent);
     }
 
     public boolean batched() {

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,7 @@ import io.syncline.connection.ConnectionAuth;
 import io.syncline.mapping.Mapping;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 
@@ -337,8 +339,8 @@ public final class WriteClient {
     }
 
     /** The headers that say how long to wait, as the answer gave them (Vert.x looks them up in any case). */
-    private static Map<String, String> waitHeaders(io.vertx.core.http.HttpClientResponse resp) {
-        Map<String, String> out = new java.util.HashMap<>();
+    private static Map<String, String> waitHeaders(HttpClientResponse resp) {
+        Map<String, String> out = new HashMap<>();
         for (String name : Backoff.WAIT_HEADERS) {
             String v = resp.getHeader(name);
             if (v != null) {

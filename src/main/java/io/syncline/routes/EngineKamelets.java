@@ -39,15 +39,13 @@ public class EngineKamelets {
 
     void load(@Observes BeforeConfigure event) throws Exception {
         CamelContext camel = event.getMain().getCamelContext();
-        for (String id : ParamTypes.KAMELETS) {
+        for (String id : ParamTypes.kamelets().keySet()) {
             PluginHelper.getRoutesLoader(camel).loadRoutes(
                     ResourceHelper.resolveMandatoryResource(camel, "classpath:" + ParamTypes.resource(id)));
-            ((ModelCamelContext) camel).getRouteTemplateDefinition(id).configure(DECLARE.get(id));
-        }
-        // the catalogue's Kamelets each call one of the above, which declares the sync
-        for (String id : ParamTypes.CATALOGUE) {
-            PluginHelper.getRoutesLoader(camel).loadRoutes(
-                    ResourceHelper.resolveMandatoryResource(camel, "classpath:" + ParamTypes.resource(id)));
+            if (DECLARE.containsKey(id)) {
+                // a catalogue Kamelet declares nothing itself: the engine Kamelet it calls does
+                ((ModelCamelContext) camel).getRouteTemplateDefinition(id).configure(DECLARE.get(id));
+            }
         }
     }
 }

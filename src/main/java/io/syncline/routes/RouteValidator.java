@@ -35,7 +35,6 @@ import io.syncline.twoway.Ownership;
 import org.apache.camel.RouteTemplateContext;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.model.DefaultRouteTemplateContext;
-import org.apache.camel.util.URISupport;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
@@ -177,10 +176,7 @@ public final class RouteValidator {
 
     /** The parameters in a {@code kamelet:} URI's query, with {@code RAW(...)} values resolved. */
     static Map<String, Object> kameletQuery(String uri) throws URISyntaxException {
-        int q = uri.indexOf('?');
-        Map<String, Object> query = URISupport.parseQuery(q < 0 ? "" : uri.substring(q + 1), true);
-        URISupport.resolveRawParameterValues(query);
-        return query;
+        return ParamTypes.kameletQuery(uri);
     }
 
     /** A {@code kamelet:<id>?...} endpoint of one of the engine's Kamelets: its parameters, as a templatedRoute's. */

@@ -3,10 +3,10 @@ package io.syncline.schedule;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -35,6 +35,7 @@ import io.syncline.connection.Connection;
 import io.syncline.connection.Connections;
 import io.syncline.mapping.FieldError;
 import io.syncline.mapping.Mapping;
+import io.syncline.mapping.SourceTimes;
 import io.syncline.metrics.SyncMetrics;
 import io.syncline.outbound.AppWebhooks;
 import io.syncline.outbound.Backoff;
@@ -502,10 +503,10 @@ public class PollRunner {
                 long x = num.longValue();
                 return (x > 100_000_000_000L ? Instant.ofEpochMilli(x) : Instant.ofEpochSecond(x)).toString();
             }
-            Instant at = io.syncline.mapping.SourceTimes.instant(v.toString());
+            Instant at = SourceTimes.instant(v.toString());
             return at == null ? null : at.toString();
-        } catch (DateTimeParseException e) {
-            return null;
+        } catch (DateTimeException e) {
+            return null; // a number out of range
         }
     }
 

@@ -6,9 +6,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Date;
+import java.util.List;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import com.jayway.jsonpath.JsonPath;
 import io.syncline.connection.Connection;
 import io.syncline.connection.ConnectionAuth;
@@ -40,20 +49,19 @@ public record PollSync(String name, String integration, Mapping mapping, Duratio
         if (bodyTemplate == null) {
             return new Request(pagination.request(first, s), null);
         }
-        String from = since != null ? since : Pagination.blank(firstSince) ? null : firstSince;
-        JsonNode body = fill(bodyTemplate.deepCopy(), from, s.cursor(), pagination.pageSize);
+        JsonNode body = fill(bodyTemplate.deepCopy(), from(since), s.cursor(), pagination.pageSize);
         try {
             return new Request(first, BODY_JSON.writeValueAsBytes(body));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper BODY_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final ObjectMapper BODY_JSON = new ObjectMapper();
 
     private static JsonNode fill(JsonNode node, String since, String cursor, int limit) {
-        if (node instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
-            java.util.List<String> drop = new java.util.ArrayList<>();
+        if (node instanceof ObjectNode o) {
+            List<String> drop = new ArrayList<>();
             o.fields().forEachRemaining(f -> {
                 if (f.getValue().isTextual() && f.getValue().asText().equals("{cursor}") && cursor == null) {
                     drop.add(f.getKey());
@@ -62,20 +70,25 @@ public record PollSync(String name, String integration, Mapping mapping, Duratio
                 }
             });
             o.remove(drop);
-        } else if (node instanceof com.fasterxml.jackson.databind.node.ArrayNode a) {
+        } else if (node instanceof ArrayNode a) {
             for (int i = 0; i < a.size(); i++) {
                 a.set(i, fill(a.get(i), since, cursor, limit));
             }
         } else if (node.isTextual()) {
             return switch (node.asText()) {
-                case "{since}" -> since == null ? com.fasterxml.jackson.databind.node.NullNode.instance
-                        : com.fasterxml.jackson.databind.node.TextNode.valueOf(since);
-                case "{cursor}" -> com.fasterxml.jackson.databind.node.TextNode.valueOf(cursor);
-                case "{limit}" -> com.fasterxml.jackson.databind.node.IntNode.valueOf(limit);
+                case "{since}" -> since == null ? NullNode.instance
+                        : TextNode.valueOf(since);
+                case "{cursor}" -> TextNode.valueOf(cursor);
+                case "{limit}" -> IntNode.valueOf(limit);
                 default -> node;
             };
         }
         return node;
+    }
+
+    /** The "modified since" value a request sends: the mark's, else the first run's (firstSince), else none. */
+    private String from(String since) {
+        return since != null ? since : Pagination.blank(firstSince) ? null : firstSince;
     }
 
     /** Where a query takes the "modified since" value in itself, rather than as modifiedSinceParam. */
@@ -108,7 +121,7 @@ public record PollSync(String name, String integration, Mapping mapping, Duratio
             throw new RunFailure("configuration", "connection " + c.connectionId() + " has no base_url");
         }
         URI uri = URI.create(base.endsWith("/") && path.startsWith("/") ? base + path.substring(1) : base + path);
-        String from = since != null ? since : Pagination.blank(firstSince) ? null : firstSince;
+        String from = from(since);
         String fixed = query == null ? "" : query;
         if (fixed.contains(SINCE)) {
             // the source takes the mark inside its query (Salesforce's SOQL: WHERE SystemModstamp > {since})

@@ -1,8 +1,13 @@
 package io.syncline.schedule;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.jayway.jsonpath.JsonPath;
+import io.syncline.config.RouteResources;
 import io.syncline.config.TemplateParams;
 import io.syncline.connection.ConnectionAuth;
 import io.syncline.intake.InboundSyncs;
@@ -33,30 +38,20 @@ public final class PollSyncKamelet {
     }
 
     /** The JSON body template a search is POSTed with (bodyFile: relative to routes/, or classpath:); null for a GET. */
-    static com.fasterxml.jackson.databind.JsonNode body(java.nio.file.Path routesDir, String file) {
+    static JsonNode body(Path routesDir, String file) {
         if (file == null || file.isBlank()) {
             return null;
         }
         String name = file.trim();
         try {
-            byte[] text;
-            if (name.startsWith(MappingLoader.CLASSPATH)) {
-                try (java.io.InputStream in = PollSyncKamelet.class.getClassLoader()
-                        .getResourceAsStream(name.substring(MappingLoader.CLASSPATH.length()))) {
-                    if (in == null) {
-                        throw new IllegalArgumentException("bodyFile " + name + " is not on the classpath");
-                    }
-                    text = in.readAllBytes();
-                }
-            } else {
-                text = java.nio.file.Files.readAllBytes(routesDir.resolve(name));
-            }
-            com.fasterxml.jackson.databind.JsonNode node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(text);
+            String text = RouteResources.text(routesDir, name)
+                    .orElseThrow(() -> new IllegalArgumentException("bodyFile " + name + " not found"));
+            JsonNode node = new ObjectMapper().readTree(text);
             if (node == null || !node.isObject()) {
                 throw new IllegalArgumentException("bodyFile " + name + ": expected a JSON object");
             }
             return node;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalArgumentException("bodyFile " + name + " cannot be read: " + e.getMessage());
         }
     }

@@ -6,16 +6,25 @@ import java.security.MessageDigest;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
-/** HMAC-SHA256 and a constant-time comparison, the two primitives every scheme shares (JDK only). */
+/** HMAC (SHA-256, and SHA-1 for Intercom) and a constant-time comparison, the primitives every scheme shares (JDK only). */
 public final class Hmac {
 
     private Hmac() {
     }
 
     public static byte[] sha256(byte[] key, byte[]... parts) {
+        return of("HmacSHA256", key, parts);
+    }
+
+    /** HMAC-SHA1, which Intercom still signs with. */
+    public static byte[] sha1(byte[] key, byte[]... parts) {
+        return of("HmacSHA1", key, parts);
+    }
+
+    private static byte[] of(String algorithm, byte[] key, byte[]... parts) {
         try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            Mac mac = Mac.getInstance(algorithm);
+            mac.init(new SecretKeySpec(key, algorithm));
             for (byte[] part : parts) {
                 mac.update(part);
             }

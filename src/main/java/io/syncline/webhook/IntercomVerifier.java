@@ -1,13 +1,9 @@
 package io.syncline.webhook;
 
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Optional;
-
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Intercom's webhook signature: {@code X-Hub-Signature: sha1=<hex>}, the HMAC-SHA1 of the raw
@@ -29,18 +25,8 @@ public final class IntercomVerifier implements SignatureScheme {
         } catch (IllegalArgumentException e) {
             throw new SignatureRejected(SIGNATURE + " is not hex");
         }
-        if (!Hmac.same(sha1(secret.getBytes(StandardCharsets.UTF_8), rawBody), given)) {
+        if (!Hmac.same(Hmac.sha1(secret.getBytes(StandardCharsets.UTF_8), rawBody), given)) {
             throw new SignatureRejected(SIGNATURE + " does not match the body");
-        }
-    }
-
-    private static byte[] sha1(byte[] key, byte[] body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA1");
-            mac.init(new SecretKeySpec(key, "HmacSHA1"));
-            return mac.doFinal(body);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
         }
     }
 
