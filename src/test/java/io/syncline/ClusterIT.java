@@ -99,7 +99,8 @@ class ClusterIT {
         int a = PackagedService.freePort();
         String[] common = {"syncline.db.url=" + DB, "syncline.db.username=postgres", "quarkus.flyway.pg.schemas=syncline_cluster",
                 "syncline.schedule.min-interval=1s", "syncline.schedule.tick-ms=250", "syncline.poll.lease=4s",
-                "syncline.writer.lease=4s", "syncline.cluster.heartbeat=1s", "syncline.limits.requests-per-ip=0"};
+                "syncline.writer.lease=4s", "syncline.cluster.heartbeat=1s", "syncline.cluster.lease=4s",
+                "syncline.limits.requests-per-ip=0"};
         processes.add(PackagedService.start(home, a, home.resolve("a.log"), PackagedService.with(common,
                 "quarkus.flyway.pg.clean-at-start=true", "quarkus.flyway.pg.clean-disabled=false")));
         await().atMost(Duration.ofSeconds(90)).until(() -> PackagedService.ready(a));

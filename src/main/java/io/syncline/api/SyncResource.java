@@ -130,14 +130,7 @@ public class SyncResource {
                 if (emptyCache) {
                     store.purge(c.providerConfigKey(), c.connectionId(), s.model());
                 }
-                Map<String, Object> r = new LinkedHashMap<>();
-                r.put("sync", s.name());
-                r.put("connection_id", c.connectionId());
-                var started = runner.start(s, c, "manual");
-                r.put("status", started.isPresent() ? "started" : "already_running");
-                r.put("run_id", started.map(PollRunner.Started::runId)
-                        .orElseGet(() -> state.runningRun(pair).orElse(null)));
-                runs.add(r);
+                runs.add(runner.trigger(s, c, "manual"));
             }
         }
         return Map.of("success", true, "runs", runs);

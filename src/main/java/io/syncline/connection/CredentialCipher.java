@@ -116,6 +116,16 @@ public class CredentialCipher {
         return keyId;
     }
 
+    /**
+     * A secret derived from the encryption key for one purpose (HMAC-SHA256 of the purpose), as
+     * base64url: every replica has the key, so replicas authenticate each other with it, and the
+     * key itself never travels.
+     */
+    public String derived(String purpose) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(
+                io.syncline.webhook.Hmac.sha256(key.getEncoded(), purpose.getBytes(StandardCharsets.UTF_8)));
+    }
+
     static byte[] decodeKey(String base64) {
         byte[] raw;
         try {

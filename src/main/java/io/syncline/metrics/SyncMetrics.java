@@ -37,6 +37,12 @@ public class SyncMetrics {
                 k -> Counter.builder(name).description(description).tags(tags).register(registry));
     }
 
+    /** A request this replica sent to a connected app, under the connection's rate budget. */
+    public void requestSent(String integration) {
+        counter("syncline.requests.sent", "Requests this replica sent to connected apps", "integration", integration)
+                .increment();
+    }
+
     /** An OAuth2 token refresh: refreshed, failed (the provider could not be reached or refused the client), or reconnect_needed. */
     public void oauthRefresh(String integration, String result) {
         counter("syncline.oauth.refreshes", "OAuth2 token refreshes by result", "integration", integration,

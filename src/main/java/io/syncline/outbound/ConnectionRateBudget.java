@@ -12,14 +12,20 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import io.syncline.metrics.SyncMetrics;
+
 /**
  * Every request to a connected app, read or write, takes a permit from its connection's budget
  * (guarantee 6): at most {@code rate} requests per {@code per} interval and {@code maxInFlight}
  * at once. A 429 or 503 pauses the whole connection until the time the server named.
  *
+ * Only the connection's owner sends ({@link ConnectionOwners}), so this replica holds the whole
+ * budget of every connection it owns, however many replicas run; a request for a connection it
+ * does not own is refused with {@link ConnectionOwners.NotOwned}.
+ *
  * Hand-written because the limit, the concurrency cap and the pause must be one object per
- * connection, changed at run time and shared out among the replicas ({@link Replicas}); Camel's
- * throttle EIP sits in a route, not around a call, and knows nothing of other replicas.
+ * connection, changed at run time and handed over between replicas; Camel's throttle EIP sits in
+ * a route, not around a call, and knows nothing of other replicas.
  */
 @ApplicationScoped
 public class ConnectionRateBudget {
@@ -47,14 +53,21 @@ public class ConnectionRateBudget {
     static final double READ_SHARE = 0.9;
 
     private final Limits defaults;
-    private final Replicas replicas;
+    private final ConnectionOwners owners;
+    private final PermitRelay relay;
+    private final SyncMetrics metrics;
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
 
-    public ConnectionRateBudget(Replicas replicas,
+    public ConnectionRateBudget(ConnectionOwners owners, PermitRelay relay, SyncMetrics metrics,
             @ConfigProperty(name = "syncline.rate.requests", defaultValue = "10") int rate,
             @ConfigProperty(name = "syncline.rate.per", defaultValue = "1s") Duration per,
             @ConfigProperty(name = "syncline.rate.max-in-flight", defaultValue = "4") int maxInFlight) {
-        this.replicas = replicas;
+        this.owners = owners;
+        this.relay = relay;
+        this.metrics = metrics;
+        if (owners != null) {
+            owners.everyRound(this::expireGranted);
+        }
         this.defaults = new Limits(rate, per, maxInFlight);
     }
 
@@ -96,7 +109,10 @@ public class ConnectionRateBudget {
 
     /**
      * Blocks until the connection may send one request; call {@link Permit#close()} when it is
-     * answered. With several replicas on one database, this replica takes its share of the budget.
+     * answered.
+     *
+     * @throws ConnectionOwners.NotOwned when this replica does not own the connection, or stops
+     *         owning it while the request waits
      */
     public Permit acquire(String connectionKey, Limits limits) throws InterruptedException {
         return acquire(connectionKey, limits, Use.WRITE);
@@ -104,18 +120,109 @@ public class ConnectionRateBudget {
 
     /** The same, for a use that gives way to writes when a long window runs low (polls). */
     public Permit acquire(String connectionKey, Limits limits, Use use) throws InterruptedException {
-        Bucket b = buckets.compute(connectionKey, (k, old) -> old != null && old.limits.equals(limits) ? old
-                : new Bucket(limits));
-        replicas.awaitJoined();
-        return b.acquire(replicas.live(), use);
+        Permit p = take(connectionKey, limits, use);
+        sent(connectionKey);
+        return p;
+    }
+
+    private void sent(String connectionKey) {
+        if (metrics != null) {
+            metrics.requestSent(connectionKey.substring(0, Math.max(0, connectionKey.indexOf('/'))));
+        }
+    }
+
+    private Permit take(String connectionKey, Limits limits, Use use) throws InterruptedException {
+        long since = owners.ownedSince(connectionKey);
+        Bucket b = buckets.compute(connectionKey, (k, old) -> old != null && old.limits.equals(limits)
+                && old.since == since ? old : new Bucket(limits, since));
+        owners.enter(connectionKey);
+        int slot;
+        try {
+            slot = b.reserve(use, () -> {
+                if (!owners.owns(connectionKey)) {
+                    throw new ConnectionOwners.NotOwned(connectionKey);
+                }
+            });
+        } catch (InterruptedException | RuntimeException e) {
+            owners.exit(connectionKey);
+            throw e;
+        }
+        return () -> {
+            b.answered(slot);
+            owners.exit(connectionKey);
+        };
+    }
+
+    /**
+     * A permit for a request made while answering a delivery on whichever replica received it (a
+     * route's {@code syncline:budget} or {@code syncline:fetch}): this replica's own when it owns
+     * the connection, otherwise one the owner grants over the network ({@link PermitRelay}), so
+     * the owner's budget still counts every request.
+     */
+    public Permit acquireAnywhere(String connectionKey, Limits limits, Use use) throws InterruptedException {
+        if (owners.owns(connectionKey)) {
+            try {
+                return acquire(connectionKey, limits, use);
+            } catch (ConnectionOwners.NotOwned handedOverMeanwhile) {
+                // it moved while this request waited: ask the new owner
+            }
+        }
+        Permit p = relay.acquire(connectionKey, use);
+        sent(connectionKey);
+        return p;
     }
 
     /** The server asked us to stop for a while: nothing more goes to this connection until then. */
     public void pause(String connectionKey, Duration pause) {
+        if (!owners.owns(connectionKey)) {
+            relay.pause(connectionKey, pause); // the owner holds the budget, so the owner pauses
+            return;
+        }
         Bucket b = buckets.get(connectionKey);
         if (b != null) {
             b.pauseUntil(System.nanoTime() + pause.toNanos());
         }
+    }
+
+    /** A permit granted to another replica: given back by it, or closed here when it is held too long. */
+    private record Granted(String key, Permit permit, long expiresAt) {
+    }
+
+    private final Map<String, Granted> granted = new ConcurrentHashMap<>();
+
+    /**
+     * The owner's side of {@link #acquireAnywhere}: takes a permit for another replica's request,
+     * held until that replica gives it back ({@link #giveBack}) or for {@code hold} at most.
+     *
+     * @return the permit's id
+     */
+    public String grant(String connectionKey, Limits limits, Use use, Duration hold) throws InterruptedException {
+        expireGranted();
+        Permit p = take(connectionKey, limits, use); // the other replica sends it, and counts it
+        String id = java.util.UUID.randomUUID().toString();
+        granted.put(id, new Granted(connectionKey, p, System.nanoTime() + hold.toNanos()));
+        return id;
+    }
+
+    /** Another replica's request was answered: its permit's slot counts from now. */
+    public boolean giveBack(String id) {
+        Granted g = granted.remove(id);
+        if (g != null) {
+            g.permit().close();
+        }
+        return g != null;
+    }
+
+    /** Permits whose replica never gave them back (it stopped): their requests are long over. */
+    void expireGranted() {
+        long now = System.nanoTime();
+        granted.entrySet().removeIf(e -> {
+            if (now < e.getValue().expiresAt()) {
+                return false;
+            }
+            e.getValue().permit().close();
+            return true;
+        });
     }
 
     public interface Permit extends AutoCloseable {
@@ -127,13 +234,16 @@ public class ConnectionRateBudget {
      * A sliding window over the last {@code rate} requests, plus a count of requests in flight.
      * A request occupies its slot from the moment it is sent until its answer arrives, and the slot
      * counts from the answer: the server received the request before it answered, so however the
-     * network delays a request, no window at the server sees more than {@code rate} of them. With
-     * N replicas each one allows rate/N in a window and maxInFlight/N at once (at least one).
+     * network delays a request, no window at the server sees more than {@code rate} of them. A
+     * bucket of a connection this replica has taken over starts full, as if {@code rate} requests
+     * had been answered when the previous owner handed over or its lease ended: that owner's last
+     * window passes first.
      * The connection's long windows ({@link LongWindow}) must each hold as well.
      */
     static final class Bucket {
         private static final long IN_FLIGHT = Long.MAX_VALUE;
         final Limits limits;
+        final long since;
         final long[] slots;
         int next;
         int inFlight;
@@ -142,9 +252,14 @@ public class ConnectionRateBudget {
         final LongWindow[] windows;
 
         Bucket(Limits limits) {
+            this(limits, ConnectionOwners.FRESH);
+        }
+
+        Bucket(Limits limits, long since) {
             this.limits = limits;
+            this.since = since;
             this.slots = new long[limits.rate()];
-            Arrays.fill(slots, Long.MIN_VALUE / 2);
+            Arrays.fill(slots, since == ConnectionOwners.FRESH ? Long.MIN_VALUE / 2 : since);
             this.windows = limits.windows().stream().map(LongWindow::new).toArray(LongWindow[]::new);
         }
 
@@ -152,20 +267,22 @@ public class ConnectionRateBudget {
             pausedUntil = Math.max(pausedUntil, nanos);
         }
 
-        Permit acquire(int replicas) throws InterruptedException {
-            return acquire(replicas, Use.WRITE);
+        Permit acquire() throws InterruptedException {
+            return acquire(Use.WRITE);
         }
 
-        Permit acquire(int replicas, Use use) throws InterruptedException {
-            int slot = reserve(Math.max(1, replicas), use);
+        Permit acquire(Use use) throws InterruptedException {
+            int slot = reserve(use, () -> { });
             return () -> answered(slot);
         }
 
-        private synchronized int reserve(int replicas, Use use) throws InterruptedException {
-            int rate = Math.max(1, limits.rate() / replicas);
-            int maxInFlight = Math.max(1, limits.maxInFlight() / replicas);
+        /** Waits for a slot; {@code stillMine} throws {@link ConnectionOwners.NotOwned} once the connection is not this replica's. */
+        synchronized int reserve(Use use, Runnable stillMine) throws InterruptedException {
+            int rate = limits.rate();
+            int maxInFlight = limits.maxInFlight();
             long window = limits.per().toNanos();
             while (true) {
+                stillMine.run();
                 long now = System.nanoTime();
                 long wait;
                 if (inFlight >= maxInFlight) {
@@ -177,7 +294,7 @@ public class ConnectionRateBudget {
                 }
                 if (wait <= 0) {
                     for (LongWindow w : windows) {
-                        wait = Math.max(wait, w.wait(now, replicas, use));
+                        wait = Math.max(wait, w.wait(now, use));
                     }
                 }
                 if (wait <= 0) {
@@ -194,7 +311,7 @@ public class ConnectionRateBudget {
             }
         }
 
-        private synchronized void answered(int slot) {
+        synchronized void answered(int slot) {
             slots[slot] = System.nanoTime();
             inFlight--;
             notifyAll();
@@ -225,9 +342,9 @@ public class ConnectionRateBudget {
         }
 
         /** How long to wait before one more request of this use fits; 0 when it fits now. */
-        long wait(long now, int replicas, Use use) {
+        long wait(long now, Use use) {
             long current = Math.floorDiv(now, partNanos);
-            long share = Math.max(1, window.requests() / replicas);
+            long share = window.requests();
             long allowed = use == Use.READ ? Math.max(1, (long) Math.floor(share * READ_SHARE)) : share;
             long used = 0;
             long oldest = Long.MAX_VALUE;

@@ -3,6 +3,9 @@ package io.syncline.outbound;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
 import java.util.UUID;
 
 import io.quarkus.runtime.ShutdownEvent;
@@ -15,13 +18,12 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * How many replicas share the database, so that each takes 1/N of every connection's rate budget
- * and the sum over the cluster stays within it (guarantee 6). Each replica writes a heartbeat
- * every {@code syncline.cluster.heartbeat} (2s) and counts the replicas heard from within three
- * heartbeats. A replica that joins waits two heartbeats before it sends anything, so that the
- * others have already lowered their share; one that leaves is forgotten after three, and until
- * then the others simply stay below the budget. Heartbeats are written and compared in the
- * database's clock. The embedded H2 is one process: always one.
+ * Which replicas share the database, so that {@link ConnectionOwners} can give each connection to
+ * one of them. Each replica writes a heartbeat every {@code syncline.cluster.heartbeat} (2s) and
+ * counts as live while it was heard from within three heartbeats. Heartbeats are written and
+ * compared in the database's clock, never a replica's own. A replica also writes the address at
+ * which the others reach it ({@code syncline.cluster.address}). The embedded H2 is one process:
+ * always one.
  */
 @ApplicationScoped
 public class Replicas {
@@ -32,13 +34,16 @@ public class Replicas {
     private final Duration heartbeat;
     private final String id = UUID.randomUUID().toString();
     private final BackgroundLoop loop;
-    private volatile int live = 1;
-    private volatile long sendAfterNanos;
+    private final String address;
+    private volatile List<String> live = List.of(id);
 
     public Replicas(Database db,
-            @ConfigProperty(name = "syncline.cluster.heartbeat", defaultValue = "2s") Duration heartbeat) {
+            @ConfigProperty(name = "syncline.cluster.heartbeat", defaultValue = "2s") Duration heartbeat,
+            @ConfigProperty(name = "syncline.cluster.address") Optional<String> address,
+            @ConfigProperty(name = "quarkus.http.port", defaultValue = "8080") int port) {
         this.db = db;
         this.heartbeat = heartbeat;
+        this.address = address.filter(a -> !a.isBlank()).orElseGet(() -> "http://" + hostAddress() + ":" + port);
         this.loop = new BackgroundLoop("replicas", heartbeat.toMillis(), this::beat);
     }
 
@@ -47,7 +52,6 @@ public class Replicas {
             return;
         }
         beat();
-        sendAfterNanos = System.nanoTime() + heartbeat.multipliedBy(2).toNanos();
         loop.start();
     }
 
@@ -64,16 +68,38 @@ public class Replicas {
         });
     }
 
-    /** Replicas alive now, this one included. */
-    public int live() {
+    /** This replica's id. */
+    public String id() {
+        return id;
+    }
+
+    /** The ids of the replicas alive now, this one always included, sorted. */
+    public List<String> live() {
         return live;
     }
 
-    /** Blocks a replica that has just joined until the others have seen it. */
-    public void awaitJoined() throws InterruptedException {
-        long wait = sendAfterNanos - System.nanoTime();
-        if (wait > 0) {
-            Thread.sleep(wait / 1_000_000 + 1);
+    public Duration heartbeat() {
+        return heartbeat;
+    }
+
+    /** Where another replica answers, or empty if it is not live. */
+    public Optional<String> address(String replica) {
+        return Optional.ofNullable(db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT address FROM replicas WHERE id = ?")) {
+                ps.setString(1, replica);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getString(1) : null;
+                }
+            }
+        }));
+    }
+
+    /** The pod's or host's address, as other replicas on the network reach it. */
+    private static String hostAddress() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostAddress();
+        } catch (java.net.UnknownHostException e) {
+            return "127.0.0.1";
         }
     }
 
@@ -82,13 +108,14 @@ public class Replicas {
         long forget = heartbeat.multipliedBy(30).toMillis();
         // Every time here is the database's (now()), never this replica's clock: replicas on hosts
         // whose clocks disagree by seconds still count each other right.
-        int n = db.inLazyTransaction(c -> {
+        List<String> n = db.inLazyTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE replicas SET heartbeat_at = now() WHERE id = ?")) {
                 ps.setString(1, id);
                 if (ps.executeUpdate() == 0) {
                     try (PreparedStatement in = c.prepareStatement(
-                            "INSERT INTO replicas (id, started_at, heartbeat_at) VALUES (?, now(), now())")) {
+                            "INSERT INTO replicas (id, started_at, heartbeat_at, address) VALUES (?, now(), now(), ?)")) {
                         in.setString(1, id);
+                        in.setString(2, address);
                         in.executeUpdate();
                     }
                 }
@@ -99,16 +126,19 @@ public class Replicas {
                 ps.executeUpdate();
             }
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT COUNT(*) FROM replicas WHERE heartbeat_at >= now() - ? * INTERVAL '1 millisecond'")) {
+                    "SELECT id FROM replicas WHERE heartbeat_at >= now() - ? * INTERVAL '1 millisecond' ORDER BY id")) {
                 ps.setLong(1, window);
+                TreeSet<String> ids = new TreeSet<>(List.of(id));
                 try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return Math.max(1, rs.getInt(1));
+                    while (rs.next()) {
+                        ids.add(rs.getString(1));
+                    }
                 }
+                return List.copyOf(ids);
             }
         });
-        if (n != live) {
-            LOG.infof("%d replica(s) share the database; each takes 1/%d of every connection's rate budget", n, n);
+        if (n.size() != live.size()) {
+            LOG.infof("%d replica(s) share the database; each owns about 1/%d of the connections", n.size(), n.size());
         }
         live = n;
     }

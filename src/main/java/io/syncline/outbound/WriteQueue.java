@@ -45,7 +45,10 @@ public class WriteQueue {
 
     private final Database db;
 
-    public WriteQueue(Database db) {
+    private final Replicas replicas;
+
+    public WriteQueue(Database db, Replicas replicas) {
+        this.replicas = replicas;
         this.db = db;
     }
 
@@ -142,7 +145,18 @@ public class WriteQueue {
         return claim(" AND provider_config_key = ? AND sync_name = ?", List.of(integration, sync), limit, lease);
     }
 
-    private List<Write> claim(String where, List<String> args, int limit, Duration lease) {
+    private List<Write> claim(String filter, List<String> filterArgs, int limit, Duration lease) {
+        List<String> args = new ArrayList<>(filterArgs);
+        // Only the writes of connections this replica owns: their owner alone sends to them. A write
+        // with no connection (a route that writes to the app's own database) has no budget, and any replica takes it.
+        String where = !db.isPostgres() ? filter : filter
+                + " AND (EXISTS (SELECT 1 FROM connection_owners o WHERE o.provider_config_key = writes.provider_config_key"
+                + " AND o.connection_id = writes.connection_id AND o.owner = ?)"
+                + " OR NOT EXISTS (SELECT 1 FROM connections c WHERE c.provider_config_key = writes.provider_config_key"
+                + " AND c.connection_id = writes.connection_id))";
+        if (db.isPostgres()) {
+            args.add(replicas.id());
+        }
         OffsetDateTime now = RecordStore.now();
         OffsetDateTime until = now.plus(lease);
         return db.inLazyTransaction(c -> {

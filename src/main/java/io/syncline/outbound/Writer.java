@@ -67,6 +67,7 @@ public class Writer {
     private final OutboundSyncs syncs;
     private final Connections connections;
     private final ConnectionRateBudget budget;
+    private final ConnectionOwners owners;
     private final CircuitBreakers breakers;
     private final FlowLog flow;
     private final DeadLetters deadLetters;
@@ -92,7 +93,7 @@ public class Writer {
     private final BackgroundLoop settler = new BackgroundLoop("writer-settle", 100, this::settleBatch);
 
     public Writer(Database db, WriteQueue queue, OutboundSyncs syncs, Connections connections,
-            ConnectionRateBudget budget, CircuitBreakers breakers, FlowLog flow, DeadLetters deadLetters,
+            ConnectionRateBudget budget, ConnectionOwners owners, CircuitBreakers breakers, FlowLog flow, DeadLetters deadLetters,
             RecordAgreement agreement, IdentityMap identities, RecordStore store, SyncMetrics metrics,
             @ConfigProperty(name = "syncline.writer.threads", defaultValue = "16") int threads,
             @ConfigProperty(name = "syncline.writer.claim", defaultValue = "200") int claimSize,
@@ -105,6 +106,7 @@ public class Writer {
         this.syncs = syncs;
         this.connections = connections;
         this.budget = budget;
+        this.owners = owners;
         this.breakers = breakers;
         this.flow = flow;
         this.deadLetters = deadLetters;
@@ -205,6 +207,10 @@ public class Writer {
             group.forEach(w -> finish(w, () -> settle(null, w, Map.of(), new WriteClient.Dead(null, "-", why))));
             return;
         }
+        if (!owners.owns(first.connectionKey())) {
+            release(group, RecordStore.now()); // the connection moved to another replica: its owner sends them
+            return;
+        }
         Instant open = breakers.openUntil(first.connectionKey());
         if (open != null) {
             release(group, OffsetDateTime.ofInstant(open, ZoneOffset.UTC));
@@ -251,6 +257,9 @@ public class Writer {
         executor.execute(() -> {
             try {
                 task.run();
+            } catch (ConnectionOwners.NotOwned e) {
+                // handed over while these waited for the budget: unsent, due now for the new owner
+                queue.release(writes.stream().map(WriteQueue.Write::id).toList(), RecordStore.now());
             } finally {
                 held.addAndGet(-writes.size());
                 inFlight.addAndGet(-writes.size());

@@ -39,6 +39,7 @@ import io.syncline.mapping.SourceTimes;
 import io.syncline.metrics.SyncMetrics;
 import io.syncline.outbound.AppWebhooks;
 import io.syncline.outbound.Backoff;
+import io.syncline.outbound.ConnectionOwners;
 import io.syncline.outbound.ConnectionRateBudget;
 import io.syncline.store.CanonicalJson;
 import io.syncline.store.Change;
@@ -83,6 +84,7 @@ public class PollRunner {
     private final Connections connections;
     private final ConnectionRateBudget budget;
     private final AppWebhooks appWebhooks;
+    private final ConnectionOwners owners;
     private final SyncRegistry registry;
     private final SyncMetrics metrics;
     private final Duration lease;
@@ -93,7 +95,7 @@ public class PollRunner {
     private final ExecutorService workers;
 
     public PollRunner(Database db, RecordStore store, DeadLetters deadLetters, RecordAgreement agreement, SyncState state, Connections connections,
-            ConnectionRateBudget budget, AppWebhooks appWebhooks, SyncRegistry registry, SyncMetrics metrics,
+            ConnectionRateBudget budget, ConnectionOwners owners, AppWebhooks appWebhooks, SyncRegistry registry, SyncMetrics metrics,
             @ConfigProperty(name = "syncline.poll.lease", defaultValue = "5m") Duration lease,
             @ConfigProperty(name = "syncline.poll.request-timeout", defaultValue = "30s") Duration timeout,
             @ConfigProperty(name = "syncline.poll.workers", defaultValue = "4") int workers,
@@ -105,6 +107,7 @@ public class PollRunner {
         this.state = state;
         this.connections = connections;
         this.budget = budget;
+        this.owners = owners;
         this.appWebhooks = appWebhooks;
         this.registry = registry;
         this.metrics = metrics;
@@ -128,6 +131,9 @@ public class PollRunner {
         }
     }
 
+    /** The error type of a run stopped because its connection moved to another replica. */
+    static final String HANDED_OVER = "handed_over";
+
     /** A schedule slot: every connection of the integration whose pair is due runs, in the background. */
     public void tick(PollSync sync) {
         for (Connection c : connections.list(sync.integration())) {
@@ -136,6 +142,9 @@ public class PollRunner {
             }
             if (c.needsReconnect()) {
                 continue; // paused until its customer connects again: asking the provider cannot help
+            }
+            if (!owners.owns(c.providerConfigKey() + "/" + c.connectionId())) {
+                continue; // another replica owns the connection and runs its syncs
             }
             SyncState.Pair pair = new SyncState.Pair(c.providerConfigKey(), c.connectionId(), sync.name());
             // A pair without state has never run: it is due, unless the sync waits for a start.
@@ -170,6 +179,7 @@ public class PollRunner {
     void connected(@Observes Connections.Created event) {
         String integration = event.providerConfigKey();
         connections.find(integration, event.connectionId()).filter(PollRunner::pollable)
+                .filter(c -> owners.owns(integration + "/" + c.connectionId()))
                 .ifPresent(c -> registry.of(integration).stream()
                 .filter(s -> !s.waitForStart()).forEach(s -> submit(s, c, "connect", false)));
     }
@@ -198,6 +208,29 @@ public class PollRunner {
             return Optional.empty();
         }
         return Optional.of(new Started(b.runId(), workers.submit(() -> finish(sync, c, b))));
+    }
+
+    /**
+     * A run asked for now, by the API or a route: started here, already running, or, when another
+     * replica owns the connection, queued for it (due now, so its next tick runs it). The answer
+     * names the sync, the connection, the status and the run id where there is one.
+     */
+    public Map<String, Object> trigger(PollSync sync, Connection c, String trigger) {
+        SyncState.Pair pair = new SyncState.Pair(c.providerConfigKey(), c.connectionId(), sync.name());
+        state.ensure(pair);
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("sync", sync.name());
+        r.put("connection_id", c.connectionId());
+        if (!owners.owns(c.providerConfigKey() + "/" + c.connectionId())) {
+            state.dueNow(pair);
+            r.put("status", "queued");
+            r.put("run_id", state.runningRun(pair).orElse(null));
+            return r;
+        }
+        Optional<Started> started = start(sync, c, trigger);
+        r.put("status", started.isPresent() ? "started" : "already_running");
+        r.put("run_id", started.map(Started::runId).orElseGet(() -> state.runningRun(pair).orElse(null)));
+        return r;
     }
 
     /** One run of one pair, start to finish, in the calling thread. */
@@ -244,7 +277,7 @@ public class PollRunner {
         OffsetDateTime started = b.started();
         Checkpoint cp = row.checkpoint();
         SyncState.RunCounts n = new SyncState.RunCounts();
-        SourceClient client = new SourceClient(http, budget, Backoff.standard(sync.maxAttempts()), timeout);
+        SourceClient client = new SourceClient(http, budget, Backoff.standard(sync.maxAttempts()), timeout, false);
         String errorType = null;
         String errorDescription = null;
         try {
@@ -252,6 +285,10 @@ public class PollRunner {
         } catch (RunFailure f) {
             errorType = f.type();
             errorDescription = f.getMessage();
+        } catch (ConnectionOwners.NotOwned e) {
+            errorType = HANDED_OVER;
+            errorDescription = "the connection moved to another replica during the run; "
+                    + "that replica resumes it at once, after the last committed page";
         } catch (RuntimeException e) {
             LOG.errorf(e, "run %d of %s/%s failed inside Syncline", runId, c.connectionId(), sync.name());
             errorType = "internal_error";
@@ -275,7 +312,7 @@ public class PollRunner {
         metrics.recordsIn(sync.integration(), sync.name(), "deleted", n.deleted);
         metrics.recordsIn(sync.integration(), sync.name(), "unchanged", n.unchanged);
         metrics.recordsIn(sync.integration(), sync.name(), "dead_lettered", n.failed);
-        state.release(pair, sync.nextRun(finished, row.frequencySeconds()), runId);
+        state.release(pair, HANDED_OVER.equals(errorType) ? finished : sync.nextRun(finished, row.frequencySeconds()), runId);
         store.poke();
         // One line per run, with ids and counts only; a failed run is a warning.
         LOG.logf(errorType == null ? Logger.Level.INFO : Logger.Level.WARN,
@@ -283,7 +320,9 @@ public class PollRunner {
                 runId, errorType == null ? "succeeded" : "failed", sync.name(), c.providerConfigKey(),
                 c.connectionId(), n.added, n.updated, n.deleted, n.unchanged, n.failed, n.pages,
                 errorType == null ? "" : " error=" + errorType + ": " + errorDescription);
-        notifyApp(sync, c, pair, started, finished, errorType, errorDescription);
+        if (!HANDED_OVER.equals(errorType)) {
+            notifyApp(sync, c, pair, started, finished, errorType, errorDescription);
+        }
         return errorType == null ? Outcome.SUCCESS : Outcome.ERROR;
     }
 
@@ -418,9 +457,12 @@ public class PollRunner {
         return hwm[0];
     }
 
-    /** A client that reads from connected apps as this runner's polls do (same budget, timeouts and retries). */
+    /**
+     * A client that reads from connected apps as this runner's polls do (same budget, timeouts and
+     * retries), from whichever replica a delivery arrived at.
+     */
     public SourceClient client(int maxAttempts) {
-        return new SourceClient(http, budget, Backoff.standard(maxAttempts), timeout);
+        return new SourceClient(http, budget, Backoff.standard(maxAttempts), timeout, true);
     }
 
     /** One record as a dry run classifies it. */
@@ -441,7 +483,7 @@ public class PollRunner {
         String hwm = row == null ? null : row.checkpoint().hwm();
         String since = hwm == null ? null : sync.sinceValue(Instant.parse(hwm));
         URI first = sync.firstRequest(c, since);
-        SourceClient client = new SourceClient(http, budget, Backoff.standard(sync.maxAttempts()), timeout);
+        SourceClient client = new SourceClient(http, budget, Backoff.standard(sync.maxAttempts()), timeout, false);
         Pagination p = sync.pagination();
         Pagination.State position = p.start();
         List<DryRecord> out = new ArrayList<>();

@@ -38,14 +38,23 @@ public final class SourceClient {
     private final ConnectionRateBudget budget;
     private final Backoff backoff;
     private final Duration timeout;
+    /** Whether requests may come from any replica (a delivery's fetch), with the owner's permit, or only from the owner (a poll). */
+    private final boolean anywhere;
     final AtomicLong requests = new AtomicLong();
     final AtomicLong retries = new AtomicLong();
 
-    public SourceClient(HttpClient http, ConnectionRateBudget budget, Backoff backoff, Duration timeout) {
+    public SourceClient(HttpClient http, ConnectionRateBudget budget, Backoff backoff, Duration timeout, boolean anywhere) {
         this.http = http;
         this.budget = budget;
         this.backoff = backoff;
         this.timeout = timeout;
+        this.anywhere = anywhere;
+    }
+
+    private ConnectionRateBudget.Permit permit(Connection c, String key) throws InterruptedException {
+        ConnectionRateBudget.Limits limits = budget.limitsFor(c.metadata());
+        return anywhere ? budget.acquireAnywhere(key, limits, ConnectionRateBudget.Use.READ)
+                : budget.acquire(key, limits, ConnectionRateBudget.Use.READ);
     }
 
     public Page get(Connection c, URI uri, ConnectionAuth auth) {
@@ -86,7 +95,7 @@ public final class SourceClient {
             }
             credentials.forEach(req::header);
             Page page;
-            try (ConnectionRateBudget.Permit permit = budget.acquire(key, budget.limitsFor(c.metadata()), ConnectionRateBudget.Use.READ)) {
+            try (ConnectionRateBudget.Permit permit = permit(c, key)) {
                 requests.incrementAndGet();
                 HttpResponse<byte[]> r = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
                 page = new Page(r.statusCode(), r.headers().map(), r.body());

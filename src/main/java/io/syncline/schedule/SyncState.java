@@ -221,6 +221,11 @@ public class SyncState {
         });
     }
 
+    /** Makes the pair due now: its connection's owner, on another replica, runs it at its next tick. */
+    public void dueNow(Pair p) {
+        update(p, "UPDATE sync_state SET next_run_at = CURRENT_TIMESTAMP");
+    }
+
     /** Gives the lease back without recording a run. */
     public void releaseLease(Pair p) {
         update(p, "UPDATE sync_state SET lease_owner = NULL, lease_until = NULL");

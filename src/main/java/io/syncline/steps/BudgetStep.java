@@ -43,7 +43,8 @@ final class BudgetStep implements Processor {
                     + "' in integration '" + integration + "'");
         }
         String key = conn.providerConfigKey() + "/" + conn.connectionId();
-        ConnectionRateBudget.Permit permit = budget.acquire(key, budget.limitsFor(conn.metadata()));
+        ConnectionRateBudget.Permit permit = budget.acquireAnywhere(key, budget.limitsFor(conn.metadata()),
+                ConnectionRateBudget.Use.WRITE);
         e.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override
             public void onDone(Exchange done) {

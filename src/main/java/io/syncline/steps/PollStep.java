@@ -1,7 +1,6 @@
 package io.syncline.steps;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -10,7 +9,6 @@ import io.syncline.connection.Connections;
 import io.syncline.schedule.PollRunner;
 import io.syncline.schedule.PollSync;
 import io.syncline.schedule.SyncRegistry;
-import io.syncline.schedule.SyncState;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 
@@ -31,10 +29,9 @@ final class PollStep implements Processor {
     private final SyncRegistry registry;
     private final Connections connections;
     private final PollRunner runner;
-    private final SyncState state;
 
     PollStep(String integration, String sync, boolean now, String connection, SyncRegistry registry,
-            Connections connections, PollRunner runner, SyncState state) {
+            Connections connections, PollRunner runner) {
         this.integration = integration;
         this.sync = sync;
         this.now = now;
@@ -42,7 +39,6 @@ final class PollStep implements Processor {
         this.registry = registry;
         this.connections = connections;
         this.runner = runner;
-        this.state = state;
     }
 
     @Override
@@ -62,15 +58,7 @@ final class PollStep implements Processor {
             if (!PollRunner.pollable(c)) {
                 continue;
             }
-            SyncState.Pair pair = new SyncState.Pair(c.providerConfigKey(), c.connectionId(), s.name());
-            state.ensure(pair);
-            var started = runner.start(s, c, "route");
-            Map<String, Object> r = new LinkedHashMap<>();
-            r.put("sync", s.name());
-            r.put("connection_id", c.connectionId());
-            r.put("status", started.isPresent() ? "started" : "already_running");
-            r.put("run_id", started.map(PollRunner.Started::runId).orElseGet(() -> state.runningRun(pair).orElse(null)));
-            runs.add(r);
+            runs.add(runner.trigger(s, c, "route"));
         }
         StepExchange.answer(e, Map.of("runs", runs));
     }

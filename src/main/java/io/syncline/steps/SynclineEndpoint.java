@@ -23,7 +23,6 @@ import io.syncline.outbound.FlowLog;
 import io.syncline.outbound.WriteQueue;
 import io.syncline.schedule.PollRunner;
 import io.syncline.schedule.SyncRegistry;
-import io.syncline.schedule.SyncState;
 import io.syncline.store.Database;
 import io.syncline.store.DeadLetters;
 import io.syncline.twoway.Ownership;
@@ -65,7 +64,7 @@ final class SynclineEndpoint extends DefaultEndpoint {
             case POLL -> new PollStep(settings.get("integration"), settings.get("sync"),
                     Boolean.parseBoolean(settings.get("now")), settings.get("connection"),
                     TemplateParams.bean(SyncRegistry.class), TemplateParams.bean(Connections.class),
-                    TemplateParams.bean(PollRunner.class), TemplateParams.bean(SyncState.class));
+                    TemplateParams.bean(PollRunner.class));
             case CONNECTION -> new ConnectionStep(settings.get("integration"), settings.get("by"),
                     simple(settings.get("value")), TemplateParams.bean(Connections.class));
             case FETCH -> new FetchStep(settings.get("integration"), simple(settings.get("path")), settings.get("query"),

@@ -33,7 +33,7 @@ class BudgetWindowsTest {
         ConnectionRateBudget.Bucket bucket = new ConnectionRateBudget.Bucket(limits);
         List<Long> sent = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
-            try (ConnectionRateBudget.Permit p = bucket.acquire(1, Use.WRITE)) {
+            try (ConnectionRateBudget.Permit p = bucket.acquire(Use.WRITE)) {
                 sent.add(System.nanoTime());
             }
         }
@@ -60,11 +60,11 @@ class BudgetWindowsTest {
         Limits limits = new Limits(1000, Duration.ofSeconds(1), 10, List.of(new Window(10, Duration.ofDays(1))));
         ConnectionRateBudget.Bucket bucket = new ConnectionRateBudget.Bucket(limits);
         for (int i = 0; i < 9; i++) {
-            bucket.acquire(1, Use.READ).close(); // 9 of the day's 10: the reads' share
+            bucket.acquire(Use.READ).close(); // 9 of the day's 10: the reads' share
         }
         AtomicBoolean tenthRead = new AtomicBoolean();
         Thread reader = new Thread(() -> {
-            try (ConnectionRateBudget.Permit p = bucket.acquire(1, Use.READ)) {
+            try (ConnectionRateBudget.Permit p = bucket.acquire(Use.READ)) {
                 tenthRead.set(true);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -73,11 +73,11 @@ class BudgetWindowsTest {
         reader.start();
         try {
             await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> !tenthRead.get());
-            assertTimeoutPreemptively(Duration.ofSeconds(2), () -> bucket.acquire(1, Use.WRITE).close(),
+            assertTimeoutPreemptively(Duration.ofSeconds(2), () -> bucket.acquire(Use.WRITE).close(),
                     "the day's last request is kept for a write");
             AtomicBoolean eleventh = new AtomicBoolean();
             Thread writer = new Thread(() -> {
-                try (ConnectionRateBudget.Permit p = bucket.acquire(1, Use.WRITE)) {
+                try (ConnectionRateBudget.Permit p = bucket.acquire(Use.WRITE)) {
                     eleventh.set(true);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -96,7 +96,7 @@ class BudgetWindowsTest {
 
     @Test
     void aConnectionsMetadataNamesItsWindows() {
-        ConnectionRateBudget budget = new ConnectionRateBudget(null, 10, Duration.ofSeconds(1), 4);
+        ConnectionRateBudget budget = new ConnectionRateBudget(null, null, null, 10, Duration.ofSeconds(1), 4);
         Limits limits = budget.limitsFor(Map.of("rate_requests", 25, "rate_per_seconds", 1, "rate_windows",
                 List.of(Map.of("requests", 25000, "per_seconds", 86400), Map.of("requests", "x"))));
         assertEquals(List.of(new Window(25000, Duration.ofDays(1))), limits.windows(), "a malformed entry is skipped");

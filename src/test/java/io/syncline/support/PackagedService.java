@@ -19,14 +19,18 @@ public final class PackagedService {
     private PackagedService() {
     }
 
-    /** Starts it on {@code port} with its data and routes under {@code home}; output goes to {@code log}. */
+    /**
+     * Starts it on {@code port} with its data and routes under {@code home}; output goes to
+     * {@code log}. Each property is a system property ({@code name=value}), or a JVM option when
+     * it starts with {@code -X}.
+     */
     public static Process start(Path home, int port, Path log, String... properties) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1",
                 "-Dsyncline.data-dir=" + home.resolve("data"), "-Dsyncline.routes-dir=" + home.resolve("routes"),
                 "-Dsyncline.api-key=" + KEY, "-Dsyncline.encryption-key=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="));
         for (String p : properties) {
-            cmd.add("-D" + p);
+            cmd.add(p.startsWith("-X") ? p : "-D" + p);
         }
         cmd.add("-jar");
         cmd.add(System.getProperty("syncline.jar", "target/quarkus-app/quarkus-run.jar"));
