@@ -7,6 +7,8 @@ CREATE TABLE connection_owners (
     owner               VARCHAR(100),
     lease_until         TIMESTAMP WITH TIME ZONE NOT NULL,
     moves               BIGINT NOT NULL DEFAULT 0,
+    -- what the owner has used of the connection's long windows (a daily budget), for the next owner
+    windows             TEXT,
     PRIMARY KEY (provider_config_key, connection_id)
 );
 

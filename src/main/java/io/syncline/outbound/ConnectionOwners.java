@@ -68,12 +68,15 @@ public class ConnectionOwners {
     static final class Owned {
         volatile long validUntil;
         final long since;
+        /** The previous owner's usage of the connection's long windows, as it saved it (JSON), or null. */
+        final String windows;
         volatile boolean releasing;
         final AtomicInteger inFlight = new AtomicInteger();
 
-        Owned(long validUntil, long since) {
+        Owned(long validUntil, long since, String windows) {
             this.validUntil = validUntil;
             this.since = since;
+            this.windows = windows;
         }
     }
 
@@ -154,6 +157,19 @@ public class ConnectionOwners {
         return o == null ? FRESH : o.since;
     }
 
+    /** The previous owner's usage of the connection's long windows, for the budget to take over; null if none. */
+    String windowsOf(String key) {
+        Owned o = owned.get(key);
+        return o == null ? null : o.windows;
+    }
+
+    private volatile java.util.function.Function<java.util.Collection<String>, Map<String, String>> windowUsage = keys -> Map.of();
+
+    /** Where this replica's usage of long windows comes from, saved each round for whoever owns a connection next. */
+    void windowUsage(java.util.function.Function<java.util.Collection<String>, Map<String, String>> usage) {
+        this.windowUsage = usage;
+    }
+
     /** Counts a request of the connection as in flight, so a handover waits for it. */
     void enter(String key) {
         if (!db.isPostgres()) {
@@ -203,7 +219,8 @@ public class ConnectionOwners {
      * A connection as the database sees it now: its owner if any, whether that owner's lease
      * still runs, and how long ago it ended or was handed over (null if it never had an owner).
      */
-    private record Row(String integration, String connectionId, String owner, boolean held, Double idleMillis) {
+    private record Row(String integration, String connectionId, String owner, boolean held, Double idleMillis,
+            String windows) {
         String key() {
             return integration + "/" + connectionId;
         }
@@ -218,7 +235,7 @@ public class ConnectionOwners {
             List<Row> rows = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("""
                     SELECT c.provider_config_key, c.connection_id, o.owner, o.lease_until > now(),
-                           EXTRACT(EPOCH FROM now() - o.lease_until) * 1000
+                           EXTRACT(EPOCH FROM now() - o.lease_until) * 1000, o.windows
                       FROM connections c LEFT JOIN connection_owners o
                         ON o.provider_config_key = c.provider_config_key AND o.connection_id = c.connection_id""");
                     ResultSet rs = ps.executeQuery()) {
@@ -226,7 +243,8 @@ public class ConnectionOwners {
                     String owner = rs.getString(3);
                     boolean held = owner != null && rs.getBoolean(4);
                     double idle = rs.getDouble(5);
-                    rows.add(new Row(rs.getString(1), rs.getString(2), owner, held, rs.wasNull() ? null : idle));
+                    Double idleMillis = rs.wasNull() ? null : idle;
+                    rows.add(new Row(rs.getString(1), rs.getString(2), owner, held, idleMillis, rs.getString(6)));
                 }
             }
             return rows;
@@ -268,6 +286,10 @@ public class ConnectionOwners {
             }
         }
         owned.keySet().removeIf(k -> !byKey.containsKey(k)); // the connection was deleted
+        // what this replica used of long windows, saved before a handover so the next owner counts it too
+        java.util.Set<String> mine = new java.util.HashSet<>(renew.keySet());
+        mine.addAll(release.keySet());
+        saveWindows(windowUsage.apply(mine));
         long sent = System.nanoTime();
         long validUntil = sent + lease.toNanos() - margin.toNanos();
         String leaseUntil = "now() + INTERVAL '" + lease.toMillis() + " milliseconds'";
@@ -295,12 +317,14 @@ public class ConnectionOwners {
             if (o != null) {
                 o.validUntil = validUntil;
             } else {
-                owned.put(key, new Owned(validUntil, sent)); // ours without a record of it here: count a full window first
+                // ours without a record of it here: count a full window first
+                owned.put(key, new Owned(validUntil, sent, byKey.get(key).windows()));
             }
         }
         for (String key : claimed) {
             Double idle = byKey.get(key).idleMillis();
-            owned.put(key, new Owned(validUntil, idle == null ? FRESH : sent - (long) (idle * 1_000_000)));
+            owned.put(key, new Owned(validUntil, idle == null ? FRESH : sent - (long) (idle * 1_000_000),
+                    byKey.get(key).windows()));
             moves.increment();
         }
         released.forEach(owned::remove);
@@ -311,6 +335,25 @@ public class ConnectionOwners {
             LOG.infof("this replica took over %d connection(s) and handed over %d; it owns %d of them, with %d replica(s) live",
                     claimed.size(), released.size(), owned.size(), live.size());
         }
+    }
+
+    private void saveWindows(Map<String, String> usage) {
+        if (usage.isEmpty()) {
+            return;
+        }
+        List<String> keys = new ArrayList<>(usage.keySet());
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    UPDATE connection_owners o SET windows = k.w
+                      FROM unnest(?::text[], ?::text[], ?::text[]) AS k(p, c, w)
+                     WHERE o.provider_config_key = k.p AND o.connection_id = k.c AND o.owner = ?""")) {
+                ps.setArray(1, c.createArrayOf("text", keys.stream().map(k -> k.substring(0, k.indexOf('/'))).toArray()));
+                ps.setArray(2, c.createArrayOf("text", keys.stream().map(k -> k.substring(k.indexOf('/') + 1)).toArray()));
+                ps.setArray(3, c.createArrayOf("text", keys.stream().map(usage::get).toArray()));
+                ps.setString(4, replicas.id());
+                return ps.executeUpdate();
+            }
+        });
     }
 
     /**

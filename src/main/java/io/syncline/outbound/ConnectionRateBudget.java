@@ -12,6 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import io.syncline.config.StoredJson;
 import io.syncline.metrics.SyncMetrics;
 
 /**
@@ -67,6 +68,7 @@ public class ConnectionRateBudget {
         this.metrics = metrics;
         if (owners != null) {
             owners.everyRound(this::expireGranted);
+            owners.windowUsage(this::usage);
         }
         this.defaults = new Limits(rate, per, maxInFlight);
     }
@@ -133,8 +135,14 @@ public class ConnectionRateBudget {
 
     private Permit take(String connectionKey, Limits limits, Use use) throws InterruptedException {
         long since = owners.ownedSince(connectionKey);
-        Bucket b = buckets.compute(connectionKey, (k, old) -> old != null && old.limits.equals(limits)
-                && old.since == since ? old : new Bucket(limits, since));
+        Bucket b = buckets.compute(connectionKey, (k, old) -> {
+            if (old != null && old.limits.equals(limits) && old.since == since) {
+                return old;
+            }
+            Bucket fresh = new Bucket(limits, since);
+            fresh.restoreUsage(old != null && old.since == since ? old.takeUsageAlways() : owners.windowsOf(k));
+            return fresh;
+        });
         owners.enter(connectionKey);
         int slot;
         try {
@@ -182,6 +190,19 @@ public class ConnectionRateBudget {
         if (b != null) {
             b.pauseUntil(System.nanoTime() + pause.toNanos());
         }
+    }
+
+    /** The long windows' usage of these connections that changed since last asked, as JSON by connection. */
+    Map<String, String> usage(java.util.Collection<String> keys) {
+        Map<String, String> out = new java.util.HashMap<>();
+        for (String key : keys) {
+            Bucket b = buckets.get(key);
+            String u = b == null ? null : b.takeUsage();
+            if (u != null) {
+                out.put(key, u);
+            }
+        }
+        return out;
     }
 
     /** A permit granted to another replica: given back by it, or closed here when it is held too long. */
@@ -250,6 +271,8 @@ public class ConnectionRateBudget {
         long pausedUntil;
 
         final LongWindow[] windows;
+        /** Whether the long windows changed since their usage was last saved for the next owner. */
+        boolean dirty;
 
         Bucket(Limits limits) {
             this(limits, ConnectionOwners.FRESH);
@@ -301,6 +324,7 @@ public class ConnectionRateBudget {
                     for (LongWindow w : windows) {
                         w.count(now);
                     }
+                    dirty |= windows.length > 0;
                     int slot = next;
                     slots[slot] = IN_FLIGHT;
                     next = (next + 1) % slots.length;
@@ -309,6 +333,43 @@ public class ConnectionRateBudget {
                 }
                 TimeUnit.NANOSECONDS.timedWait(this, Math.min(wait, TimeUnit.SECONDS.toNanos(1)));
             }
+        }
+
+        /** The long windows' usage as JSON ({@code {"86400": [[age, requests], …]}}), or null if unchanged since last asked. */
+        synchronized String takeUsage() {
+            if (!dirty) {
+                return null;
+            }
+            dirty = false;
+            long now = System.nanoTime();
+            Map<String, List<long[]>> out = new java.util.LinkedHashMap<>();
+            for (LongWindow w : windows) {
+                out.put(Long.toString(w.window.per().toSeconds()), w.usage(now));
+            }
+            return StoredJson.write(out);
+        }
+
+        /** The usage whether changed or not: a bucket replaced when its limits change keeps what it counted. */
+        synchronized String takeUsageAlways() {
+            dirty = true;
+            return takeUsage();
+        }
+
+        /** Takes over the previous owner's usage of the long windows (see {@link #takeUsage}). */
+        synchronized void restoreUsage(String json) {
+            if (json == null || windows.length == 0) {
+                return;
+            }
+            Map<String, List<long[]>> saved = StoredJson.read(json,
+                    new com.fasterxml.jackson.core.type.TypeReference<Map<String, List<long[]>>>() { }, "window usage");
+            long now = System.nanoTime();
+            for (LongWindow w : windows) {
+                List<long[]> usage = saved.get(Long.toString(w.window.per().toSeconds()));
+                if (usage != null) {
+                    w.restore(now, usage.stream().filter(u -> u.length == 2).toList());
+                }
+            }
+            dirty = true;
         }
 
         synchronized void answered(int slot) {
@@ -357,6 +418,35 @@ public class ConnectionRateBudget {
             // a request of the oldest part was sent before that part ended: a full window and one
             // part after that end, the part stops counting
             return used < allowed ? 0 : Math.max(1, (oldest + KEPT) * partNanos - now);
+        }
+
+        /** The parts that still count, as {age in parts, requests} pairs: what the next owner takes over. */
+        List<long[]> usage(long now) {
+            long current = Math.floorDiv(now, partNanos);
+            List<long[]> out = new ArrayList<>();
+            for (int i = 0; i < KEPT; i++) {
+                if (part[i] > current - KEPT && counts[i] > 0) {
+                    out.add(new long[] {current - part[i], counts[i]});
+                }
+            }
+            return out;
+        }
+
+        /**
+         * Takes over a previous owner's usage. Ages count from when it was saved, so each part
+         * counts here at least as long as it would have there.
+         */
+        void restore(long now, List<long[]> usage) {
+            long current = Math.floorDiv(now, partNanos);
+            for (long[] u : usage) {
+                long p = current - u[0];
+                int i = (int) Math.floorMod(p, KEPT);
+                if (part[i] != p) {
+                    part[i] = p;
+                    counts[i] = 0;
+                }
+                counts[i] += u[1];
+            }
         }
 
         void count(long now) {

@@ -95,6 +95,41 @@ class BudgetWindowsTest {
     }
 
     @Test
+    @Timeout(30)
+    void theNextOwnerOfAConnectionCountsWhatThePreviousOwnerUsedOfItsDay() throws Exception {
+        Limits limits = new Limits(1000, Duration.ofSeconds(1), 10, List.of(new Window(10, Duration.ofDays(1))));
+        ConnectionRateBudget.Bucket previous = new ConnectionRateBudget.Bucket(limits);
+        for (int i = 0; i < 7; i++) {
+            previous.acquire(Use.WRITE).close();
+        }
+        String saved = previous.takeUsage(); // what the owner writes into connection_owners each round
+        assertEquals(null, previous.takeUsage(), "unchanged since: nothing to save again");
+
+        ConnectionRateBudget.Bucket next = new ConnectionRateBudget.Bucket(limits, System.nanoTime());
+        next.restoreUsage(saved);
+        java.util.concurrent.atomic.AtomicInteger got = new java.util.concurrent.atomic.AtomicInteger();
+        Thread writer = new Thread(() -> {
+            try {
+                while (true) {
+                    next.acquire(Use.WRITE).close();
+                    got.incrementAndGet();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        writer.start();
+        try {
+            // after the handover's one-second wait, 3 more fit in the day's 10, and no 4th
+            await().atMost(Duration.ofSeconds(5)).until(() -> got.get() == 3);
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(() -> got.get() == 3);
+        } finally {
+            writer.interrupt();
+            writer.join();
+        }
+    }
+
+    @Test
     void aConnectionsMetadataNamesItsWindows() {
         ConnectionRateBudget budget = new ConnectionRateBudget(null, null, null, 10, Duration.ofSeconds(1), 4);
         Limits limits = budget.limitsFor(Map.of("rate_requests", 25, "rate_per_seconds", 1, "rate_windows",
