@@ -60,6 +60,16 @@ public enum Step {
             p("forwardTo", "", "Queue every stored change as a write of the outbound sync integration/name"),
             p("forwardConnection", "", "The connection forwardTo writes to (default: the same connection id)")),
 
+    JOURNAL("journal", "producer", "Hands an admitted delivery to a broker instead of the store (Kafka in front of "
+            + "ingest): the body becomes the bytes as received, the headers only the integration, sync, connection, "
+            + "delivery id and Kafka's key integration/connection; no HTTP header (a signature, a token) goes with it",
+            p("integration", null, "The integration the delivery came for"),
+            p("sync", null, "The sync whose mapping and store syncline:intake applies")),
+
+    INTAKE("intake", "producer", "The store end of a journaled delivery: maps it with its sync's mapping and stores it "
+            + "as that sync's syncline:store would, under the same delivery id, so a record read twice from the broker "
+            + "changes nothing; completes after the commit (guarantees 1 and 2)"),
+
     QUEUE("queue", "producer", "The idempotent consumer of outbound events: in one transaction the idempotency key, "
             + "the two-way rules and the queued write (or the event's dead letter) (guarantees 1, 2 and 7)",
             p("integration", null, "The integration written to"),

@@ -19,6 +19,10 @@ public final class StepExchange {
 
     /** Header: the connection's id, for exchanges that no {@code syncline:admit} has admitted. */
     public static final String CONNECTION_ID = "SynclineConnectionId";
+    /** Header: the integration of a delivery handed to a broker ({@code syncline:journal}). */
+    public static final String INTEGRATION = "SynclineIntegration";
+    /** Header: the sync of a delivery handed to a broker ({@code syncline:journal}). */
+    public static final String SYNC = "SynclineSync";
     /** Property: the mapping result {@code syncline:map} made. */
     public static final String MAPPED = "SynclineMapped";
     /** Property: the mapping {@code syncline:map} applied. */

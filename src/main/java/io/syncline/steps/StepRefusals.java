@@ -26,6 +26,11 @@ public class StepRefusals extends RouteConfigurationBuilder {
                 .onException(ProblemException.class).handled(true)
                 .process(e -> HttpAnswer.problem(e, e.getProperty(Exchange.EXCEPTION_CAUGHT, ProblemException.class)
                         .problem()));
+        // Kafka in front of ingest, and the broker did not take the delivery in time: nothing was
+        // acknowledged, and the sender should come back shortly
+        routeConfiguration()
+                .onException(org.apache.kafka.common.KafkaException.class).onWhen(StepRefusals::httpTriggered).handled(true)
+                .process(StepRefusals::brokerUnavailable);
         // a failure inside an HTTP-triggered route is a 500 problem without internals; in any other
         // route it stays the exchange's failure, so that a broker redelivers what was not stored
         routeConfiguration()
@@ -35,6 +40,14 @@ public class StepRefusals extends RouteConfigurationBuilder {
 
     private static boolean httpTriggered(Exchange e) {
         return e.getFromEndpoint() != null && e.getFromEndpoint().getEndpointUri().startsWith("platform-http:");
+    }
+
+    private static void brokerUnavailable(Exchange e) {
+        Throwable t = e.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        LOG.warnf("route %s could not hand a delivery to Kafka: %s", e.getFromRouteId(), t == null ? "" : t.getMessage());
+        HttpAnswer.problem(e, Problem.of(503, "unavailable", "Service unavailable",
+                "the delivery could not be stored durably just now; nothing was acknowledged, retry shortly"));
+        e.getMessage().setHeader("Retry-After", "5");
     }
 
     private static void internalError(Exchange e) {

@@ -57,6 +57,9 @@ final class SynclineEndpoint extends DefaultEndpoint {
             case ADMIT -> admission();
             case MAP -> new MapStep(MappingLoader.named(routesDir(), settings.get("mapping")));
             case STORE -> store();
+            case JOURNAL -> new JournalStep(settings.get("integration"), settings.get("sync"));
+            case INTAKE -> new IntakeStep(TemplateParams.bean(InboundSyncs.class), TemplateParams.bean(DeadLetters.class),
+                    TemplateParams.bean(SyncMetrics.class));
             case QUEUE -> new QueueStep(settings.get("integration"), new EventIntake(settings.get("integration"),
                     settings.get("sync"), twoWay()), TemplateParams.bean(Connections.class));
             case BUDGET -> new BudgetStep(settings.get("integration"), settings.get("connection"),

@@ -22,14 +22,17 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 public class KafkaBroker implements QuarkusTestResourceLifecycleManager {
 
     private Process broker;
+    private Path dir;
+    private Path config;
+    private String bootstrap;
 
     @Override
     public Map<String, String> start() {
         try {
             int port = PackagedService.freePort();
             int controller = PackagedService.freePort();
-            Path dir = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "kafka-").toAbsolutePath();
-            Path config = dir.resolve("server.properties");
+            dir = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "kafka-").toAbsolutePath();
+            config = dir.resolve("server.properties");
             Files.writeString(config, String.join("\n",
                     "process.roles=broker,controller", "node.id=1",
                     "controller.quorum.voters=1@127.0.0.1:" + controller,
@@ -45,14 +48,8 @@ public class KafkaBroker implements QuarkusTestResourceLifecycleManager {
             if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
                 throw new IllegalStateException("formatting the Kafka storage failed: see " + dir.resolve("format.log"));
             }
-            broker = java(dir.resolve("broker.log"), "kafka.Kafka", config.toString());
-            String bootstrap = "127.0.0.1:" + port;
-            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-            while (!answers(bootstrap)) {
-                if (!broker.isAlive() || System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the Kafka broker did not start: see " + dir.resolve("broker.log"));
-                }
-            }
+            bootstrap = "127.0.0.1:" + port;
+            run();
             return Map.of("kafka.bootstrap", bootstrap);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
@@ -60,6 +57,30 @@ public class KafkaBroker implements QuarkusTestResourceLifecycleManager {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    private void run() throws IOException {
+        broker = java(dir.resolve("broker.log"), "kafka.Kafka", config.toString());
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (!answers(bootstrap)) {
+            if (!broker.isAlive() || System.nanoTime() > deadline) {
+                throw new IllegalStateException("the Kafka broker did not start: see " + dir.resolve("broker.log"));
+            }
+        }
+    }
+
+    public String bootstrap() {
+        return bootstrap;
+    }
+
+    /** SIGKILL, as a crashed broker: what it acknowledged with acks=all is on its disk. */
+    public void kill() throws InterruptedException {
+        broker.destroyForcibly().waitFor();
+    }
+
+    /** Starts it again on the same ports and data after {@link #kill()}. */
+    public void startAgain() throws IOException {
+        run();
     }
 
     private static boolean answers(String bootstrap) {

@@ -1,0 +1,40 @@
+package io.syncline.intake;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Kafka in front of ingest, the store end (a deployment setting, {@code syncline.intake.kafka.enabled}):
+ * every replica consumes the intake topic in one consumer group and stores each delivery with
+ * {@code syncline:intake}; the offset is committed only after the store's commit, and a failure
+ * commits nothing, so the record is read again ({@code breakOnFirstError}) and its delivery id
+ * makes the second read change nothing. A partition is one connection's deliveries in order
+ * (the record key is {@code integration/connection}), read by one replica at a time.
+ */
+@ApplicationScoped
+public class KafkaIntake extends RouteBuilder {
+
+    private final boolean enabled;
+
+    public KafkaIntake(@ConfigProperty(name = "syncline.intake.kafka.enabled", defaultValue = "false") boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    @Override
+    public void configure() {
+        if (!enabled) {
+            return;
+        }
+        from("kafka:{{syncline.intake.kafka.topic:syncline.intake}}?brokers={{syncline.intake.kafka.brokers}}"
+                + "&groupId={{syncline.intake.kafka.group:syncline-intake}}&autoOffsetReset=earliest"
+                + "&autoCommitEnable=false&allowManualCommit=true&breakOnFirstError=true"
+                + "&maxPollRecords={{syncline.intake.kafka.max-poll-records:500}}")
+                .routeId("syncline-intake")
+                .to("syncline:intake")
+                .process(e -> e.getMessage().getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class).commit());
+    }
+}
