@@ -67,9 +67,16 @@ start_syncline() {
   READY_MS=$(( $(now_ms) - T0_MS ))
 }
 
-# A replica that has just started sends no write for two heartbeats (2 × 2 s), so that others can
-# lower their share of a rate budget first. Scenarios that time writes start after that.
-await_joined() { sleep 5; }
+# await_owned N: wait until replicas own N connections. Only a connection's owner sends to it; a
+# replica claims a new connection within a heartbeat (at once when it is created on it).
+await_owned() {
+  for _ in $(seq 1 100); do
+    (( $(bpsql -Atc "SELECT COUNT(*) FROM syncline_bench.connection_owners WHERE owner IS NOT NULL AND lease_until > now()") >= $1 )) \
+      && return 0
+    sleep 0.1
+  done
+  die "no replica owns the $1 connection(s)"
+}
 
 # JVM pid under the start_bg wrapper (env execs java, so it is the same pid)
 syncline_pid() { pid_of "$1"; }

@@ -18,9 +18,9 @@ wait_http "$SINK/stats" 10 || die "the limited sink did not come up"
 routes="$BENCH_TMP/routes-rate"; rm -rf "$routes"; mkdir -p "$routes"
 cp "$BENCH_ROOT/routes/bench-writer.camel.yaml" "$BENCH_ROOT/routes/relay.mapping.yaml" "$routes/"
 JAVA_OPTS="${JAVA_OPTS:--Xmx512m}" start_syncline syncline-rate pg "$routes"
-await_joined
 api -X POST "$SYNCLINE_URL/api/connections" -d '{"provider_config_key":"sinkrate","connection_id":"bench",
   "base_url":"'"$SINK"'","metadata":{"rate_requests":'"$LIMIT"',"rate_per_seconds":1,"max_in_flight":8}}' >/dev/null
+await_owned 1
 queue_writes contacts-rate sinkrate $(( LIMIT * (SECS + 30) ))
 curl -sf -X POST "$SINK/reset" >/dev/null
 t0="$(now_ms)"; release_writes

@@ -18,11 +18,11 @@ routes="$BENCH_TMP/routes-writer"; rm -rf "$routes"; mkdir -p "$routes"
 cp "$BENCH_ROOT/routes/bench-writer.camel.yaml" "$BENCH_ROOT/routes/relay.mapping.yaml" "$routes/"
 JAVA_OPTS="${JAVA_OPTS:--Xmx1g}" start_syncline syncline-writer pg "$routes" SYNCLINE_WRITER_THREADS="${WRITER_THREADS:-32}"
 pid="$(syncline_pid syncline-writer)"
-await_joined
 for integration in sink sinkbatch; do
   api -X POST "$SYNCLINE_URL/api/connections" -d '{"provider_config_key":"'$integration'","connection_id":"bench",
     "base_url":"'"$SINK_URL"'","metadata":{"rate_requests":1000000,"rate_per_seconds":1,"max_in_flight":32}}' >/dev/null
 done
+await_owned 2
 for mode in single batch; do
   if [[ "$mode" == single ]]; then sync=contacts-out integration=sink; else sync=contacts-batch integration=sinkbatch; fi
   bpsql -qc "TRUNCATE syncline_bench.writes, syncline_bench.flow_log, syncline_bench.identity_map"

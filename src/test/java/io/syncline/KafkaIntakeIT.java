@@ -150,6 +150,12 @@ class KafkaIntakeIT {
         assertEquals(CONNECTIONS.size() * PER_CONNECTION, count("SELECT COUNT(*) FROM records WHERE provider_config_key = 'crm'"),
                 "each acknowledged delivery is one record, and the probe refused with 503 is none");
         assertEquals(0, count("SELECT COUNT(*) FROM dead_letters"));
+        // the store has caught up with every partition, as the lag gauge says
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            String metrics = PackagedService.send(first, "GET", "/q/metrics", Map.of(), "").body();
+            return metrics.lines().filter(l -> l.startsWith("syncline_intake_kafka_lag{")).count() == 3
+                    && metrics.lines().filter(l -> l.startsWith("syncline_intake_kafka_lag{")).allMatch(l -> l.endsWith(" 0.0"));
+        });
         for (String c : CONNECTIONS) {
             assertEquals(acknowledged.get(c), feed(c), "the feed of " + c + " is in the order its deliveries were acknowledged");
         }

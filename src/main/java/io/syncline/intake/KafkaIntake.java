@@ -13,7 +13,13 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * {@code syncline:intake}; the offset is committed only after the store's commit, and a failure
  * commits nothing, so the record is read again ({@code breakOnFirstError}) and its delivery id
  * makes the second read change nothing. A partition is one connection's deliveries in order
- * (the record key is {@code integration/connection}), read by one replica at a time.
+ * (the record key is {@code integration/connection}), read by one consumer at a time.
+ *
+ * <p>Each offset is committed synchronously after its record's store: a consumer that lost its
+ * partition (a broker restart evicted it) learns it from the failed commit and stops before it
+ * stores anything more, so the next consumer never stores a later delivery before an earlier
+ * one. Asynchronous commits let such a consumer go on storing behind the new one, and broke the
+ * per-connection order in {@code KafkaIntakeIT}.
  */
 @ApplicationScoped
 public class KafkaIntake extends RouteBuilder {
@@ -32,7 +38,10 @@ public class KafkaIntake extends RouteBuilder {
         from("kafka:{{syncline.intake.kafka.topic:syncline.intake}}?brokers={{syncline.intake.kafka.brokers}}"
                 + "&groupId={{syncline.intake.kafka.group:syncline-intake}}&autoOffsetReset=earliest"
                 + "&autoCommitEnable=false&allowManualCommit=true&breakOnFirstError=true"
-                + "&maxPollRecords={{syncline.intake.kafka.max-poll-records:500}}")
+                + "&maxPollRecords={{syncline.intake.kafka.max-poll-records:500}}"
+                // one consumer thread per partition this replica is given, up to this many: their
+                // stores share transactions (group commit), and each partition stays in order
+                + "&consumersCount={{syncline.intake.kafka.consumers:4}}")
                 .routeId("syncline-intake")
                 .to("syncline:intake")
                 .process(e -> e.getMessage().getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class).commit());
