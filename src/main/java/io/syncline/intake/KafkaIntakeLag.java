@@ -44,12 +44,12 @@ public class KafkaIntakeLag {
 
     public KafkaIntakeLag(MeterRegistry registry,
             @ConfigProperty(name = "syncline.intake.kafka.enabled", defaultValue = "false") boolean enabled,
-            @ConfigProperty(name = "syncline.intake.kafka.brokers", defaultValue = "") String brokers,
+            @ConfigProperty(name = "syncline.intake.kafka.brokers") java.util.Optional<String> brokers,
             @ConfigProperty(name = "syncline.intake.kafka.topic", defaultValue = "syncline.intake") String topic,
             @ConfigProperty(name = "syncline.intake.kafka.group", defaultValue = "syncline-intake") String group) {
         this.registry = registry;
         this.enabled = enabled;
-        this.brokers = brokers;
+        this.brokers = brokers.orElse("");
         this.topic = topic;
         this.group = group;
     }
