@@ -39,8 +39,12 @@ public class SyncMetrics {
 
     /** A request this replica sent to a connected app, under the connection's rate budget. */
     public void requestSent(String integration) {
-        counter("syncline.requests.sent", "Requests this replica sent to connected apps", "integration", integration)
-                .increment();
+        requestsSent(integration).increment();
+    }
+
+    /** The counter of {@link #requestSent}, for a caller that keeps it (one lookup per connection, not per request). */
+    public Counter requestsSent(String integration) {
+        return counter("syncline.requests.sent", "Requests this replica sent to connected apps", "integration", integration);
     }
 
     /** An OAuth2 token refresh: refreshed, failed (the provider could not be reached or refused the client), or reconnect_needed. */

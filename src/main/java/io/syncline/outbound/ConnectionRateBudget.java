@@ -127,9 +127,12 @@ public class ConnectionRateBudget {
         return p;
     }
 
+    private final Map<String, io.micrometer.core.instrument.Counter> sentBy = new ConcurrentHashMap<>();
+
     private void sent(String connectionKey) {
         if (metrics != null) {
-            metrics.requestSent(connectionKey.substring(0, Math.max(0, connectionKey.indexOf('/'))));
+            sentBy.computeIfAbsent(connectionKey, k -> metrics.requestsSent(k.substring(0, Math.max(0, k.indexOf('/')))))
+                    .increment();
         }
     }
 
