@@ -40,10 +40,13 @@ public class Replicas {
     public Replicas(Database db,
             @ConfigProperty(name = "syncline.cluster.heartbeat", defaultValue = "2s") Duration heartbeat,
             @ConfigProperty(name = "syncline.cluster.address") Optional<String> address,
-            @ConfigProperty(name = "quarkus.http.port", defaultValue = "8080") int port) {
+            @ConfigProperty(name = "quarkus.http.port", defaultValue = "8080") int port,
+            @ConfigProperty(name = "quarkus.http.host", defaultValue = "0.0.0.0") String host) {
         this.db = db;
         this.heartbeat = heartbeat;
-        this.address = address.filter(a -> !a.isBlank()).orElseGet(() -> "http://" + hostAddress() + ":" + port);
+        // bound to one address (127.0.0.1, say): that one; bound to all: the host's own address
+        String reachable = host.equals("0.0.0.0") || host.equals("::") ? hostAddress() : host;
+        this.address = address.filter(a -> !a.isBlank()).orElseGet(() -> "http://" + reachable + ":" + port);
         this.loop = new BackgroundLoop("replicas", heartbeat.toMillis(), this::beat);
     }
 

@@ -483,7 +483,8 @@ public class PollRunner {
         String hwm = row == null ? null : row.checkpoint().hwm();
         String since = hwm == null ? null : sync.sinceValue(Instant.parse(hwm));
         URI first = sync.firstRequest(c, since);
-        SourceClient client = new SourceClient(http, budget, Backoff.standard(sync.maxAttempts()), timeout, false);
+        // answers the caller on whichever replica it asked, with the owner's permit
+        SourceClient client = new SourceClient(http, budget, Backoff.standard(sync.maxAttempts()), timeout, true);
         Pagination p = sync.pagination();
         Pagination.State position = p.start();
         List<DryRecord> out = new ArrayList<>();
