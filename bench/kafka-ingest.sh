@@ -59,7 +59,7 @@ for mode in direct kafka; do
     ports=()
     for i in $(seq 1 "$n"); do
       port=$(( 19900 + i ))
-      extra=(SYNCLINE_CLUSTER_ADDRESS="http://127.0.0.1:$port" QUARKUS_DATASOURCE_PG_JDBC_MAX_SIZE=16)
+      extra=(QUARKUS_DATASOURCE_PG_JDBC_MAX_SIZE=16)
       (( i > 1 )) && extra+=(QUARKUS_FLYWAY_PG_CLEAN_AT_START=false)
       if [[ "$mode" == kafka ]]; then
         extra+=(SYNCLINE_INTAKE_KAFKA_ENABLED=true SYNCLINE_INTAKE_KAFKA_BROKERS="127.0.0.1:$KAFKA_PORT"

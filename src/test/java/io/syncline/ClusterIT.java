@@ -14,9 +14,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -170,10 +167,6 @@ class ClusterIT {
     }
 
     static long count(String sql) throws Exception {
-        try (Connection c = DriverManager.getConnection(DB, "postgres", ""); ResultSet rs = c.createStatement()
-                .executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return io.syncline.support.TestPostgres.count(DB, sql);
     }
 }

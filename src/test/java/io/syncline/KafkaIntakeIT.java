@@ -183,17 +183,13 @@ class KafkaIntakeIT {
         String[] common = {"syncline.db.url=" + DB, "syncline.db.username=postgres", "quarkus.flyway.pg.schemas=" + SCHEMA,
                 "syncline.intake.kafka.enabled=true", "syncline.intake.kafka.brokers=" + bootstrap,
                 "syncline.cluster.heartbeat=1s", "syncline.cluster.lease=4s", "syncline.limits.requests-per-ip=0",
-                "syncline.cluster.address=http://127.0.0.1:" + port, "-Xmx256m", "-XX:TieredStopAtLevel=1"};
+                "-Xmx256m", "-XX:TieredStopAtLevel=1"};
         replicas.put(port, PackagedService.start(home, port, home.resolve("replica-" + port + ".log"),
                 PackagedService.with(common, more)));
         return port;
     }
 
     static long count(String sql) throws Exception {
-        try (Connection c = DriverManager.getConnection(DB, "postgres", ""); ResultSet rs = c.createStatement()
-                .executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return io.syncline.support.TestPostgres.count(DB, sql);
     }
 }

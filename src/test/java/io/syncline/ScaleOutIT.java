@@ -252,7 +252,7 @@ class ScaleOutIT {
         int port = PackagedService.freePort();
         String[] common = {"syncline.db.url=" + DB, "syncline.db.username=postgres", "quarkus.flyway.pg.schemas=" + SCHEMA,
                 "syncline.cluster.heartbeat=1s", "syncline.cluster.lease=4s", "syncline.writer.lease=4s",
-                "syncline.cluster.address=http://127.0.0.1:" + port, "syncline.limits.requests-per-ip=0",
+                "syncline.limits.requests-per-ip=0",
                 "probe.sink=http://127.0.0.1:" + sink.getAddress().getPort(),
                 "quarkus.datasource.pg.jdbc.max-size=10", "-Xmx160m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"};
         replicas.put(port, PackagedService.start(home, port, home.resolve("replica-" + port + ".log"),
@@ -307,10 +307,6 @@ class ScaleOutIT {
     }
 
     static long count(String sql) throws Exception {
-        try (Connection c = DriverManager.getConnection(DB, "postgres", ""); ResultSet rs = c.createStatement()
-                .executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return io.syncline.support.TestPostgres.count(DB, sql);
     }
 }

@@ -27,7 +27,7 @@ public class KafkaIntake extends RouteBuilder {
 
     private final boolean enabled;
 
-    public KafkaIntake(@ConfigProperty(name = "syncline.intake.kafka.enabled", defaultValue = "false") boolean enabled) {
+    public KafkaIntake(@ConfigProperty(name = "syncline.intake.kafka.enabled") boolean enabled) {
         this.enabled = enabled;
     }
 
@@ -36,13 +36,13 @@ public class KafkaIntake extends RouteBuilder {
         if (!enabled) {
             return;
         }
-        from("kafka:{{syncline.intake.kafka.topic:syncline.intake}}?brokers={{syncline.intake.kafka.brokers}}"
-                + "&groupId={{syncline.intake.kafka.group:syncline-intake}}&autoOffsetReset=earliest"
+        from("kafka:{{syncline.intake.kafka.topic}}?brokers={{syncline.intake.kafka.brokers}}"
+                + "&groupId={{syncline.intake.kafka.group}}&autoOffsetReset=earliest"
                 + "&autoCommitEnable=false&allowManualCommit=true&breakOnFirstError=true"
-                + "&maxPollRecords={{syncline.intake.kafka.max-poll-records:500}}"
+                + "&maxPollRecords={{syncline.intake.kafka.max-poll-records}}"
                 // one consumer thread per partition this replica is given, up to this many: their
                 // stores share transactions (group commit), and each partition stays in order
-                + "&consumersCount={{syncline.intake.kafka.consumers:4}}")
+                + "&consumersCount={{syncline.intake.kafka.consumers}}")
                 .routeId("syncline-intake")
                 .to("syncline:intake")
                 .process(e -> e.getMessage().getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class).commit());

@@ -43,10 +43,10 @@ public class KafkaIntakeLag {
     private Admin admin;
 
     public KafkaIntakeLag(MeterRegistry registry,
-            @ConfigProperty(name = "syncline.intake.kafka.enabled", defaultValue = "false") boolean enabled,
+            @ConfigProperty(name = "syncline.intake.kafka.enabled") boolean enabled,
             @ConfigProperty(name = "syncline.intake.kafka.brokers") java.util.Optional<String> brokers,
-            @ConfigProperty(name = "syncline.intake.kafka.topic", defaultValue = "syncline.intake") String topic,
-            @ConfigProperty(name = "syncline.intake.kafka.group", defaultValue = "syncline-intake") String group) {
+            @ConfigProperty(name = "syncline.intake.kafka.topic") String topic,
+            @ConfigProperty(name = "syncline.intake.kafka.group") String group) {
         this.registry = registry;
         this.enabled = enabled;
         this.brokers = brokers.orElse("");

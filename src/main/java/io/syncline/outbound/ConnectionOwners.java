@@ -170,10 +170,15 @@ public class ConnectionOwners {
         this.windowUsage = usage;
     }
 
-    /** Counts a request of the connection as in flight, so a handover waits for it. */
-    void enter(String key) {
+    /**
+     * Counts a request of the connection as in flight, so a handover waits for it.
+     *
+     * @return what ends the count, on the same ownership it began on (a later claim of the same
+     *         connection starts a count of its own)
+     */
+    Runnable enter(String key) {
         if (!db.isPostgres()) {
-            return;
+            return () -> { };
         }
         Owned o = owned.get(key);
         if (o == null) {
@@ -184,21 +189,15 @@ public class ConnectionOwners {
             o.inFlight.decrementAndGet();
             throw new NotOwned(key);
         }
+        return o.inFlight::decrementAndGet;
     }
 
-    void exit(String key) {
-        Owned o = owned.get(key);
-        if (o != null && db.isPostgres()) {
-            o.inFlight.decrementAndGet();
-        }
-    }
-
-    /** The owner of a connection that is not this replica's, if it has a live one. */
-    public java.util.Optional<String> ownerOf(String integration, String connectionId) {
+    /** Where the connection's owner answers, if it has a live one. */
+    public java.util.Optional<String> ownerAddress(String integration, String connectionId) {
         return java.util.Optional.ofNullable(db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT owner FROM connection_owners
-                     WHERE provider_config_key = ? AND connection_id = ? AND lease_until > now()""")) {
+                    SELECT r.address FROM connection_owners o JOIN replicas r ON r.id = o.owner
+                     WHERE o.provider_config_key = ? AND o.connection_id = ? AND o.lease_until > now()""")) {
                 ps.setString(1, integration);
                 ps.setString(2, connectionId);
                 try (ResultSet rs = ps.executeQuery()) {

@@ -146,7 +146,7 @@ public class ConnectionRateBudget {
             fresh.restoreUsage(old != null && old.since == since ? old.takeUsageAlways() : owners.windowsOf(k));
             return fresh;
         });
-        owners.enter(connectionKey);
+        Runnable exit = owners.enter(connectionKey);
         int slot;
         try {
             slot = b.reserve(use, () -> {
@@ -155,12 +155,12 @@ public class ConnectionRateBudget {
                 }
             });
         } catch (InterruptedException | RuntimeException e) {
-            owners.exit(connectionKey);
+            exit.run();
             throw e;
         }
         return () -> {
             b.answered(slot);
-            owners.exit(connectionKey);
+            exit.run();
         };
     }
 

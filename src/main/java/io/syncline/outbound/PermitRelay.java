@@ -105,7 +105,6 @@ public class PermitRelay {
 
     private String ownerAddress(String connectionKey) {
         int slash = connectionKey.indexOf('/');
-        return owners.ownerOf(connectionKey.substring(0, slash), connectionKey.substring(slash + 1))
-                .flatMap(replicas::address).orElse(null);
+        return owners.ownerAddress(connectionKey.substring(0, slash), connectionKey.substring(slash + 1)).orElse(null);
     }
 }

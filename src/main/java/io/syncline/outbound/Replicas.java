@@ -85,18 +85,6 @@ public class Replicas {
         return heartbeat;
     }
 
-    /** Where another replica answers, or empty if it is not live. */
-    public Optional<String> address(String replica) {
-        return Optional.ofNullable(db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT address FROM replicas WHERE id = ?")) {
-                ps.setString(1, replica);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getString(1) : null;
-                }
-            }
-        }));
-    }
-
     /** The pod's or host's address, as other replicas on the network reach it. */
     private static String hostAddress() {
         try {

@@ -42,6 +42,15 @@ public final class TestPostgres {
         return url() + "?currentSchema=" + schema;
     }
 
+    /** The number a counting query answers, read over its own connection to {@code url}, as a process test reads the store. */
+    public static long count(String url, String sql) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement s = c.createStatement();
+                java.sql.ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     private static void drop() {
         try (Connection c = DriverManager.getConnection(SERVER + "postgres", "postgres", "");
                 Statement s = c.createStatement()) {
