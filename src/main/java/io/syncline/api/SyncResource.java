@@ -23,11 +23,14 @@ import io.syncline.connection.Connection;
 import io.syncline.connection.Connections;
 import io.syncline.http.Problem;
 import io.syncline.http.ProblemException;
+import io.syncline.mapping.ConnectionMappings;
 import io.syncline.mapping.FieldError;
+import io.syncline.mapping.SyncKey;
 import io.syncline.schedule.Frequency;
 import io.syncline.schedule.PollRunner;
 import io.syncline.schedule.PollSync;
 import io.syncline.schedule.RunFailure;
+import io.syncline.schedule.Scope;
 import io.syncline.schedule.SyncRegistry;
 import io.syncline.schedule.SyncState;
 import io.syncline.store.ChangesFeed;
@@ -45,9 +48,11 @@ public class SyncResource {
     private final PollRunner runner;
     private final RecordStore store;
     private final Caller caller;
+    private final ConnectionMappings mappings;
 
     public SyncResource(SyncRegistry registry, Connections connections, SyncState state, PollRunner runner,
-            RecordStore store, Caller caller) {
+            RecordStore store, Caller caller, ConnectionMappings mappings) {
+        this.mappings = mappings;
         this.registry = registry;
         this.connections = connections;
         this.state = state;
@@ -63,7 +68,8 @@ public class SyncResource {
     @RegisterForReflection
     public record Control(@JsonProperty("provider_config_key") String providerConfigKey,
             @JsonProperty("connection_id") String connectionId, List<String> syncs, Opts opts,
-            @JsonProperty("sync_mode") String syncMode, @JsonProperty("full_resync") Boolean fullResync) {
+            @JsonProperty("sync_mode") String syncMode, @JsonProperty("full_resync") Boolean fullResync,
+            Map<String, Object> scope) {
     }
 
     @RegisterForReflection
@@ -86,7 +92,7 @@ public class SyncResource {
         }
         caller.requireScope(ApiKeys.RECORDS_READ, "a dry run (it shows record contents)");
         Target t = target(new Control(body.providerConfigKey(), body.connectionId(), List.of(body.sync()), null, null,
-                null));
+                null, null));
         int pages = body.maxPages() == null ? 5 : Math.max(1, Math.min(body.maxPages(), 100));
         try {
             return runner.dryRun(t.syncs().get(0), t.connections().get(0), pages);
@@ -116,10 +122,18 @@ public class SyncResource {
                     "connection '" + body.connectionId() + "' has no base_url; set one with PATCH /api/connections/"
                             + body.providerConfigKey() + "/" + body.connectionId()));
         }
+        Scope scope = scope(body.scope(), t);
+        if (scope != null && (reset || emptyCache)) {
+            throw ProblemException.badRequest("scope: a scoped run cannot also reset the sync or empty its cache");
+        }
         List<Map<String, Object>> runs = new ArrayList<>();
         for (PollSync s : t.syncs()) {
             for (Connection c : t.connections()) {
                 if (!PollRunner.pollable(c)) {
+                    continue;
+                }
+                if (scope != null) {
+                    runs.add(runner.trigger(s, c, "manual", scope));
                     continue;
                 }
                 SyncState.Pair pair = new SyncState.Pair(c.providerConfigKey(), c.connectionId(), s.name());
@@ -134,6 +148,71 @@ public class SyncResource {
             }
         }
         return Map.of("success", true, "runs", runs);
+    }
+
+    /**
+     * A trigger's scope: {@code modified_after} and/or {@code modified_before} (ISO-8601 instants),
+     * {@code ids} (record keys), {@code field} (a backfill of one mapped field), or {@code all}
+     * (the whole sync, as a trigger without scope). Null for a whole run.
+     */
+    private Scope scope(Map<String, Object> scope, Target t) {
+        if (scope == null || scope.isEmpty() || Boolean.TRUE.equals(scope.get("all"))) {
+            return null;
+        }
+        List<FieldError> errors = new ArrayList<>();
+        Set<String> known = Set.of("modified_after", "modified_before", "ids", "field", "all");
+        scope.keySet().stream().filter(k -> !known.contains(k)).forEach(k -> errors.add(new FieldError("scope." + k,
+                "is not a scope; expected one of " + known.stream().sorted().toList())));
+        boolean window = scope.containsKey("modified_after") || scope.containsKey("modified_before");
+        int kinds = (window ? 1 : 0) + (scope.containsKey("ids") ? 1 : 0) + (scope.containsKey("field") ? 1 : 0);
+        if (errors.isEmpty() && kinds != 1) {
+            errors.add(new FieldError("scope", "exactly one of a modified window, ids or field is expected"));
+        }
+        ConnectionsResource.invalidIf(errors);
+        if (window) {
+            for (PollSync s : t.syncs()) {
+                if (s.modifiedField() == null) {
+                    errors.add(new FieldError("scope", "sync '" + s.name() + "' declares no modifiedField, so a time "
+                            + "window cannot be told; scope it by ids or run it whole"));
+                }
+            }
+            ConnectionsResource.invalidIf(errors);
+            return Scope.window(instant(scope, "modified_after"), instant(scope, "modified_before"));
+        }
+        if (scope.get("ids") != null) {
+            if (!(scope.get("ids") instanceof List<?> ids) || ids.isEmpty() || ids.size() > 1000
+                    || ids.stream().anyMatch(i -> i == null || i instanceof Map || i instanceof List)) {
+                throw ProblemException.badRequest("scope.ids: expected a list of 1 to 1000 record ids");
+            }
+            return Scope.ids(ids.stream().map(String::valueOf).collect(java.util.stream.Collectors.toSet()));
+        }
+        String field = String.valueOf(scope.get("field"));
+        for (PollSync s : t.syncs()) {
+            for (Connection c : t.connections()) {
+                List<String> fields = mappings.mapping(s.mapping(), new SyncKey(c.providerConfigKey(), s.name(),
+                        c.connectionId())).fields().stream().map(io.syncline.mapping.Mapping.Field::name).toList();
+                if (!fields.contains(field)) {
+                    throw new ProblemException(Problem.of(400, "bad-request", "Bad request", "scope.field: '" + field
+                            + "' is not a field of the mapping of " + c.connectionId() + "; expected one of " + fields)
+                            .withErrors(List.of(new FieldError("scope.field", "is not a field of the mapping"))));
+                }
+            }
+        }
+        return Scope.field(field);
+    }
+
+    private static java.time.Instant instant(Map<String, Object> scope, String name) {
+        Object v = scope.get(name);
+        if (v == null) {
+            return null;
+        }
+        try {
+            return java.time.Instant.parse(v.toString());
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new ProblemException(Problem.of(400, "bad-request", "Bad request", "scope." + name
+                    + ": expected an ISO-8601 instant such as 2026-01-31T00:00:00Z, got '" + v + "'")
+                    .withErrors(List.of(new FieldError("scope." + name, "is not an ISO-8601 instant"))));
+        }
     }
 
     @POST
@@ -155,7 +234,7 @@ public class SyncResource {
             throw ProblemException.badRequest("a JSON body is expected");
         }
         Target t = target(new Control(body.providerConfigKey(), body.connectionId(),
-                body.syncName() == null ? null : List.of(body.syncName()), null, null, null));
+                body.syncName() == null ? null : List.of(body.syncName()), null, null, null, null));
         if (body.connectionId() == null) {
             throw ProblemException.badRequest("connection_id is required");
         }
@@ -188,7 +267,7 @@ public class SyncResource {
             throw ProblemException.badRequest("syncs is required: a comma-separated list of sync names, or *");
         }
         List<String> names = syncs.trim().equals("*") ? null : List.of(syncs.split(","));
-        Target t = target(new Control(providerConfigKey, connectionId, names, null, null, null));
+        Target t = target(new Control(providerConfigKey, connectionId, names, null, null, null, null));
         List<Map<String, Object>> out = new ArrayList<>();
         OffsetDateTime now = RecordStore.now();
         for (PollSync s : t.syncs()) {

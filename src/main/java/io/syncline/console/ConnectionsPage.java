@@ -146,7 +146,7 @@ public class ConnectionsPage {
     public Response pause(@PathParam("integration") String integration, @PathParam("connection") String connection,
             @PathParam("action") String action, @FormParam("token") String token, @Context HttpHeaders headers) {
         console.requireForm(headers, "/sync/" + action, token);
-        SyncResource.Control all = new SyncResource.Control(integration, connection, null, null, null, null);
+        SyncResource.Control all = new SyncResource.Control(integration, connection, null, null, null, null, null);
         try {
             if (action.equals("pause")) {
                 syncApi.pause(all);

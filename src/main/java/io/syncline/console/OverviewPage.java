@@ -156,7 +156,7 @@ public class OverviewPage {
         console.requireForm(headers, "/sync/" + action, token);
         String back = "/console/syncs/" + Console.encode(integration) + "/" + Console.encode(name);
         SyncResource.Control target = new SyncResource.Control(integration, Console.blank(connectionId), List.of(name),
-                new SyncResource.Opts(action.equals("reset"), false), null, null);
+                new SyncResource.Opts(action.equals("reset"), false), null, null, null);
         try {
             switch (action) {
                 case "trigger", "reset" -> syncApi.trigger(target);

@@ -8,7 +8,9 @@ import java.util.Map;
 
 import io.syncline.config.TemplateParams;
 import io.syncline.mapping.FieldError;
+import io.syncline.mapping.ConnectionMappings;
 import io.syncline.mapping.Mapping;
+import io.syncline.mapping.SyncKey;
 import io.syncline.outbound.WriteQueue;
 import io.syncline.outbound.Writer;
 import io.syncline.store.CanonicalJson;
@@ -60,6 +62,7 @@ public final class RecordIntake {
     private final Ownership twoWay;
     private final RecordAgreement agreement;
     private volatile Forward forward;
+    private ConnectionMappings mappings;
 
     /**
      * Where a stored change is pushed on: a write for the outbound sync {@code sync} of
@@ -97,7 +100,14 @@ public final class RecordIntake {
     public static RecordIntake declared(String syncName, Mapping mapping, Ownership twoWay, Forward forward) {
         return new RecordIntake(syncName, mapping, TemplateParams.bean(RecordStore.class),
                 TemplateParams.bean(DeadLetters.class), TemplateParams.bean(GroupCommit.class), twoWay,
-                TemplateParams.bean(RecordAgreement.class)).forwardingTo(forward);
+                TemplateParams.bean(RecordAgreement.class)).forwardingTo(forward)
+                .overlaid(TemplateParams.bean(ConnectionMappings.class));
+    }
+
+    /** Maps each delivery with its connection's overlay, and notes its fields for drift reports. */
+    public RecordIntake overlaid(ConnectionMappings mappings) {
+        this.mappings = mappings;
+        return this;
     }
 
     /** Pushes every stored change on as a write (webhook-sync's {@code forwardTo}). */
@@ -136,7 +146,12 @@ public final class RecordIntake {
      */
     public Outcome accept(String scope, String providerConfigKey, String connectionId, String messageId,
             Object document, String rawPayload) {
-        return store(mapping, mapping.apply(document), scope, providerConfigKey, connectionId, messageId, rawPayload);
+        if (mappings == null) {
+            return store(mapping, mapping.apply(document), scope, providerConfigKey, connectionId, messageId, rawPayload);
+        }
+        SyncKey key = new SyncKey(providerConfigKey, syncName, connectionId);
+        return store(mappings.mapping(mapping, key), mappings.map(mapping, key, document), scope, providerConfigKey,
+                connectionId, messageId, rawPayload);
     }
 
     /**

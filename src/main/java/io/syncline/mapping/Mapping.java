@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.jayway.jsonpath.Configuration;
 import com.jayway.jsonpath.JsonPath;
 import com.jayway.jsonpath.Option;
@@ -58,8 +59,13 @@ public final class Mapping {
         }
     }
 
+    /**
+     * One target field. A field that {@code omitMissing} (one a connection's overlay added) is left
+     * out of the record when the source has no value for it, rather than set to null, so adding a
+     * custom field changes only the records that carry it.
+     */
     public record Field(String name, Source source, List<Transform> transforms, String type, boolean required,
-            Pattern pattern) {
+            Pattern pattern, boolean omitMissing) {
     }
 
     /** The rule that says a source document reports a deletion. */
@@ -81,13 +87,39 @@ public final class Mapping {
     private final String keyField;
     private final List<Field> fields;
     private final DeletedWhen deletedWhen;
+    private final JsonNode source;
+    private final String refusal;
 
-    Mapping(String file, String model, String keyField, List<Field> fields, DeletedWhen deletedWhen) {
+    Mapping(String file, String model, String keyField, List<Field> fields, DeletedWhen deletedWhen, JsonNode source) {
+        this(file, model, keyField, fields, deletedWhen, source, null);
+    }
+
+    private Mapping(String file, String model, String keyField, List<Field> fields, DeletedWhen deletedWhen,
+            JsonNode source, String refusal) {
         this.file = file;
         this.model = model;
         this.keyField = keyField;
         this.fields = List.copyOf(fields);
         this.deletedWhen = deletedWhen;
+        this.source = source;
+        this.refusal = refusal;
+    }
+
+    /** The same mapping, refusing every document with the reason (an overlay that no longer fits). */
+    Mapping refusing(String reason) {
+        return new Mapping(file, model, keyField, fields, deletedWhen, source, reason);
+    }
+
+    /** The same mapping, with the named fields left out of a record when the source lacks them. */
+    Mapping omittingMissing(java.util.Set<String> names) {
+        return new Mapping(file, model, keyField, fields.stream().map(f -> names.contains(f.name())
+                ? new Field(f.name(), f.source(), f.transforms(), f.type(), f.required(), f.pattern(), true) : f)
+                .toList(), deletedWhen, source);
+    }
+
+    /** The mapping as written (the parsed YAML), which a connection's overlay is laid over. */
+    JsonNode source() {
+        return source;
     }
 
     public String file() {
@@ -158,6 +190,9 @@ public final class Mapping {
 
     /** Maps and validates one document. Never throws for bad data: problems come back as errors. */
     public Result apply(Object document) {
+        if (refusal != null) {
+            return new Result(Map.of(), null, false, List.of(new FieldError("overlay", refusal)));
+        }
         boolean deleted = deletedWhen != null && deletedWhen.matches(document);
         Map<String, Object> out = new LinkedHashMap<>();
         List<FieldError> errors = new ArrayList<>();
@@ -179,6 +214,9 @@ public final class Mapping {
                 // record's problem, named by its field, never the sender's 500 (guarantee 8)
                 errors.add(new FieldError(f.name(), "cannot be converted: " + (e.getMessage() == null
                         ? e.getClass().getSimpleName() : e.getMessage())));
+                continue;
+            }
+            if (f.omitMissing() && (value == null || (value instanceof String str && str.isEmpty()))) {
                 continue;
             }
             String problem = check(f, value);

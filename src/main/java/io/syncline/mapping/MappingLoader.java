@@ -73,6 +73,11 @@ public final class MappingLoader {
             int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
             throw new MappingFileException(file + ":" + line + ": not valid YAML: " + e.getOriginalMessage());
         }
+        return parse(file, root);
+    }
+
+    /** A mapping from its parsed form (a mapping file's YAML, or a base mapping with an overlay laid over it). */
+    static Mapping parse(String file, JsonNode root) {
         if (root == null || !root.isObject()) {
             throw new MappingFileException(file + ": expected a mapping with 'model', 'key' and 'fields'");
         }
@@ -92,14 +97,14 @@ public final class MappingLoader {
             throw new MappingFileException(file + ": key '" + key + "' is not one of the fields " + fieldsNode.properties()
                     .stream().map(Map.Entry::getKey).toList());
         }
-        return new Mapping(file, model, key, fields, deletedWhen(file, root.get("deleted_when")));
+        return new Mapping(file, model, key, fields, deletedWhen(file, root.get("deleted_when")), root);
     }
 
     private static Mapping.Field field(String file, String name, JsonNode node) {
         String where = file + ": fields." + name;
         if (node.isTextual()) {
             return new Mapping.Field(name, new Mapping.PathSource(node.asText(), path(where, node.asText())), List.of(),
-                    null, false, null);
+                    null, false, null, false);
         }
         if (!node.isObject()) {
             throw new MappingFileException(where + ": expected a JSONPath or a rule with 'path', 'concat' or 'constant'");
@@ -150,7 +155,8 @@ public final class MappingLoader {
                 throw new MappingFileException(where + ".pattern: not a valid regular expression: " + e.getDescription());
             }
         }
-        return new Mapping.Field(name, source, transforms, type, node.path("required").asBoolean(false), pattern);
+        return new Mapping.Field(name, source, transforms, type, node.path("required").asBoolean(false), pattern,
+                false);
     }
 
     private static Transform transform(String where, JsonNode t) {

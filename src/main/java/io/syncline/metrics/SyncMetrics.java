@@ -72,6 +72,12 @@ public class SyncMetrics {
         }
     }
 
+    /** A drift report: a new, retyped or vanished source field. */
+    public void driftReport(String integration, String sync, String kind) {
+        counter("syncline.drift.reports", "Source fields that appeared, changed type or stopped arriving",
+                "integration", integration, "sync", sync, "kind", kind).increment();
+    }
+
     public void signatureFailure(String integration, String sync) {
         counter("syncline.webhook.signature.failures", "Webhooks refused for their signature",
                 "integration", integration, "sync", sync).increment();

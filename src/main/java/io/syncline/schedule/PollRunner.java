@@ -33,9 +33,11 @@ import io.quarkus.runtime.StartupEvent;
 import io.syncline.config.BackgroundLoop;
 import io.syncline.connection.Connection;
 import io.syncline.connection.Connections;
+import io.syncline.mapping.ConnectionMappings;
 import io.syncline.mapping.FieldError;
 import io.syncline.mapping.Mapping;
 import io.syncline.mapping.SourceTimes;
+import io.syncline.mapping.SyncKey;
 import io.syncline.metrics.SyncMetrics;
 import io.syncline.outbound.AppWebhooks;
 import io.syncline.outbound.Backoff;
@@ -87,6 +89,8 @@ public class PollRunner {
     private final ConnectionOwners owners;
     private final SyncRegistry registry;
     private final SyncMetrics metrics;
+    private final ConnectionMappings mappings;
+    private final DeleteReviews reviews;
     private final Duration lease;
     private final Duration timeout;
     private final String notifyUrl;
@@ -96,6 +100,7 @@ public class PollRunner {
 
     public PollRunner(Database db, RecordStore store, DeadLetters deadLetters, RecordAgreement agreement, SyncState state, Connections connections,
             ConnectionRateBudget budget, ConnectionOwners owners, AppWebhooks appWebhooks, SyncRegistry registry, SyncMetrics metrics,
+            ConnectionMappings mappings, DeleteReviews reviews,
             @ConfigProperty(name = "syncline.poll.lease", defaultValue = "5m") Duration lease,
             @ConfigProperty(name = "syncline.poll.request-timeout", defaultValue = "30s") Duration timeout,
             @ConfigProperty(name = "syncline.poll.workers", defaultValue = "4") int workers,
@@ -111,6 +116,8 @@ public class PollRunner {
         this.appWebhooks = appWebhooks;
         this.registry = registry;
         this.metrics = metrics;
+        this.mappings = mappings;
+        this.reviews = reviews;
         this.lease = lease;
         this.timeout = timeout;
         this.notifyUrl = notifyUrl.filter(u -> !u.isBlank()).orElse(null);
@@ -130,6 +137,9 @@ public class PollRunner {
             LOG.warn("runs that were going when the service last stopped resume now");
         }
     }
+
+    /** The error type of a run whose deletions wait for approval. */
+    static final String AWAITING_APPROVAL = "awaiting_approval";
 
     /** The error type of a run stopped because its connection moved to another replica. */
     static final String HANDED_OVER = "handed_over";
@@ -203,7 +213,12 @@ public class PollRunner {
      * (another run holds it, or the connection has no base_url).
      */
     public Optional<Started> start(PollSync sync, Connection c, String trigger) {
-        Begun b = begin(sync, c, trigger, false);
+        return start(sync, c, trigger, null);
+    }
+
+    /** {@link #start} of a scoped run (null: a whole run). */
+    public Optional<Started> start(PollSync sync, Connection c, String trigger, Scope scope) {
+        Begun b = begin(sync, c, trigger, false, scope);
         if (b == null) {
             return Optional.empty();
         }
@@ -216,18 +231,31 @@ public class PollRunner {
      * names the sync, the connection, the status and the run id where there is one.
      */
     public Map<String, Object> trigger(PollSync sync, Connection c, String trigger) {
+        return trigger(sync, c, trigger, null);
+    }
+
+    /**
+     * {@link #trigger} of a scoped run (null: a whole run). A scoped run is started only on the
+     * connection's owner: elsewhere it is refused as {@code not_owner}, with the owner to ask.
+     */
+    public Map<String, Object> trigger(PollSync sync, Connection c, String trigger, Scope scope) {
         SyncState.Pair pair = new SyncState.Pair(c.providerConfigKey(), c.connectionId(), sync.name());
         state.ensure(pair);
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("sync", sync.name());
         r.put("connection_id", c.connectionId());
         if (!owners.owns(c.providerConfigKey() + "/" + c.connectionId())) {
+            if (scope != null) {
+                r.put("status", "not_owner"); // a scope is not kept in the schedule: ask the owner
+                r.put("owner", owners.ownerAddress(c.providerConfigKey(), c.connectionId()).orElse(null));
+                return r;
+            }
             state.dueNow(pair);
             r.put("status", "queued");
             r.put("run_id", state.runningRun(pair).orElse(null));
             return r;
         }
-        Optional<Started> started = start(sync, c, trigger);
+        Optional<Started> started = start(sync, c, trigger, scope);
         r.put("status", started.isPresent() ? "started" : "already_running");
         r.put("run_id", started.map(Started::runId).orElseGet(() -> state.runningRun(pair).orElse(null)));
         return r;
@@ -239,10 +267,14 @@ public class PollRunner {
         return b == null ? Outcome.SKIPPED : finish(sync, c, b);
     }
 
-    private record Begun(SyncState.Pair pair, SyncState.Row row, long runId, OffsetDateTime started) {
+    private record Begun(SyncState.Pair pair, SyncState.Row row, long runId, OffsetDateTime started, Scope scope) {
     }
 
     private Begun begin(PollSync sync, Connection c, String trigger, boolean scheduled) {
+        return begin(sync, c, trigger, scheduled, null);
+    }
+
+    private Begun begin(PollSync sync, Connection c, String trigger, boolean scheduled, Scope scope) {
         SyncState.Pair pair = new SyncState.Pair(c.providerConfigKey(), c.connectionId(), sync.name());
         OffsetDateTime started = RecordStore.now();
         if (!state.claim(pair, owner, started, started.plus(lease), scheduled)) {
@@ -265,9 +297,9 @@ public class PollRunner {
             state.releaseLease(pair);
             return null;
         }
-        long runId = state.startRun(pair, sync.model(), row.checkpoint().inProgress() ? "resume" : trigger,
-                sync.fullRefresh(), started);
-        return new Begun(pair, row, runId, started);
+        long runId = state.startRun(pair, sync.model(), scope != null ? scope.trigger()
+                : row.checkpoint().inProgress() ? "resume" : trigger, sync.fullRefresh() && scope == null, started);
+        return new Begun(pair, row, runId, started, scope);
     }
 
     private Outcome finish(PollSync sync, Connection c, Begun b) {
@@ -280,11 +312,20 @@ public class PollRunner {
         SourceClient client = new SourceClient(http, budget, Backoff.standard(sync.maxAttempts()), timeout, false);
         String errorType = null;
         String errorDescription = null;
+        HeldForReview reviewed = null;
         try {
-            read(sync, c, pair, runId, started, cp, n, client);
+            if (b.scope() != null) {
+                readScoped(sync, c, pair, started, b.scope(), n, client);
+            } else {
+                read(sync, c, pair, runId, started, cp, n, client);
+            }
         } catch (RunFailure f) {
             errorType = f.type();
             errorDescription = f.getMessage();
+        } catch (HeldForReview h) {
+            errorType = AWAITING_APPROVAL;
+            errorDescription = h.getMessage();
+            reviewed = h;
         } catch (ConnectionOwners.NotOwned e) {
             errorType = HANDED_OVER;
             errorDescription = "the connection moved to another replica during the run; "
@@ -304,15 +345,18 @@ public class PollRunner {
             n.retries = client.retries.get();
         }
         OffsetDateTime finished = RecordStore.now();
-        state.finishRun(runId, errorType == null ? "SUCCESS" : "ERROR", n, errorType, errorDescription);
-        metrics.run(sync.integration(), sync.name(), errorType == null ? "SUCCESS" : "ERROR",
+        String status = errorType == null ? "SUCCESS" : reviewed != null ? "AWAITING_APPROVAL" : "ERROR";
+        state.finishRun(runId, status, n, errorType, errorDescription);
+        metrics.run(sync.integration(), sync.name(), status,
                 Duration.between(started, finished), n.retries);
         metrics.recordsIn(sync.integration(), sync.name(), "added", n.added);
         metrics.recordsIn(sync.integration(), sync.name(), "updated", n.updated);
         metrics.recordsIn(sync.integration(), sync.name(), "deleted", n.deleted);
         metrics.recordsIn(sync.integration(), sync.name(), "unchanged", n.unchanged);
         metrics.recordsIn(sync.integration(), sync.name(), "dead_lettered", n.failed);
-        state.release(pair, HANDED_OVER.equals(errorType) ? finished : sync.nextRun(finished, row.frequencySeconds()), runId);
+        // a scoped run leaves the schedule as it was
+        state.release(pair, HANDED_OVER.equals(errorType) ? finished : b.scope() != null ? row.nextRunAt()
+                : sync.nextRun(finished, row.frequencySeconds()), runId);
         store.poke();
         // One line per run, with ids and counts only; a failed run is a warning.
         LOG.logf(errorType == null ? Logger.Level.INFO : Logger.Level.WARN,
@@ -320,10 +364,34 @@ public class PollRunner {
                 runId, errorType == null ? "succeeded" : "failed", sync.name(), c.providerConfigKey(),
                 c.connectionId(), n.added, n.updated, n.deleted, n.unchanged, n.failed, n.pages,
                 errorType == null ? "" : " error=" + errorType + ": " + errorDescription);
-        if (!HANDED_OVER.equals(errorType)) {
+        if (reviewed != null) {
+            notifyReview(sync, c, reviewed);
+        } else if (!HANDED_OVER.equals(errorType)) {
             notifyApp(sync, c, pair, started, finished, errorType, errorDescription);
         }
         return errorType == null ? Outcome.SUCCESS : Outcome.ERROR;
+    }
+
+    /**
+     * A scoped run: reads from the window's start (or the whole source), stores only the records
+     * in scope, and stops once every listed id was found. It deletes nothing it did not see (a
+     * record the source reports deleted within the scope is deleted), and keeps the checkpoint.
+     */
+    private void readScoped(PollSync sync, Connection c, SyncState.Pair pair, OffsetDateTime started, Scope scope,
+            SyncState.RunCounts n, SourceClient client) {
+        Pagination p = sync.pagination();
+        Pagination.State position = p.start();
+        String since = scope.after() == null ? null : sync.format(scope.after());
+        URI first = sync.firstRequest(c, since);
+        java.util.Set<String> found = new java.util.HashSet<>();
+        while (position != null && !(scope.kind() == Scope.Kind.IDS && found.containsAll(scope.ids()))) {
+            PollSync.Request request = sync.request(first, position, since);
+            Fetched f = fetch(sync, c, client, request);
+            Pagination.State next = p.next(position, request.uri(), f.page(), f.body(), f.records().size());
+            commitPage(sync, c, pair, started, f.records(), null, n, null, null, scope, found);
+            n.pages++;
+            position = next;
+        }
     }
 
     private void read(PollSync sync, Connection c, SyncState.Pair pair, long runId, OffsetDateTime started,
@@ -359,7 +427,7 @@ public class PollRunner {
                 next = p.start();
             }
             String pageHwm = commitPage(sync, c, pair, started, records, generation, n, runHwm,
-                    new Checkpoint(cp.hwm(), next, since, generation, null));
+                    new Checkpoint(cp.hwm(), next, since, generation, null), null, null);
             runHwm = pageHwm;
             n.pages++;
             position = next;
@@ -375,29 +443,49 @@ public class PollRunner {
         }
         String finalHwm = consistent ? latest(cp.hwm(), runHwm) : cp.hwm();
         Checkpoint done = new Checkpoint(sync.fullRefresh() ? null : finalHwm, null, null, null, null);
-        db.inTransaction(tx -> {
+        HeldForReview held = db.inTransaction(tx -> {
+            HeldForReview review = null;
             if (sync.fullRefresh() && consistent) {
                 RecordStore.Unseen u = store.countUnseen(tx, c.providerConfigKey(), c.connectionId(), sync.model(),
                         generation);
                 if (u.unseen() > 0 && u.unseen() > sync.maxDeleteShare() * u.live()) {
-                    throw new RunFailure("deletion_guard", "the source no longer lists " + u.unseen() + " of "
-                            + u.live() + " records, more than the allowed share of " + sync.maxDeleteShare()
-                            + "; nothing was deleted (raise maxDeleteShare to allow it)");
+                    // too many to delete unasked: held for review, with exactly what would go
+                    review = new HeldForReview(reviews.hold(tx, pair, sync.model(), generation, u), u);
+                } else {
+                    long deleted = store.deleteUnseen(tx, c.providerConfigKey(), c.connectionId(), sync.model(),
+                            generation);
+                    state.unannounced(tx, pair, started, 0, 0, deleted);
+                    n.deleted += deleted;
                 }
-                long deleted = store.deleteUnseen(tx, c.providerConfigKey(), c.connectionId(), sync.model(), generation);
-                state.unannounced(tx, pair, started, 0, 0, deleted);
-                n.deleted += deleted;
             }
             state.saveCheckpoint(tx, pair, done, RecordStore.now().plus(lease));
-            return null;
+            return review;
         });
+        if (held != null) {
+            throw held;
+        }
+    }
+
+    /** The end of a run whose deletions wait for approval (DeleteReviews). */
+    static final class HeldForReview extends RuntimeException {
+        final long review;
+        final RecordStore.Unseen unseen;
+
+        HeldForReview(long review, RecordStore.Unseen unseen) {
+            super("the source no longer lists " + unseen.unseen() + " of " + unseen.live() + " records, more than "
+                    + "the sync's maxDeleteShare; nothing was deleted, and delete review " + review + " waits for "
+                    + "approval: POST /api/delete-reviews/" + review + "/approve", null, false, false);
+            this.review = review;
+            this.unseen = unseen;
+        }
     }
 
     /** One page: its records and the checkpoint after it, in one transaction. Returns the run's newest modification time. */
     private String commitPage(PollSync sync, Connection c, SyncState.Pair pair, OffsetDateTime started,
             List<?> records, Long generation,
-            SyncState.RunCounts n, String runHwm, Checkpoint after) {
-        Mapping mapping = sync.mapping();
+            SyncState.RunCounts n, String runHwm, Checkpoint after, Scope scope, java.util.Set<String> found) {
+        SyncKey syncKey = new SyncKey(c.providerConfigKey(), sync.name(), c.connectionId());
+        Mapping mapping = mappings.mapping(sync.mapping(), syncKey);
         String[] hwm = { runHwm };
         long[] counts = new long[4];
         List<Object[]> failures = new ArrayList<>();
@@ -408,10 +496,16 @@ public class PollRunner {
             List<RecordStore.Item> upserts = new ArrayList<>(records.size());
             List<RecordKey> deletes = new ArrayList<>();
             for (Object item : records) {
-                Mapping.Result r = mapping.apply(item);
+                Mapping.Result r = mappings.map(sync.mapping(), syncKey, item);
+                if (scope != null && !scope.includes(r.externalId(), modifiedAt(sync, item))) {
+                    continue; // outside a scoped run's scope: not stored, not dead-lettered, not counted
+                }
                 if (!r.ok()) {
                     failures.add(new Object[] { item, r });
                     continue;
+                }
+                if (scope != null) {
+                    found.add(r.externalId());
                 }
                 hwm[0] = latest(hwm[0], modifiedAt(sync, item));
                 if (r.deleted()) {
@@ -433,6 +527,11 @@ public class PollRunner {
             }
             state.unannounced(tx, pair, started, counts[Change.ADDED.ordinal()], counts[Change.UPDATED.ordinal()],
                     counts[Change.DELETED.ordinal()]);
+            if (scope != null) {
+                // a scoped run leaves the sync's checkpoint as it was, and only keeps its lease
+                state.extendLease(tx, pair, RecordStore.now().plus(lease));
+                return null;
+            }
             // After the last page the checkpoint has no page: read() completes the run, and a crash
             // before that starts the next run afresh, which re-reads rather than misses.
             state.saveCheckpoint(tx, pair, new Checkpoint(after.hwm(), after.page(), after.since(), after.generation(),
@@ -478,6 +577,11 @@ public class PollRunner {
      * checkpoint, no run, no dead letter, no webhook to your app.
      */
     public DryRun dryRun(PollSync sync, Connection c, int maxPages) {
+        return dryRun(sync, c, maxPages, null);
+    }
+
+    /** A dry run with the given mapping instead of the connection's (an overlay's preview); null: the connection's. */
+    public DryRun dryRun(PollSync sync, Connection c, int maxPages, Mapping overlay) {
         SyncState.Row row = state.find(new SyncState.Pair(c.providerConfigKey(), c.connectionId(), sync.name()))
                 .orElse(null);
         String hwm = row == null ? null : row.checkpoint().hwm();
@@ -487,6 +591,8 @@ public class PollRunner {
         SourceClient client = new SourceClient(http, budget, Backoff.standard(sync.maxAttempts()), timeout, true);
         Pagination p = sync.pagination();
         Pagination.State position = p.start();
+        Mapping mapping = overlay != null ? overlay
+                : mappings.mapping(sync.mapping(), new SyncKey(c.providerConfigKey(), sync.name(), c.connectionId()));
         List<DryRecord> out = new ArrayList<>();
         Map<String, Long> counts = new TreeMap<>();
         int pages = 0;
@@ -495,7 +601,7 @@ public class PollRunner {
             Fetched f = fetch(sync, c, client, request);
             List<?> records = f.records();
             for (Object item : records) {
-                Mapping.Result r = sync.mapping().apply(item);
+                Mapping.Result r = mapping.apply(item);
                 String change;
                 if (!r.ok()) {
                     change = "dead_letter";
@@ -571,9 +677,7 @@ public class PollRunner {
      */
     private void notifyApp(PollSync sync, Connection c, SyncState.Pair pair, OffsetDateTime started,
             OffsetDateTime finished, String errorType, String errorDescription) {
-        Object perConnection = c.metadata() == null ? null : c.metadata().get("notify_url");
-        String url = perConnection != null ? perConnection.toString() : sync.notifyUrl() != null ? sync.notifyUrl()
-                : notifyUrl;
+        String url = notifyUrl(sync, c);
         if (errorType != null) {
             if (url != null) {
                 appWebhooks.enqueue(url, notice(sync, c, null, errorType, errorDescription, started, finished));
@@ -587,6 +691,31 @@ public class PollRunner {
             }
             return null;
         });
+    }
+
+    private String notifyUrl(PollSync sync, Connection c) {
+        Object perConnection = c.metadata() == null ? null : c.metadata().get("notify_url");
+        return perConnection != null ? perConnection.toString() : sync.notifyUrl() != null ? sync.notifyUrl()
+                : notifyUrl;
+    }
+
+    /** The webhook to your app when deletions wait for approval: {@code type: "delete_review"}. */
+    private void notifyReview(PollSync sync, Connection c, HeldForReview h) {
+        String url = notifyUrl(sync, c);
+        if (url == null) {
+            return;
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("from", "syncline");
+        body.put("type", "delete_review");
+        body.put("connectionId", c.connectionId());
+        body.put("providerConfigKey", c.providerConfigKey());
+        body.put("syncName", sync.name());
+        body.put("model", sync.model());
+        body.put("reviewId", h.review);
+        body.put("deletes", h.unseen.unseen());
+        body.put("live", h.unseen.live());
+        appWebhooks.enqueue(url, body);
     }
 
     private static Map<String, Object> notice(PollSync sync, Connection c, SyncState.Unannounced u, String errorType,

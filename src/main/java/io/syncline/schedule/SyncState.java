@@ -208,6 +208,17 @@ public class SyncState {
         }
     }
 
+    /** Within a page's transaction of a scoped run: the lease is extended, the checkpoint stays. */
+    public void extendLease(Connection c, Pair p, OffsetDateTime leaseUntil) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                UPDATE sync_state SET lease_until = ?
+                 WHERE provider_config_key = ? AND connection_id = ? AND sync_name = ?""")) {
+            ps.setObject(1, leaseUntil);
+            bind(ps, p, 2);
+            ps.executeUpdate();
+        }
+    }
+
     public void release(Pair p, OffsetDateTime nextRunAt, long runId) {
         db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("""

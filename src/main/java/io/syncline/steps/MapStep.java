@@ -4,9 +4,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.syncline.connection.Connection;
 import io.syncline.http.ProblemException;
+import io.syncline.mapping.ConnectionMappings;
 import io.syncline.mapping.FieldError;
 import io.syncline.mapping.Mapping;
+import io.syncline.mapping.SyncKey;
 import io.syncline.webhook.WebhookAdmission;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -20,9 +23,14 @@ import org.apache.camel.Processor;
 final class MapStep implements Processor {
 
     private final Mapping mapping;
+    private final String sync;
+    private final ConnectionMappings mappings;
 
-    MapStep(Mapping mapping) {
+    /** @param sync the sync whose per-connection overlays apply, or empty for the mapping as written */
+    MapStep(Mapping mapping, String sync, ConnectionMappings mappings) {
         this.mapping = mapping;
+        this.sync = sync == null ? "" : sync.trim();
+        this.mappings = mappings;
     }
 
     @Override
@@ -49,13 +57,24 @@ final class MapStep implements Processor {
                 return;
             }
         }
-        result = mapping.apply(document);
-        finish(e, result, document);
+        Connection c = sync.isEmpty() ? null : StepExchange.admitted(e);
+        if (c == null) {
+            result = mapping.apply(document);
+            finish(e, result, document, mapping);
+            return;
+        }
+        SyncKey key = new SyncKey(c.providerConfigKey(), sync, c.connectionId());
+        result = mappings.map(mapping, key, document);
+        finish(e, result, document, mappings.mapping(mapping, key));
     }
 
     private void finish(Exchange e, Mapping.Result result, Object source) {
+        finish(e, result, source, mapping);
+    }
+
+    private void finish(Exchange e, Mapping.Result result, Object source, Mapping applied) {
         e.setProperty(StepExchange.MAPPED, result);
-        e.setProperty(StepExchange.MAPPING, mapping);
+        e.setProperty(StepExchange.MAPPING, applied);
         e.setProperty(StepExchange.SOURCE, source);
         e.getMessage().setHeader(StepExchange.FIELD_ERRORS, result.errors());
         e.getMessage().setBody(result.ok() && result.record() != null ? new LinkedHashMap<>(result.record()) : source);

@@ -47,7 +47,9 @@ public enum Step {
 
     MAP("map", "producer", "Pure mapping and validation: the body becomes the mapped record, or the field errors are "
             + "set; stores nothing",
-            p("mapping", null, "Mapping file, relative to the routes directory")),
+            p("mapping", null, "Mapping file, relative to the routes directory"),
+            p("sync", "", "The sync whose per-connection overlays apply to the admitted connection's records "
+                    + "(empty: the mapping as written)")),
 
     STORE("store", "producer", "The idempotent consumer of inbound records: in one transaction the delivery id, the "
             + "two-way rules, the record with change detection (or its dead letter) and the forward; the exchange "

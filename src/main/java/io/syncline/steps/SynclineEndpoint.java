@@ -16,6 +16,7 @@ import io.syncline.connection.Connections;
 import io.syncline.intake.EventIntake;
 import io.syncline.intake.InboundSyncs;
 import io.syncline.intake.RecordIntake;
+import io.syncline.mapping.ConnectionMappings;
 import io.syncline.mapping.MappingLoader;
 import io.syncline.metrics.SyncMetrics;
 import io.syncline.outbound.ConnectionRateBudget;
@@ -55,7 +56,8 @@ final class SynclineEndpoint extends DefaultEndpoint {
     public Producer createProducer() {
         Processor processor = switch (step) {
             case ADMIT -> admission();
-            case MAP -> new MapStep(MappingLoader.named(routesDir(), settings.get("mapping")));
+            case MAP -> new MapStep(MappingLoader.named(routesDir(), settings.get("mapping")), settings.get("sync"),
+                    TemplateParams.bean(ConnectionMappings.class));
             case STORE -> store();
             case JOURNAL -> new JournalStep(settings.get("integration"), settings.get("sync"));
             case INTAKE -> new IntakeStep(TemplateParams.bean(InboundSyncs.class), TemplateParams.bean(DeadLetters.class),

@@ -90,11 +90,19 @@ abstract class PollingContract {
 
     /** Triggers the sync and waits for the run it causes to finish; returns that run. */
     JsonPath triggerAndWait(String integration, String conn, Map<String, Object> opts) {
+        return triggerAndWait(integration, conn, opts, null);
+    }
+
+    /** {@link #triggerAndWait} of a scoped run. */
+    JsonPath triggerAndWait(String integration, String conn, Map<String, Object> opts, Map<String, Object> scope) {
         int before = runCount(integration, conn);
         Map<String, Object> body = new HashMap<>(Map.of("provider_config_key", integration, "connection_id", conn,
                 "syncs", List.of("contacts")));
         if (opts != null) {
             body.put("opts", opts);
+        }
+        if (scope != null) {
+            body.put("scope", scope);
         }
         JsonPath started = Api.authed().contentType(ContentType.JSON).body(body).post("/sync/trigger").then()
                 .statusCode(200).body("success", is(true)).body("runs[0].status", is("started"))
@@ -297,17 +305,240 @@ abstract class PollingContract {
     }
 
     @Test
-    void anEmptySourceIsSuspiciousAndDeletesNothing() {
+    void anEmptySourceIsSuspiciousAndItsDeletesWaitForApproval() {
+        String hook = "/review-hook-" + UUID.randomUUID();
+        wm.stubFor(post(urlPathEqualTo(hook)).willReturn(aResponse().withStatus(204)));
+        String conn = connect("src-full", Map.of("notify_url", wm.baseUrl() + hook));
+        fullSource(conn, "a", "b", "c");
+        triggerAndWait("src-full", conn, null);
+        fullSource(conn);
+        JsonPath held = triggerAndWait("src-full", conn, null);
+        assertEquals("AWAITING_APPROVAL", held.getString("status"), held.prettify());
+        assertEquals("awaiting_approval", held.getString("error.type"));
+        assertTrue(held.getString("error.description").contains("3 of 3"), held.getString("error.description"));
+        assertEquals(3, feed("src-full", conn).size());
+        assertTrue(actions(feed("src-full", conn)).values().stream().noneMatch("DELETED"::equals));
+        // your app is told, and the review shows exactly what would go
+        await().atMost(Duration.ofSeconds(15)).until(() -> wm.findAll(postRequestedFor(urlPathEqualTo(hook))).stream()
+                .anyMatch(r -> r.getBodyAsString().contains("\"delete_review\"")));
+        long review = Api.authed().queryParam("provider_config_key", "src-full").queryParam("connection_id", conn)
+                .queryParam("status", "pending").get("/api/delete-reviews").then().statusCode(200)
+                .body("reviews.size()", is(1)).body("reviews[0].deletes", is(3)).extract().jsonPath()
+                .getLong("reviews[0].id");
+        Api.authed().get("/api/delete-reviews/" + review).then().statusCode(200)
+                .body("records.id", org.hamcrest.Matchers.contains("a", "b", "c"))
+                .body("records[0].record.email", is("a@example.com"));
+        // approval applies exactly the preview, once
+        Api.authed().post("/api/delete-reviews/" + review + "/approve").then().statusCode(200).body("deleted", is(3));
+        await().atMost(Duration.ofSeconds(10)).until(() -> actions(feed("src-full", conn)).values().stream()
+                .allMatch("DELETED"::equals));
+        Api.authed().post("/api/delete-reviews/" + review + "/approve").then().statusCode(409)
+                .contentType("application/problem+json").body("type", containsString("review-decided"));
+    }
+
+    @Test
+    void anApprovalForAPreviewTheSourceNoLongerMatchesIsRefused() {
         String conn = connect("src-full");
         fullSource(conn, "a", "b", "c");
         triggerAndWait("src-full", conn, null);
         fullSource(conn);
-        JsonPath guarded = triggerAndWait("src-full", conn, null);
-        assertEquals("ERROR", guarded.getString("status"));
-        assertEquals("deletion_guard", guarded.getString("error.type"));
-        assertTrue(guarded.getString("error.description").contains("3 of 3"), guarded.getString("error.description"));
+        assertEquals("AWAITING_APPROVAL", triggerAndWait("src-full", conn, null).getString("status"));
+        long review = Api.authed().queryParam("provider_config_key", "src-full").queryParam("connection_id", conn)
+                .get("/api/delete-reviews").then().statusCode(200).extract().jsonPath().getLong("reviews[0].id");
+        // the source lists the records again: a later run sees them, so the preview is stale
+        fullSource(conn, "a", "b", "c");
+        assertEquals("SUCCESS", triggerAndWait("src-full", conn, null).getString("status"));
+        Api.authed().post("/api/delete-reviews/" + review + "/approve").then().statusCode(409)
+                .contentType("application/problem+json").body("type", containsString("preview-stale"))
+                .body("detail", containsString("3 of the records"));
         assertEquals(3, feed("src-full", conn).size());
         assertTrue(actions(feed("src-full", conn)).values().stream().noneMatch("DELETED"::equals));
+    }
+
+    // ---- per-connection mapping overlays, scoped runs, drift ----
+
+    /** A full-refresh source of the given contact documents, two a page. */
+    void fullSourceOf(String conn, String... contacts) {
+        String path = "/" + conn + "/contacts";
+        wm.removeStubsByMetadata(com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath("$.conn",
+                equalTo(conn)));
+        for (int page = 1; page <= contacts.length / 2 + 1; page++) {
+            int from = Math.min((page - 1) * 2, contacts.length);
+            int to = Math.min(page * 2, contacts.length);
+            wm.stubFor(get(urlPathEqualTo(path)).withQueryParam("page", equalTo(Integer.toString(page)))
+                    .withMetadata(Map.of("conn", conn))
+                    .willReturn(okJson(items(java.util.Arrays.copyOfRange(contacts, from, to)))));
+        }
+    }
+
+    static String scored(String id, Integer score) {
+        return "{\"id\":\"%s\",\"email\":\"%s@example.com\",\"updated_at\":\"x\"%s}".formatted(id, id,
+                score == null ? "" : ",\"custom\":{\"score\":" + score + "}");
+    }
+
+    String overlayPath(String conn) {
+        return "/api/overlays/src-full/" + conn + "/contacts";
+    }
+
+    @Test
+    void anOverlayChangesOneConnectionAndItsBackfillWritesOnlyTheRecordsWhoseContentChanges() {
+        String mine = connect("src-full");
+        String theirs = connect("src-full");
+        for (String conn : List.of(mine, theirs)) {
+            fullSourceOf(conn, scored("a", 5), scored("b", null), scored("c", 7));
+            assertEquals(3, triggerAndWait("src-full", conn, null).getInt("counts.added"));
+        }
+        // a preview maps real records of the connection, and saves nothing
+        Map<String, Object> overlay = Map.of("fields", Map.of("score", Map.of("path", "$.custom.score", "type", "number")));
+        Api.authed().contentType(ContentType.JSON).body(Map.of("overlay", overlay)).post(overlayPath(mine) + "/preview")
+                .then().statusCode(200).body("counts.updated", is(2)).body("counts.unchanged", is(1));
+        Api.authed().get(overlayPath(mine)).then().statusCode(200).body("version", is(0));
+
+        int before = runCount("src-full", mine);
+        JsonPath saved = Api.authed().contentType(ContentType.JSON).body(Map.of("overlay", overlay, "note", "hubspot score"))
+                .put(overlayPath(mine)).then().statusCode(200).body("version", is(1))
+                .body("backfill.status", is("started")).extract().jsonPath();
+        JsonPath backfill = awaitRun("src-full", mine, before + 1);
+        assertEquals(saved.getLong("backfill.run_id"), backfill.getLong("id"));
+        assertEquals("backfill", backfill.getString("trigger"));
+        assertEquals(2, backfill.getInt("counts.updated"), "only the records that carry the new field change");
+        assertEquals(1, backfill.getInt("counts.unchanged"));
+        assertEquals(0, backfill.getInt("counts.deleted"));
+        Map<String, Map<String, Object>> byId = new HashMap<>();
+        feed("src-full", mine).forEach(r -> byId.put((String) r.get("id"), r));
+        assertEquals(5, byId.get("a").get("score"));
+        assertFalse(byId.get("b").containsKey("score"), "a record without the custom field gets no null");
+        assertTrue(feed("src-full", theirs).stream().noneMatch(r -> r.containsKey("score")),
+                "the other connection's records are untouched");
+        assertEquals(0, triggerAndWait("src-full", theirs, null).getInt("counts.updated"));
+
+        // mistakes are refused with the field and the reason, and save nothing
+        Api.authed().contentType(ContentType.JSON).body(Map.of("overlay", Map.of("drop", List.of("nickname"))))
+                .put(overlayPath(mine)).then().statusCode(400).contentType("application/problem+json")
+                .body("detail", is("overlay: drop: 'nickname' is not a field of the mapping; expected one of "
+                        + "[id, email, updated_at]"));
+        Api.authed().contentType(ContentType.JSON).body(Map.of("overlay", Map.of("fields", Map.of("email",
+                Map.of("type", "number"))))).put(overlayPath(mine)).then().statusCode(400)
+                .body("detail", containsString("fields.email.type: the base mapping declares 'string'"));
+        Api.authed().contentType(ContentType.JSON).body(Map.of("overlay", Map.of("fields", Map.of("score",
+                Map.of("path", "$.custom[?(", "type", "number"))))).put(overlayPath(mine)).then().statusCode(400)
+                .body("detail", containsString("overlay: fields.score.path: '$.custom[?(' is not a valid JSONPath"));
+        Api.authed().contentType(ContentType.JSON).body(Map.of("overlay", Map.of("fields", Map.of("score",
+                Map.of("path", "$.custom.score", "transforms", List.of("no_such")))))).put(overlayPath(mine))
+                .then().statusCode(400).body("detail", containsString("fields.score.transforms[0]"));
+        Api.authed().get(overlayPath(mine)).then().statusCode(200).body("version", is(1));
+
+        // versioned: a rename, then one call reverts to the first version
+        Api.authed().contentType(ContentType.JSON).body(Map.of("overlay", "rename: { email: work_email }\n"))
+                .put(overlayPath(mine)).then().statusCode(200).body("version", is(2));
+        Api.authed().contentType(ContentType.JSON).body(Map.of("version", 1)).post(overlayPath(mine) + "/revert")
+                .then().statusCode(200).body("version", is(3)).body("note", is("revert to version 1"));
+        Api.authed().get(overlayPath(mine)).then().statusCode(200).body("versions.size()", is(3))
+                .body("overlay.fields.score.path", is("$.custom.score")).body("versions[2].note", is("hubspot score"));
+        Api.authed().get("/api/overlays/src-full/nobody/contacts").then().statusCode(200).body("version", is(0));
+        Api.authed().contentType(ContentType.JSON).body(Map.of("overlay", overlay)).put("/api/overlays/src-full/nobody/contacts")
+                .then().statusCode(404);
+    }
+
+    @Test
+    void aScopedResyncTouchesOnlyItsScopeAndDeletesNothingElse() {
+        String conn = connect("src-full");
+        fullSourceOf(conn, scored("a", 1), scored("b", 1), scored("c", 1), scored("d", 1));
+        assertEquals(4, triggerAndWait("src-full", conn, null).getInt("counts.added"));
+        // the source changes a and b, and no longer lists c and d
+        fullSourceOf(conn, scored("a", 1).replace("a@example", "a2@example"),
+                scored("b", 1).replace("b@example", "b2@example"));
+        JsonPath scoped = triggerAndWait("src-full", conn, null, Map.of("ids", List.of("a")));
+        assertEquals("SUCCESS", scoped.getString("status"), scoped.prettify());
+        assertEquals("scope_ids", scoped.getString("trigger"));
+        assertEquals(1, scoped.getInt("counts.updated"));
+        assertEquals(0, scoped.getInt("counts.deleted"));
+        Map<String, String> emails = new HashMap<>();
+        feed("src-full", conn).forEach(r -> emails.put((String) r.get("id"), (String) r.get("email")));
+        assertEquals(Map.of("a", "a2@example.com", "b", "b@example.com", "c", "c@example.com", "d", "d@example.com"),
+                emails, "only a changed; c and d were not deleted by a run that did not look for them");
+        JsonPath nothing = triggerAndWait("src-full", conn, null, Map.of("ids", List.of("zzz")));
+        assertEquals("SUCCESS", nothing.getString("status"));
+        assertEquals(0, nothing.getInt("counts.added") + nothing.getInt("counts.updated") + nothing.getInt("counts.deleted"));
+        // a bad scope is refused before anything runs
+        Api.authed().contentType(ContentType.JSON).body(Map.of("provider_config_key", "src-full", "connection_id", conn,
+                "scope", Map.of("field", "nope"))).post("/sync/trigger").then().statusCode(400)
+                .body("detail", containsString("'nope' is not a field of the mapping"));
+        Api.authed().contentType(ContentType.JSON).body(Map.of("provider_config_key", "src-full", "connection_id", conn,
+                "scope", Map.of("modified_after", "2026-01-01T00:00:00Z"))).post("/sync/trigger").then().statusCode(400)
+                .body("errors[0].problem", containsString("declares no modifiedField"));
+    }
+
+    @Test
+    void aTimeWindowReadsFromItsStartAndStoresOnlyWhatFallsInside() {
+        String conn = connect("src-cursor");
+        String path = "/" + conn + "/contacts";
+        wm.stubFor(get(urlPathEqualTo(path)).willReturn(okJson("{\"results\":[" + contact("a", "2026-11-20T10:00:00Z")
+                + "," + contact("b", "2026-11-21T10:00:00Z") + "],\"next_cursor\":null}")));
+        assertEquals(2, triggerAndWait("src-cursor", conn, null).getInt("counts.added"));
+        wm.stubFor(get(urlPathEqualTo(path)).willReturn(okJson("{\"results\":[" + contact("a", "2026-11-20T10:00:00Z")
+                .replace("a@", "a3@") + "," + contact("b", "2026-11-21T10:00:00Z").replace("b@", "b3@")
+                + "],\"next_cursor\":null}")));
+        JsonPath scoped = triggerAndWait("src-cursor", conn, null, Map.of("modified_after", "2026-11-21T00:00:00Z",
+                "modified_before", "2026-11-22T00:00:00Z"));
+        assertEquals("scope_window", scoped.getString("trigger"));
+        assertEquals(1, scoped.getInt("counts.updated"), scoped.prettify());
+        List<LoggedRequest> all = requests(conn);
+        assertEquals("2026-11-21T00:00:00Z", all.get(all.size() - 1).queryParameter("updated_since").firstValue(),
+                "the source is asked from the window's start, without the lookback");
+        Map<String, String> emails = new HashMap<>();
+        feed("src-cursor", conn).forEach(r -> emails.put((String) r.get("id"), (String) r.get("email")));
+        assertEquals("a@example.com", emails.get("a"));
+        assertEquals("b3@example.com", emails.get("b"));
+    }
+
+    @Test
+    void driftIsReportedForNewRetypedAndVanishedFields() {
+        String hook = "/drift-hook-" + UUID.randomUUID();
+        wm.stubFor(post(urlPathEqualTo(hook)).willReturn(aResponse().withStatus(204)));
+        String conn = connect("src-full", Map.of("notify_url", wm.baseUrl() + hook));
+        fullSourceOf(conn, contact("a", "2026-11-20T10:00:00Z"));
+        triggerAndWait("src-full", conn, null);
+        // the first documents are the source's schema: no drift
+        await().atMost(Duration.ofSeconds(10)).until(() -> fields(conn).size() == 3);
+        assertEquals(List.of(), drift(conn));
+        // a new field appears, and updated_at, which the mapping reads, turns into a number
+        fullSourceOf(conn, "{\"id\":\"a\",\"email\":\"a@example.com\",\"updated_at\":1732100000,\"nickname\":\"zq-private-value\"}");
+        triggerAndWait("src-full", conn, null);
+        await().atMost(Duration.ofSeconds(10)).until(() -> drift(conn).size() == 2);
+        Map<String, Map<String, Object>> byPath = new HashMap<>();
+        drift(conn).forEach(d -> byPath.put((String) d.get("path"), d));
+        assertEquals("new", byPath.get("$['nickname']").get("kind"));
+        assertEquals("retyped", byPath.get("$['updated_at']").get("kind"));
+        assertEquals("string", byPath.get("$['updated_at']").get("previous_type"));
+        assertEquals("number", byPath.get("$['updated_at']").get("type"));
+        // updated_at stops arriving while documents keep coming (vanished-after is 2 s in the tests)
+        fullSourceOf(conn, "{\"id\":\"a\",\"email\":\"a@example.com\",\"nickname\":\"zq-private-value\"}");
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            triggerAndWait("src-full", conn, null);
+            return drift(conn).stream().anyMatch(d -> "vanished".equals(d.get("kind")));
+        });
+        assertTrue(fields(conn).stream().noneMatch(f -> f.toString().contains("zq-private")), "names and types, never values");
+        await().atMost(Duration.ofSeconds(15)).until(() -> {
+            List<String> kinds = wm.findAll(postRequestedFor(urlPathEqualTo(hook))).stream()
+                    .map(r -> new JsonPath(r.getBodyAsString())).filter(j -> "drift".equals(j.getString("type")))
+                    .map(j -> j.getString("kind")).sorted().toList();
+            return kinds.equals(List.of("new", "retyped", "vanished"));
+        });
+        assertTrue(io.syncline.support.Metrics.value("syncline_drift_reports_total", "integration=\"src-full\"",
+                "kind=\"vanished\"") >= 1);
+    }
+
+    List<Map<String, Object>> drift(String conn) {
+        return Api.authed().queryParam("provider_config_key", "src-full").queryParam("connection_id", conn)
+                .queryParam("sync", "contacts").get("/api/drift").then().statusCode(200).extract().jsonPath()
+                .getList("drift");
+    }
+
+    List<Map<String, Object>> fields(String conn) {
+        return Api.authed().queryParam("provider_config_key", "src-full").queryParam("connection_id", conn)
+                .queryParam("sync", "contacts").get("/api/fields").then().statusCode(200).extract().jsonPath()
+                .getList("fields");
     }
 
     @Test
