@@ -69,7 +69,7 @@ class RouteValidatorTest {
         problems = problems.stream().filter(p -> !p.startsWith(typed)).toList();
         String file = dir.resolve("steps.camel.yaml").toString();
         assertHas(problems, file + ":6: syncline:store needs a mapped record: put syncline:map before it");
-        assertHas(problems, file + ":7: syncline:map has no parameter 'mapin'; expected one of [mapping]");
+        assertHas(problems, file + ":7: syncline:map has no parameter 'mapin'; expected one of [mapping, sync]");
         assertHas(problems, file + ":8: 'syncline:stor' is not a step; expected one of");
         assertHas(problems, file + ":9: syncline:writes starts a route: use it in from:, not to:");
         assertHas(problems, file + ":12: syncline:map is a step of a route: use it in to:, not from:");

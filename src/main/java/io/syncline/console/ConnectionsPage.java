@@ -21,6 +21,8 @@ import jakarta.ws.rs.core.UriInfo;
 import io.quarkus.qute.Location;
 import io.quarkus.qute.Template;
 import io.quarkus.qute.TemplateInstance;
+import io.syncline.connection.Connections;
+import io.syncline.mapping.Overlays;
 import io.syncline.api.ConnectSessionsResource;
 import io.syncline.api.ConnectionsResource;
 import io.syncline.api.SyncResource;
@@ -43,10 +45,14 @@ public class ConnectionsPage {
     private final ConnectSessionsResource sessionsApi;
     private final Template list;
     private final Template one;
+    private final Connections connections;
+    private final Overlays overlays;
 
     public ConnectionsPage(Console console, ConnectionsResource api, SyncResource syncApi,
             ConnectSessionsResource sessionsApi, @Location("console/connections.html") Template list,
-            @Location("console/connection.html") Template one) {
+            @Location("console/connection.html") Template one, Connections connections, Overlays overlays) {
+        this.connections = connections;
+        this.overlays = overlays;
         this.console = console;
         this.api = api;
         this.syncApi = syncApi;
@@ -76,7 +82,11 @@ public class ConnectionsPage {
         return Console.page(one, viewer, "connections", integration + " / " + connection, uri).data("c", c)
                 .data("editing", true).data("oauth", c.get("oauth"))
                 .data("metadata", c.get("metadata") == null ? "" : JsonText.pretty(c.get("metadata")))
-                .data("rows", IntStream.range(0, CREDENTIAL_ROWS).boxed().toList());
+                .data("rows", IntStream.range(0, CREDENTIAL_ROWS).boxed().toList())
+                .data("overlays", overlays.ofConnection(integration, connection).stream().map(v -> Map.of(
+                        "sync", v.sync(), "version", v.version().version(), "author", v.version().author(),
+                        "note", v.version().note() == null ? "" : v.version().note(),
+                        "at", v.version().at().toString(), "overlay", JsonText.pretty(v.version().overlay()))).toList());
     }
 
     /**
@@ -127,10 +137,18 @@ public class ConnectionsPage {
     public Response update(@PathParam("integration") String integration, @PathParam("connection") String connection,
             @FormParam("base_url") String baseUrl, @FormParam("credential_name") List<String> names,
             @FormParam("credential_value") List<String> values, @FormParam("metadata") String metadata,
-            @FormParam("token") String token, @Context HttpHeaders headers) {
+            @FormParam("replace_credentials") String replaceAll, @FormParam("token") String token,
+            @Context HttpHeaders headers) {
         console.requireForm(headers, API, token);
         try {
             Map<String, String> credentials = credentials(names, values);
+            if (!credentials.isEmpty() && replaceAll == null) {
+                // only what was typed changes; the stored credentials stay, and are never shown
+                Map<String, String> merged = new java.util.HashMap<>(connections.find(integration, connection)
+                        .map(c -> c.credentials() == null ? Map.<String, String>of() : c.credentials()).orElse(Map.of()));
+                merged.putAll(credentials);
+                credentials = merged;
+            }
             api.update(integration, connection, new ConnectionsResource.Input(null, null,
                     Console.blank(baseUrl), credentials.isEmpty() ? null : credentials, metadata(metadata)));
         } catch (ProblemException e) {

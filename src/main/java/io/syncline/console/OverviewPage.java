@@ -48,6 +48,7 @@ import io.syncline.schedule.SyncState;
 import io.syncline.store.ChangesFeed;
 import io.syncline.store.Database;
 import io.syncline.store.RecordStore;
+import io.syncline.webhook.Deliveries;
 
 /**
  * The first page: every sync and connection with its status, so the person on call sees what
@@ -60,7 +61,7 @@ public class OverviewPage {
     /** One sync at one connection, as the overview shows it. */
     @TemplateData
     public record Row(String kind, String integration, String sync, String connection, String status, String lastRun,
-            String nextRun, String counts, long deadLetters, long conflicts, String spark, String link) {
+            String nextRun, String counts, long deadLetters, long conflicts, String spark, String link, String reason) {
     }
 
     /** A control on a scheduled sync's page. */
@@ -91,12 +92,15 @@ public class OverviewPage {
     private final FlowResource flowApi;
     private final Template overview;
     private final Template detail;
+    private final Deliveries deliveries;
 
     public OverviewPage(Console console, SyncRegistry polls, OutboundSyncs outbound, InboundSyncs inbound,
             Connections connections, SyncState state, SyncLag lag,
             @HealthGroup("syncs") StaleSyncCheck staleness, CircuitBreakers breakers,
             FlowLog flow, Database db, SyncResource syncApi, RunsResource runsApi, FlowResource flowApi,
-            @Location("console/overview.html") Template overview, @Location("console/sync.html") Template detail) {
+            @Location("console/overview.html") Template overview, @Location("console/sync.html") Template detail,
+            Deliveries deliveries) {
+        this.deliveries = deliveries;
         this.console = console;
         this.polls = polls;
         this.outbound = outbound;
@@ -119,7 +123,8 @@ public class OverviewPage {
     public TemplateInstance overview(@Context HttpHeaders headers, @Context UriInfo uri) {
         ConsoleSession.Viewer viewer = console.require(headers, "/api/runs");
         List<Row> rows = rows(null, null);
-        long failing = rows.stream().filter(r -> r.status().equals("failing") || r.status().equals("stale")).count();
+        long failing = rows.stream().filter(r -> r.status().equals("failing") || r.status().equals("stale")
+                || r.status().equals("review")).count();
         return Console.page(overview, viewer, "overview", "Overview", uri).data("rows", rows).data("failing", failing);
     }
 
@@ -216,7 +221,8 @@ public class OverviewPage {
                             conflicts.getOrDefault(k, 0L),
                             Sparkline.svg(Arrays.stream(bars).boxed().toList(),
                                     "writes sent per hour, last 24 hours"),
-                            link(s.integration(), s.name())));
+                            link(s.integration(), s.name()), open ? "the connection's circuit is open after failed writes"
+                                    : dl > 0 ? dl + " writes dead-lettered" : null));
                 }
             }
         }
@@ -225,8 +231,14 @@ public class OverviewPage {
                 for (Connection c : connections.list(n[0])) {
                     String k = key(n[1], c.providerConfigKey(), c.connectionId());
                     long dl = deadLetters.getOrDefault(k, 0L);
-                    rows.add(new Row("webhook", n[0], n[1], c.connectionId(), dl > 0 ? "failing" : "healthy", null,
-                            "on each webhook", "", dl, conflicts.getOrDefault(k, 0L), "", link(n[0], n[1])));
+                    List<Deliveries.Refusal> refused = deliveries.refusals(n[0], n[1], c.connectionId());
+                    String reason = !refused.isEmpty() ? refused.size() + " signature failures, the last "
+                            + Times.at(ChangesFeed.iso(refused.get(0).at().atOffset(java.time.ZoneOffset.UTC))) + ": "
+                            + refused.get(0).reason() : dl > 0 ? dl + " deliveries dead-lettered" : null;
+                    rows.add(new Row("webhook", n[0], n[1], c.connectionId(), dl > 0 || !refused.isEmpty() ? "failing"
+                            : "healthy", deliveries.lastAdmitted(n[0], n[1], c.connectionId())
+                                    .map(t -> ChangesFeed.iso(t.atOffset(java.time.ZoneOffset.UTC))).orElse(null),
+                            "on each webhook", "", dl, conflicts.getOrDefault(k, 0L), "", link(n[0], n[1]), reason));
                 }
             }
         }
@@ -253,6 +265,7 @@ public class OverviewPage {
         SyncLag.Lag l = lags.get(c.providerConfigKey() + "/" + c.connectionId() + "/" + s.name());
         String status = row != null && row.paused() ? "paused"
                 : row != null && row.running(now) ? "running"
+                : last != null && "AWAITING_APPROVAL".equals(last.status()) ? "review"
                 : last != null && !"SUCCESS".equals(last.status()) || dl > 0 ? "failing"
                 : l != null && staleness.stale(l) ? "stale"
                 : last == null ? "waiting" : "healthy";
@@ -261,7 +274,9 @@ public class OverviewPage {
                 row == null || row.paused() ? null : iso(row.nextRunAt()),
                 last == null ? "" : "+" + last.added() + " ~" + last.updated() + " −" + last.deleted(), dl,
                 conflicts.getOrDefault(k, 0L), Sparkline.svg(changed, "records changed per run, last 24 hours"),
-                link(s.integration(), s.name()));
+                link(s.integration(), s.name()), last != null && last.errorType() != null
+                        ? last.errorType() + ": " + last.errorDescription()
+                        : dl > 0 ? dl + " records dead-lettered" : null);
     }
 
     /** Open rows of a table with sync_name, provider_config_key and connection_id, counted by those three. */

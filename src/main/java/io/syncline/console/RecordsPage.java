@@ -101,6 +101,7 @@ public class RecordsPage {
         return Console.page(list, viewer, "records", "Records", uri).data("q", q).data("connections", choices)
                 .data("models", models.keySet()).data("page", page)
                 .data("rows", page == null ? List.of() : rows(page, models.getOrDefault(q.model(), "id")))
+                .data("columns", page == null ? List.of() : columns(page, models.getOrDefault(q.model(), "id")))
                 .data("filters", List.of("added", "updated", "deleted"));
     }
 
@@ -128,7 +129,12 @@ public class RecordsPage {
         agreed.sort(Comparator.comparing(Agreed::field));
         return Console.page(one, viewer, "records", model + " " + id, uri).data("integration", integration)
                 .data("connection", connection).data("model", model).data("id", id)
-                .data("payload", JsonText.pretty(record)).data("meta", meta).data("link", link.orElse(null))
+                .data("payload", JsonText.pretty(record)).data("meta", meta)
+                .data("fields", record.entrySet().stream().map(e -> {
+                    String v = e.getValue() == null ? "—" : e.getValue() instanceof String str ? str
+                            : JsonText.pretty(e.getValue());
+                    return Map.of("name", e.getKey(), "value", v, "block", v.contains("\n"));
+                }).toList()).data("link", link.orElse(null))
                 .data("agreed", agreed).data("writes", writes(integration, connection, model, id,
                         link.map(IdentityMap.Link::localId).orElse(null)));
     }
@@ -170,9 +176,28 @@ public class RecordsPage {
             Map<String, Object> fields = new LinkedHashMap<>(r);
             Map<String, Object> meta = (Map<String, Object>) fields.remove("_sync_metadata");
             Object id = fields.get(keyField);
-            rows.add(Map.of("id", String.valueOf(id), "meta", meta, "summary", summary(fields)));
+            List<String> cells = columns(page, keyField).stream().map(f -> cell(fields.get(f))).toList();
+            rows.add(Map.of("id", String.valueOf(id), "meta", meta, "summary", summary(fields), "cells", cells));
         }
         return rows;
+    }
+
+    /** The fields a page's records carry, key first, at most {@value #COLUMNS}: the table's columns. */
+    @SuppressWarnings("unchecked")
+    private static List<String> columns(Map<String, Object> page, String keyField) {
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        for (Map<String, Object> r : (List<Map<String, Object>>) page.get("records")) {
+            r.keySet().stream().filter(k -> !k.equals("_sync_metadata") && !k.equals(keyField)).forEach(names::add);
+        }
+        return names.stream().limit(COLUMNS).toList();
+    }
+
+    private static final int COLUMNS = 8;
+
+    /** One field's value in a cell: text as it is, anything else as compact JSON, cut at 60 characters. */
+    private static String cell(Object v) {
+        String text = v == null ? "" : v instanceof String s ? s : JsonText.pretty(v).replaceAll("\\s+", " ");
+        return text.length() > 60 ? text.substring(0, 57) + "…" : text;
     }
 
     private static String summary(Map<String, Object> fields) {

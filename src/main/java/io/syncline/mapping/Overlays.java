@@ -96,6 +96,34 @@ public class Overlays {
         return h.isEmpty() || h.get(0).overlay() == null ? Optional.empty() : Optional.of(h.get(0));
     }
 
+    /** An overlay in force and the sync it belongs to. */
+    public record OfSync(String sync, Version version) {
+    }
+
+    /** The overlays in force on each sync of a connection. */
+    public List<OfSync> ofConnection(String integration, String connectionId) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT o.sync_name, o.version, o.overlay, o.author, o.note, o.created_at FROM mapping_overlays o
+                     WHERE o.provider_config_key = ? AND o.connection_id = ? AND o.overlay IS NOT NULL
+                       AND o.version = (SELECT MAX(m.version) FROM mapping_overlays m
+                                         WHERE m.provider_config_key = o.provider_config_key
+                                           AND m.connection_id = o.connection_id AND m.sync_name = o.sync_name)
+                     ORDER BY o.sync_name""")) {
+                ps.setString(1, integration);
+                ps.setString(2, connectionId);
+                List<OfSync> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new OfSync(rs.getString(1), new Version(rs.getInt(2), parse(rs.getString(3)),
+                                rs.getString(4), rs.getString(5), rs.getObject(6, OffsetDateTime.class))));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
     /** Every version, newest first. */
     public List<Version> history(SyncKey key) {
         return db.inTransaction(c -> {

@@ -27,7 +27,8 @@ import io.syncline.connection.ConnectionAuth;
  */
 public record Destination(String path, String upsert, String searchPath, JsonPath resultsPath, JsonPath idPath,
         String updateMethod, ConnectionAuth auth, String batchPath, int batchSize, String idProperty,
-        Duration timeout, String envelope, String putMethod, String omitField) {
+        Duration timeout, String envelope, String putMethod, String omitField, String readPath,
+        JsonPath readRecordPath) {
 
     public Destination {
         if (!upsert.equals("put") && !upsert.equals("search") && !upsert.equals("post") && !upsert.equals("update")) {
@@ -51,6 +52,13 @@ public record Destination(String path, String upsert, String searchPath, JsonPat
             sent.remove(omitField);
         }
         return envelope == null || envelope.isBlank() ? sent : Map.of(envelope, sent);
+    }
+
+    /** Where a written record is read back (reconciliation): readPath with {id}, else {path}/{id}. */
+    public String readPath(String remoteId) {
+        String template = readPath == null || readPath.isBlank() ? path + "/{id}" : readPath;
+        return template.replace("{id}", java.net.URLEncoder.encode(remoteId, java.nio.charset.StandardCharsets.UTF_8)
+                .replace("+", "%20"));
     }
 
     public boolean batched() {

@@ -27,6 +27,16 @@ public final class DestinationParams {
                 TemplateParams.text(rtc, "putMethod").isBlank() ? "PUT" : TemplateParams.text(rtc, "putMethod").trim(),
                 "false".equals(TemplateParams.text(rtc, "keyInBody").trim())
                         ? MappingLoader.named(TemplateParams.routesDir(rtc), TemplateParams.text(rtc, "mapping")).keyField()
-                        : null);
+                        : null,
+                TemplateParams.text(rtc, "readPath").trim(), readRecordPath(TemplateParams.text(rtc, "readRecordPath"),
+                        TemplateParams.text(rtc, "envelope")));
+    }
+
+    /** The record in a read-back answer: the given JSONPath, else under the envelope's key, else the answer. */
+    private static JsonPath readRecordPath(String path, String envelope) {
+        if (path != null && !path.isBlank()) {
+            return JsonPath.compile(path.trim());
+        }
+        return JsonPath.compile(envelope == null || envelope.isBlank() ? "$" : "$['" + envelope.trim() + "']");
     }
 }

@@ -181,7 +181,10 @@ public class PollRunner {
                 state.countSkipped(pair);
                 continue;
             }
-            submit(sync, c, "schedule", true);
+            // an incremental sync's periodic reconciling read: this run reads the whole source again
+            boolean reconcile = sync.reconcileEvery() != null && !sync.fullRefresh()
+                    && state.reconcileDue(pair, sync.reconcileEvery());
+            submit(sync, c, reconcile ? "reconcile" : "schedule", true);
         }
     }
 

@@ -33,7 +33,7 @@ public record PollSync(String name, String integration, Mapping mapping, Duratio
         String path, String query, ConnectionAuth auth, JsonPath recordsPath, Pagination pagination,
         boolean fullRefresh, String modifiedSinceParam, String firstSince, String modifiedSinceFormat, JsonPath modifiedField,
         Duration lookback, double maxDeleteShare, boolean waitForStart, int maxAttempts, String notifyUrl,
-        Ownership twoWay, JsonNode bodyTemplate, int maxResults) {
+        Ownership twoWay, JsonNode bodyTemplate, int maxResults, Duration reconcileEvery) {
 
     /** One page's request: where, and the body a search takes (null for a GET). */
     public record Request(URI uri, byte[] body) {

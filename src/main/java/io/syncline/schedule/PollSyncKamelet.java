@@ -91,7 +91,9 @@ public final class PollSyncKamelet {
                 Integer.parseInt(TemplateParams.text(rtc, "maxAttempts")), TemplateParams.text(rtc, "notifyUrl").isBlank() ? null : TemplateParams.text(rtc, "notifyUrl"),
                 Ownership.named(TemplateParams.routesDir(rtc), TemplateParams.text(rtc, "twoWay")),
                 body(TemplateParams.routesDir(rtc), TemplateParams.text(rtc, "bodyFile")),
-                Integer.parseInt(TemplateParams.text(rtc, "maxResults").trim()));
+                Integer.parseInt(TemplateParams.text(rtc, "maxResults").trim()),
+                TemplateParams.text(rtc, "reconcileEvery").isBlank() ? null
+                        : Frequency.parse(TemplateParams.text(rtc, "reconcileEvery").trim()));
     }
 
 }

@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -206,6 +207,32 @@ public class SyncState {
             bind(ps, p, 3);
             ps.executeUpdate();
         }
+    }
+
+    /**
+     * Whether the pair's periodic reconciling read is due: when it is, its checkpoint is cleared
+     * (the next run reads the whole source) in the same statement that records the time, so one
+     * replica starts it. The first call only starts the clock.
+     */
+    public boolean reconcileDue(Pair p, Duration every) {
+        OffsetDateTime now = RecordStore.now();
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    UPDATE sync_state SET reconciled_at = ?
+                     WHERE provider_config_key = ? AND connection_id = ? AND sync_name = ? AND reconciled_at IS NULL""")) {
+                ps.setObject(1, now);
+                bind(ps, p, 2);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("""
+                    UPDATE sync_state SET checkpoint = NULL, reconciled_at = ?
+                     WHERE provider_config_key = ? AND connection_id = ? AND sync_name = ? AND reconciled_at < ?""")) {
+                ps.setObject(1, now);
+                bind(ps, p, 2);
+                ps.setObject(5, now.minus(every));
+                return ps.executeUpdate() == 1;
+            }
+        });
     }
 
     /** Within a page's transaction of a scoped run: the lease is extended, the checkpoint stays. */

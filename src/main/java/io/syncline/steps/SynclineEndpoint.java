@@ -17,6 +17,7 @@ import io.syncline.intake.EventIntake;
 import io.syncline.intake.InboundSyncs;
 import io.syncline.intake.RecordIntake;
 import io.syncline.mapping.ConnectionMappings;
+import io.syncline.webhook.Deliveries;
 import io.syncline.mapping.MappingLoader;
 import io.syncline.metrics.SyncMetrics;
 import io.syncline.outbound.ConnectionRateBudget;
@@ -112,7 +113,8 @@ final class SynclineEndpoint extends DefaultEndpoint {
                 settings.get("secret"), settings.get("idFrom"), number("maxBodyBytes"), settings.get("connection")),
                 TemplateParams.bean(Connections.class), Clock.systemUTC(), TemplateParams.bean(SyncMetrics.class),
                 OAuthProviders::clientSecret,
-                ConfigProvider.getConfig().getOptionalValue("syncline.public-url", String.class));
+                ConfigProvider.getConfig().getOptionalValue("syncline.public-url", String.class),
+                TemplateParams.bean(Deliveries.class));
     }
 
     private StoreStep store() {

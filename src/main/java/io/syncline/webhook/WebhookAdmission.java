@@ -66,6 +66,7 @@ public final class WebhookAdmission implements Processor {
     private final String idHeader;
     private final ClientSecrets clientSecrets;
     private final String publicUrl;
+    private final Deliveries deliveries;
 
     /** The OAuth2 client secret of an integration, for apps that sign webhooks with it. */
     public interface ClientSecrets {
@@ -73,7 +74,8 @@ public final class WebhookAdmission implements Processor {
     }
 
     public WebhookAdmission(Settings settings, Connections connections, Clock clock, SyncMetrics metrics,
-            ClientSecrets clientSecrets, Optional<String> publicUrl) {
+            ClientSecrets clientSecrets, Optional<String> publicUrl, Deliveries deliveries) {
+        this.deliveries = deliveries;
         this.settings = settings;
         this.connections = connections;
         this.clientSecrets = clientSecrets;
@@ -134,6 +136,7 @@ public final class WebhookAdmission implements Processor {
         String id = deliveryId(in, document);
         exchange.setProperty(CONNECTION, connection);
         exchange.setProperty(RAW_BODY, raw);
+        deliveries.admitted(settings.integration(), settings.sync(), connection.connectionId(), clock.instant());
         in.setHeader(MESSAGE_ID, connection.connectionId() + "/" + id);
         in.setBody(document);
     }
@@ -186,6 +189,8 @@ public final class WebhookAdmission implements Processor {
             settings.scheme().verify(name -> header(in, name), raw, secret, clock.instant());
         } catch (SignatureScheme.SignatureRejected e) {
             metrics.signatureFailure(settings.integration(), settings.sync());
+            deliveries.refused(settings.integration(), settings.sync(), connection == null ? null
+                    : connection.connectionId(), clock.instant(), e.getMessage());
             throw ProblemException.unauthorized("invalid-signature", e.getMessage());
         }
     }

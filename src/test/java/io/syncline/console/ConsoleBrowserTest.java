@@ -261,6 +261,105 @@ class ConsoleBrowserTest {
                 "a resolved conflict offers no choice any more");
     }
 
+    /** Runs the sync of one connection now and waits for the run to finish; returns its status. */
+    static String runNow(String integration, String connection) {
+        long id = Api.authed().contentType(ContentType.JSON).body(Map.of("provider_config_key", integration,
+                "connection_id", connection)).post("/sync/trigger").then().statusCode(200).extract().jsonPath()
+                .getLong("runs[0].run_id");
+        await().atMost(Duration.ofSeconds(20)).until(() -> !"RUNNING".equals(Api.authed().get("/api/runs/" + id).then()
+                .extract().jsonPath().getString("status")));
+        return Api.authed().get("/api/runs/" + id).then().extract().jsonPath().getString("status");
+    }
+
+    static void source(String connection, String... ids) {
+        StringBuilder first = new StringBuilder();
+        for (int i = 0; i < Math.min(2, ids.length); i++) {
+            first.append(i == 0 ? "" : ",").append("{\"id\":\"").append(ids[i]).append("\",\"email\":\"")
+                    .append(ids[i]).append("@example.com\",\"updated_at\":\"x\"}");
+        }
+        String second = ids.length > 2 ? "{\"id\":\"" + ids[2] + "\",\"email\":\"" + ids[2]
+                + "@example.com\",\"updated_at\":\"x\"}" : "";
+        crm.stubFor(get(urlPathEqualTo("/" + connection + "/contacts")).withQueryParam("page", equalTo("1"))
+                .willReturn(okJson("{\"items\":[" + first + "]}")));
+        crm.stubFor(get(urlPathEqualTo("/" + connection + "/contacts")).withQueryParam("page", equalTo("2"))
+                .willReturn(okJson("{\"items\":[" + second + "]}")));
+    }
+
+    @Test
+    void aHeldMassDeleteIsApprovedAndADifferingWriteIsRepairedFromTheConsole() throws Exception {
+        String c = connect("src-full");
+        source(c, "a", "b", "c");
+        assertEquals("SUCCESS", runNow("src-full", c));
+        source(c);
+        assertEquals("AWAITING_APPROVAL", runNow("src-full", c));
+
+        String w = connect("putdest");
+        String record = "w-" + w;
+        crm.stubFor(put(urlPathMatching("/" + w + "/contacts/.*")).willReturn(okJson("{}")));
+        fromApp("contact.put", w, contact(record, "ann@example.com", "Ann", "2026-11-22T10:00:00Z"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> flowResults("putdest", w).contains("sent"));
+        crm.stubFor(get(urlPathEqualTo("/" + w + "/contacts/" + record)).willReturn(okJson(
+                "{\"id\":\"" + record + "\",\"email\":\"ann@example.com\",\"name\":\"Anne\",\"plan\":\"free\","
+                        + "\"updated_at\":\"2026-11-22T10:00:00Z\"}")));
+        Api.authed().contentType(ContentType.JSON).body(Map.of("provider_config_key", "putdest", "sync", "contacts-put",
+                "connection_id", w)).post("/api/write-checks/run").then().statusCode(202);
+        await().atMost(Duration.ofSeconds(15)).until(() -> "differs".equals(Api.authed()
+                .queryParam("provider_config_key", "putdest").queryParam("sync", "contacts-put")
+                .queryParam("connection_id", w).get("/api/write-checks").then().extract().jsonPath()
+                .getString("checks[0].result")));
+
+        signIn();
+        WebElement held = row(c);
+        assertEquals("review", held.findElement(By.cssSelector(".badge")).getText());
+        assertTrue(held.findElement(By.cssSelector(".reason")).getText().startsWith("awaiting_approval"),
+                "the overview says why, without a click");
+        click(By.linkText("Needs a decision"));
+        WebElement review = browser.findElement(By.xpath("//table[@id='delete-reviews']/tbody/tr[td[normalize-space()='"
+                + c + "']]"));
+        assertTrue(review.getText().contains("3 of 3"), review.getText());
+        assertTrue(review.getText().contains("a, b, c"), "what would be deleted is shown: " + review.getText());
+        WebElement check = browser.findElement(By.xpath("//table[contains(@class,'write-checks')]/tbody/tr[th[normalize-space()='"
+                + record + "']]"));
+        assertTrue(check.getText().contains("Anne"), "both values are shown: " + check.getText());
+        Browser.screenshot(browser, "reviews");
+
+        follow(review.findElement(By.cssSelector("button[value=approve]")));
+        assertTrue(notice().endsWith("deleted 3 records."), notice());
+        await().atMost(Duration.ofSeconds(10)).until(() -> Api.authed().header("Connection-Id", c)
+                .header("Provider-Config-Key", "src-full").queryParam("model", "Contact").queryParam("filter", "deleted")
+                .get("/records").then().statusCode(200).extract().jsonPath().getList("records").size() == 3);
+
+        follow(browser.findElement(By.xpath("//table[contains(@class,'write-checks')]/tbody/tr[th[normalize-space()='"
+                + record + "']]//button[@value='repair']")));
+        assertTrue(notice().startsWith("Queued the written record"), notice());
+        await().atMost(Duration.ofSeconds(10)).until(() -> crm.findAll(putRequestedFor(urlPathEqualTo("/" + w
+                + "/contacts/" + record))).size() == 2);
+        assertTrue(browser.findElements(By.xpath("//tr[th[normalize-space()='" + record + "']]//button[@value='repair']"))
+                .isEmpty(), "a repaired check offers no second repair");
+    }
+
+    @Test
+    void oneCredentialChangesWithoutTheOthersAndTheConnectionShowsItsOverlays() throws Exception {
+        String c = connect("src-full");
+        Api.authed().contentType(ContentType.JSON).body(Map.of("overlay", Map.of("fields", Map.of("score",
+                Map.of("path", "$.custom.score", "type", "number"))), "note", "custom score"))
+                .put("/api/overlays/src-full/" + c + "/contacts").then().statusCode(200);
+        signIn();
+        browser.get(base() + "/console/connections/src-full/" + c);
+        WebElement overlay = browser.findElement(By.xpath("//table[@id='overlays']/tbody/tr[th[normalize-space()='contacts']]"));
+        assertTrue(overlay.getText().contains("$.custom.score") && overlay.getText().contains("custom score"),
+                overlay.getText());
+        browser.findElement(By.id("cn-0")).sendKeys("access_token");
+        browser.findElement(By.id("cv-0")).sendKeys("tok-rotated");
+        Browser.screenshot(browser, "connection");
+        follow(browser.findElement(By.cssSelector("form.stack button.primary")));
+        assertEquals("Saved.", notice());
+        List<String> fields = Api.authed().get("/api/connections/src-full/" + c).then().statusCode(200).extract()
+                .jsonPath().getList("credential_fields");
+        assertTrue(fields.contains("api_key") && fields.contains("access_token"), "the other credential stays: " + fields);
+        assertFalse(browser.getPageSource().contains("tok-rotated"), "a credential is never shown");
+    }
+
     @Test
     void theMainPagesRenderForScreenshots() throws Exception {
         signIn();

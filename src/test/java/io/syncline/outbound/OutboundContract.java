@@ -6,6 +6,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.patch;
@@ -153,6 +154,48 @@ abstract class OutboundContract {
         wm.verify(1, putRequestedFor(urlPathEqualTo("/" + c + "/contacts/u1"))
                 .withHeader("X-Api-Key", equalTo("key-" + c))
                 .withRequestBody(matchingJsonPath("$.name", equalTo("A"))));
+    }
+
+    @Test
+    void reconciliationFindsARecordChangedBehindSynclinesBackAndRepairsItOnce() {
+        String c = connect("putdest", null);
+        wm.stubFor(put(urlPathMatching("/" + c + "/contacts/.*")).willReturn(okJson("{}")));
+        event("contact.put", c, "r1", contact("u1", "a@b.co", "A")).then().statusCode(200);
+        event("contact.put", c, "r2", contact("u2", "b@b.co", "B")).then().statusCode(200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> results("putdest", c).stream().filter("sent"::equals)
+                .count() == 2);
+        // the app still holds u1 as written; someone changed u2's name there behind Syncline's back
+        wm.stubFor(get(urlPathEqualTo("/" + c + "/contacts/u1"))
+                .willReturn(okJson("{\"id\":\"u1\",\"email\":\"a@b.co\",\"name\":\"A\"}")));
+        wm.stubFor(get(urlPathEqualTo("/" + c + "/contacts/u2"))
+                .willReturn(okJson("{\"id\":\"u2\",\"email\":\"b@b.co\",\"name\":\"Bob\"}")));
+        Api.authed().contentType(ContentType.JSON).body(Map.of("provider_config_key", "putdest", "sync", "contacts-put",
+                "connection_id", c)).post("/api/write-checks/run").then().statusCode(202);
+        await().atMost(Duration.ofSeconds(15)).until(() -> checks(c).getInt("health.checked") == 2);
+        io.restassured.path.json.JsonPath checked = checks(c);
+        assertEquals(1, checked.getInt("health.matched"));
+        assertEquals("failing", checked.getString("health.status"));
+        assertEquals("differs", checked.getString("checks[0].result"));
+        assertEquals("u2", checked.getString("checks[0].record_id"));
+        assertEquals(Map.of("field", "name", "written", "B", "found", "Bob"), checked.getMap("checks[0].differences[0]"));
+        assertEquals("match", checked.getString("checks[1].result"));
+        wm.verify(getRequestedFor(urlPathEqualTo("/" + c + "/contacts/u1")).withHeader("X-Api-Key", equalTo("key-" + c)));
+        // one call repairs it: what was written is sent again, through the writer, once
+        long check = checked.getLong("checks[0].id");
+        Api.authed().post("/api/write-checks/" + check + "/repair").then().statusCode(200).body("status", is("queued"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> wm.findAll(putRequestedFor(urlPathEqualTo("/" + c
+                + "/contacts/u2"))).size() == 2);
+        wm.verify(2, putRequestedFor(urlPathEqualTo("/" + c + "/contacts/u2")).withRequestBody(matchingJsonPath("$.name",
+                equalTo("B"))));
+        Api.authed().post("/api/write-checks/" + check + "/repair").then().statusCode(409)
+                .contentType("application/problem+json").body("type", containsString("already-repaired"));
+        Api.authed().post("/api/write-checks/" + checked.getLong("checks[1].id") + "/repair").then().statusCode(409);
+        wm.verify(1, putRequestedFor(urlPathEqualTo("/" + c + "/contacts/u1")));
+    }
+
+    static io.restassured.path.json.JsonPath checks(String c) {
+        return Api.authed().queryParam("provider_config_key", "putdest").queryParam("sync", "contacts-put")
+                .queryParam("connection_id", c).get("/api/write-checks").then().statusCode(200).extract().jsonPath();
     }
 
     @Test

@@ -258,17 +258,7 @@ abstract class PollingContract {
     // ---- full refresh and deletes ----
 
     void fullSource(String conn, String... ids) {
-        String path = "/" + conn + "/contacts";
-        wm.removeStubsByMetadata(com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath("$.conn",
-                equalTo(conn)));
-        String[] contacts = java.util.Arrays.stream(ids).map(i -> contact(i, "x")).toArray(String[]::new);
-        for (int page = 1; page <= contacts.length / 2 + 1; page++) {
-            int from = Math.min((page - 1) * 2, contacts.length);
-            int to = Math.min(page * 2, contacts.length);
-            wm.stubFor(get(urlPathEqualTo(path)).withQueryParam("page", equalTo(Integer.toString(page)))
-                    .withMetadata(Map.of("conn", conn))
-                    .willReturn(okJson(items(java.util.Arrays.copyOfRange(contacts, from, to)))));
-        }
+        fullSourceOf(conn, java.util.Arrays.stream(ids).map(i -> contact(i, "x")).toArray(String[]::new));
     }
 
     @Test
@@ -490,6 +480,31 @@ abstract class PollingContract {
         feed("src-cursor", conn).forEach(r -> emails.put((String) r.get("id"), (String) r.get("email")));
         assertEquals("a@example.com", emails.get("a"));
         assertEquals("b3@example.com", emails.get("b"));
+    }
+
+    @Test
+    void anIncrementalSyncReadsTheWholeSourceAgainEveryReconcileEvery() {
+        String conn = connect("src-reconcile");
+        String path = "/" + conn + "/contacts";
+        wm.stubFor(get(urlPathEqualTo(path)).willReturn(okJson("{\"results\":[" + contact("a", "2026-11-20T10:00:00Z")
+                + "],\"next_cursor\":null}")));
+        assertEquals(1, triggerAndWait("src-reconcile", conn, null).getInt("counts.added"));
+        Map<String, Object> pair = Map.of("provider_config_key", "src-reconcile", "connection_id", conn);
+        Api.authed().contentType(ContentType.JSON).body(pair).post("/sync/start").then().statusCode(200);
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> runs("src-reconcile", conn).getList("runs.trigger")
+                    .contains("reconcile"));
+        } finally {
+            Api.authed().contentType(ContentType.JSON).body(pair).post("/sync/pause").then().statusCode(200);
+        }
+        JsonPath all = runs("src-reconcile", conn);
+        List<String> triggers = all.getList("runs.trigger");
+        assertTrue(triggers.indexOf("reconcile") < triggers.size() - 1, "an ordinary incremental run came first");
+        // the reconciling run asked for everything; the runs around it asked for changes since the mark
+        List<LoggedRequest> asked = requests(conn);
+        assertTrue(asked.stream().anyMatch(r -> r.queryParameter("updated_since").isPresent()));
+        assertTrue(asked.stream().skip(1).anyMatch(r -> !r.queryParameter("updated_since").isPresent()),
+                "a later run read the whole source again");
     }
 
     @Test

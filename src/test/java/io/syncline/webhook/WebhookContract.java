@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
@@ -246,6 +247,22 @@ abstract class WebhookContract {
                 .body("records[0].source", is("crm"))
                 .body("records[0].phone", nullValue())
                 .body("records[0].first_name", nullValue());
+    }
+
+    @Test
+    void aConnectionsOverlayShapesItsWebhookRecordsAndNoOneElses() {
+        String other = conn;
+        conn = Api.newConnection();
+        Api.authed().contentType(io.restassured.http.ContentType.JSON).body(java.util.Map.of("overlay",
+                "fields:\n  mobile: { path: $.data.phone }\ndrop: [country]\n")).put("/api/overlays/crm/" + conn
+                + "/contacts-unsigned").then().statusCode(200).body("version", is(1)).body("backfill", nullValue());
+        Api.postUnsigned(conn, contact("o-1", "p1", "ada@example.com", "customer")).then().statusCode(200)
+                .body("status", is("stored"));
+        awaitFeed(1).then().body("records[0].mobile", is("+44 20 7946 0000"))
+                .body("records[0]", not(hasKey("country")));
+        conn = other;
+        Api.postUnsigned(conn, contact("o-2", "p1", "ada@example.com", "customer")).then().statusCode(200);
+        awaitFeed(1).then().body("records[0].country", is("GB")).body("records[0]", not(hasKey("mobile")));
     }
 
     @Test
