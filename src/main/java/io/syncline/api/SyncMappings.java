@@ -44,6 +44,15 @@ public class SyncMappings {
                         + "'"));
     }
 
+    /** The names of the integration's syncs that map records, sorted. */
+    public java.util.List<String> names(String integration) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        polls.of(integration).forEach(s -> out.add(s.name()));
+        inbound.names().stream().filter(n -> n[0].equals(integration)).forEach(n -> out.add(n[1]));
+        outbound.all().stream().filter(s -> s.integration().equals(integration)).forEach(s -> out.add(s.name()));
+        return java.util.List.copyOf(out);
+    }
+
     public Optional<PollSync> poll(String integration, String sync) {
         return polls.find(integration, sync);
     }

@@ -21,6 +21,8 @@ import jakarta.ws.rs.core.UriInfo;
 import io.quarkus.qute.Location;
 import io.quarkus.qute.Template;
 import io.quarkus.qute.TemplateInstance;
+import io.syncline.api.OverlaysResource;
+import io.syncline.api.SyncMappings;
 import io.syncline.connection.Connections;
 import io.syncline.mapping.Overlays;
 import io.syncline.api.ConnectSessionsResource;
@@ -47,10 +49,15 @@ public class ConnectionsPage {
     private final Template one;
     private final Connections connections;
     private final Overlays overlays;
+    private final OverlaysResource overlaysApi;
+    private final SyncMappings syncs;
 
     public ConnectionsPage(Console console, ConnectionsResource api, SyncResource syncApi,
             ConnectSessionsResource sessionsApi, @Location("console/connections.html") Template list,
-            @Location("console/connection.html") Template one, Connections connections, Overlays overlays) {
+            @Location("console/connection.html") Template one, Connections connections, Overlays overlays,
+            OverlaysResource overlaysApi, SyncMappings syncs) {
+        this.overlaysApi = overlaysApi;
+        this.syncs = syncs;
         this.connections = connections;
         this.overlays = overlays;
         this.console = console;
@@ -86,7 +93,8 @@ public class ConnectionsPage {
                 .data("overlays", overlays.ofConnection(integration, connection).stream().map(v -> Map.of(
                         "sync", v.sync(), "version", v.version().version(), "author", v.version().author(),
                         "note", v.version().note() == null ? "" : v.version().note(),
-                        "at", v.version().at().toString(), "overlay", JsonText.pretty(v.version().overlay()))).toList());
+                        "at", v.version().at().toString(), "overlay", JsonText.pretty(v.version().overlay()))).toList())
+                .data("syncNames", syncs.names(integration));
     }
 
     /**
@@ -113,6 +121,41 @@ public class ConnectionsPage {
         return Response.ok(page(viewer, integration, connection, uri).data("reconnectLink", link)
                 .data("reconnectExpires", data.get("expires_at")).render()).type(MediaType.TEXT_HTML_TYPE)
                 .header("Cache-Control", "no-store").build();
+    }
+
+    /** Saves a mapping overlay for one sync of the connection, written as in a mapping file, through the overlays API. */
+    @POST
+    @Path("/{integration}/{connection}/overlay")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response overlay(@PathParam("integration") String integration, @PathParam("connection") String connection,
+            @FormParam("sync") String sync, @FormParam("overlay") String overlay, @FormParam("note") String note,
+            @FormParam("token") String token, @Context HttpHeaders headers) {
+        console.requireForm(headers, "/api/overlays", token);
+        try {
+            Map<String, Object> saved = overlaysApi.save(integration, connection, sync, new OverlaysResource.Body(
+                    com.fasterxml.jackson.databind.node.TextNode.valueOf(overlay == null ? "" : overlay),
+                    Console.blank(note), null, null));
+            return Console.back(path(integration, connection), "Saved overlay version " + saved.get("version")
+                    + " of " + sync + (saved.get("backfill") == null ? "." : "; a backfill run started."));
+        } catch (ProblemException e) {
+            return Console.failed(path(integration, connection), e.problem().detail());
+        }
+    }
+
+    /** Makes a sync's previous overlay version the one in force again. */
+    @POST
+    @Path("/{integration}/{connection}/overlay/revert")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response revertOverlay(@PathParam("integration") String integration,
+            @PathParam("connection") String connection, @FormParam("sync") String sync,
+            @FormParam("token") String token, @Context HttpHeaders headers) {
+        console.requireForm(headers, "/api/overlays", token);
+        try {
+            Map<String, Object> saved = overlaysApi.revert(integration, connection, sync, null);
+            return Console.back(path(integration, connection), "Reverted " + sync + ": " + saved.get("note") + ".");
+        } catch (ProblemException e) {
+            return Console.failed(path(integration, connection), e.problem().detail());
+        }
     }
 
     @POST

@@ -181,6 +181,43 @@ public class OverviewPage {
         });
     }
 
+    /** A scoped resync of one connection: listed record ids, or a modified-time window, through the sync API. */
+    @POST
+    @Path("/syncs/{integration}/{name}/scoped")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response scoped(@PathParam("integration") String integration, @PathParam("name") String name,
+            @FormParam("connection_id") String connectionId, @FormParam("ids") String ids,
+            @FormParam("modified_after") String after, @FormParam("modified_before") String before,
+            @FormParam("token") String token, @Context HttpHeaders headers) {
+        console.requireForm(headers, "/sync/trigger", token);
+        String back = "/console/syncs/" + Console.encode(integration) + "/" + Console.encode(name);
+        Map<String, Object> scope = new HashMap<>();
+        if (Console.blank(ids) != null) {
+            scope.put("ids", Arrays.stream(ids.split("[,\\s]+")).filter(x -> !x.isBlank()).toList());
+        }
+        if (Console.blank(after) != null) {
+            scope.put("modified_after", after.trim());
+        }
+        if (Console.blank(before) != null) {
+            scope.put("modified_before", before.trim());
+        }
+        if (scope.isEmpty() || Console.blank(connectionId) == null) {
+            return Console.failed(back, "Choose a connection, and give record ids or a modified-time window.");
+        }
+        try {
+            Map<String, Object> answer = syncApi.trigger(new SyncResource.Control(integration, connectionId,
+                    List.of(name), null, null, null, scope));
+            Map<?, ?> run = ((List<?>) answer.get("runs")).isEmpty() ? Map.of() : (Map<?, ?>) ((List<?>) answer
+                    .get("runs")).get(0);
+            return Console.back(back + "?connection=" + Console.encode(connectionId), "started".equals(run.get("status"))
+                    ? "Started scoped run " + run.get("run_id") + " for " + connectionId + "."
+                    : "No scoped run started for " + connectionId + ": " + run.get("status") + " (run "
+                            + run.get("run_id") + "); try again when it ends.");
+        } catch (ProblemException e) {
+            return Console.failed(back, e.problem().detail());
+        }
+    }
+
     /** Every sync × connection, or those of one sync. */
     private List<Row> rows(String onlyIntegration, String onlyName) {
         OffsetDateTime now = RecordStore.now();

@@ -163,7 +163,7 @@ public class SourceFields {
     }
 
     /** The source paths a mapping reads, in the form {@link #walk} names fields. */
-    static Set<String> read(Mapping m) {
+    public static Set<String> paths(Mapping m) {
         Set<String> out = new HashSet<>();
         for (Mapping.Field f : m.fields()) {
             if (f.source() instanceof Mapping.PathSource p) {
@@ -181,7 +181,7 @@ public class SourceFields {
     }
 
     /** Whether the mapping reads the field: the path itself, or an object or list that holds it. */
-    static boolean mapped(Set<String> read, String path) {
+    public static boolean mapped(Set<String> read, String path) {
         for (String r : read) {
             if (path.equals(r) || path.startsWith(r + "[")) {
                 return true;
@@ -211,7 +211,7 @@ public class SourceFields {
     }
 
     private void write(SyncKey key, List<Seen> fresh, List<Seen> touched) {
-        Set<String> read = read(overlays.mapping(bases.get(key), key));
+        Set<String> read = paths(overlays.mapping(bases.get(key), key));
         List<Report> reports = db.inTransaction(c -> {
             List<Report> out = new ArrayList<>();
             Map<String, String> before = new TreeMap<>();
@@ -281,7 +281,7 @@ public class SourceFields {
         if (base == null) {
             return;
         }
-        Set<String> read = read(overlays.mapping(base, key));
+        Set<String> read = paths(overlays.mapping(base, key));
         List<Report> reports = db.inTransaction(c -> {
             List<Report> out = new ArrayList<>();
             List<Field> fields = fields(c, key, read);
@@ -336,7 +336,7 @@ public class SourceFields {
 
     /** The fields a sync of a connection has delivered, with whether the mapping in force reads each. */
     public List<Field> fields(SyncKey key, Mapping mapping) {
-        Set<String> read = read(mapping);
+        Set<String> read = paths(mapping);
         return db.inTransaction(c -> fields(c, key, read));
     }
 

@@ -111,10 +111,14 @@ public class ConnectionOwners {
         loop.start();
     }
 
-    /** A new connection gets its owner at once, not at the next heartbeat. */
-    void connected(@Observes Connections.Created ignored) {
+    /**
+     * A new connection gets its owner before its creation is answered, not at the next heartbeat:
+     * a trigger right after it then starts on the owner instead of being queued. First among the
+     * observers, so the poll runner's first import sees the owner.
+     */
+    void connected(@Observes @jakarta.annotation.Priority(1) Connections.Created ignored) {
         if (db.isPostgres()) {
-            loop.wake();
+            balance();
         }
     }
 
@@ -250,8 +254,8 @@ public class ConnectionOwners {
         });
     }
 
-    /** One round: renew what stays, hand over what should move, claim what is free and ours. */
-    void balance() {
+    /** One round: renew what stays, hand over what should move, claim what is free and ours (one at a time). */
+    synchronized void balance() {
         rounds.forEach(Runnable::run);
         List<String> live = replicas.live();
         String me = replicas.id();

@@ -33,7 +33,20 @@ public record PollSync(String name, String integration, Mapping mapping, Duratio
         String path, String query, ConnectionAuth auth, JsonPath recordsPath, Pagination pagination,
         boolean fullRefresh, String modifiedSinceParam, String firstSince, String modifiedSinceFormat, JsonPath modifiedField,
         Duration lookback, double maxDeleteShare, boolean waitForStart, int maxAttempts, String notifyUrl,
-        Ownership twoWay, JsonNode bodyTemplate, int maxResults, Duration reconcileEvery) {
+        Ownership twoWay, JsonNode bodyTemplate, int maxResults, Duration reconcileEvery, Described described) {
+
+    /**
+     * Where the app describes its fields (HubSpot's properties, Pipedrive's personFields), so a
+     * customer can pick a custom field by its label: the path, the list in the answer, the keys of
+     * a description's name and label, and where a field of that name arrives in a record.
+     */
+    public record Described(String path, JsonPath list, String name, String label, String source) {
+
+        /** The JSONPath at which the named field arrives, in the form drift reports use. */
+        public String sourcePath(String fieldName) {
+            return JsonPath.compile(source.replace("{name}", fieldName)).getPath();
+        }
+    }
 
     /** One page's request: where, and the body a search takes (null for a GET). */
     public record Request(URI uri, byte[] body) {

@@ -93,7 +93,11 @@ public final class PollSyncKamelet {
                 body(TemplateParams.routesDir(rtc), TemplateParams.text(rtc, "bodyFile")),
                 Integer.parseInt(TemplateParams.text(rtc, "maxResults").trim()),
                 TemplateParams.text(rtc, "reconcileEvery").isBlank() ? null
-                        : Frequency.parse(TemplateParams.text(rtc, "reconcileEvery").trim()));
+                        : Frequency.parse(TemplateParams.text(rtc, "reconcileEvery").trim()),
+                TemplateParams.text(rtc, "fieldsPath").isBlank() ? null : new PollSync.Described(
+                        TemplateParams.text(rtc, "fieldsPath").trim(), JsonPath.compile(TemplateParams.text(rtc, "fieldsList")),
+                        TemplateParams.text(rtc, "fieldName").trim(), TemplateParams.text(rtc, "fieldLabel").trim(),
+                        TemplateParams.text(rtc, "fieldSource").trim()));
     }
 
 }

@@ -341,6 +341,7 @@ class ConsoleBrowserTest {
     @Test
     void oneCredentialChangesWithoutTheOthersAndTheConnectionShowsItsOverlays() throws Exception {
         String c = connect("src-full");
+        source(c, "a", "b");
         Api.authed().contentType(ContentType.JSON).body(Map.of("overlay", Map.of("fields", Map.of("score",
                 Map.of("path", "$.custom.score", "type", "number"))), "note", "custom score"))
                 .put("/api/overlays/src-full/" + c + "/contacts").then().statusCode(200);
@@ -354,10 +355,35 @@ class ConsoleBrowserTest {
         Browser.screenshot(browser, "connection");
         follow(browser.findElement(By.cssSelector("form.stack button.primary")));
         assertEquals("Saved.", notice());
+        // an overlay is set and reverted from the same page, in the mapping files' syntax
+        browser.findElement(By.xpath("//select[@id='ov-sync']/option[.='contacts']")).click();
+        browser.findElement(By.id("ov-text")).sendKeys("drop: [updated_at]");
+        follow(browser.findElement(By.cssSelector("button[value=overlay]")));
+        assertTrue(notice().startsWith("Saved overlay version 2 of contacts"), notice());
+        browser.findElement(By.id("ov-text")).sendKeys("drop: [nickname]");
+        follow(browser.findElement(By.cssSelector("button[value=overlay]")));
+        assertTrue(browser.findElement(By.cssSelector(".error")).getText().contains("'nickname' is not a field"),
+                "a mistake is refused with the field and the reason");
+        follow(browser.findElement(By.xpath("//table[@id='overlays']//tr[th[normalize-space()='contacts']]"
+                + "//button[@value='revert']")));
+        assertEquals("Reverted contacts: revert to version 1.", notice());
+        assertTrue(browser.findElement(By.id("overlays")).getText().contains("$.custom.score"));
         List<String> fields = Api.authed().get("/api/connections/src-full/" + c).then().statusCode(200).extract()
                 .jsonPath().getList("credential_fields");
         assertTrue(fields.contains("api_key") && fields.contains("access_token"), "the other credential stays: " + fields);
         assertFalse(browser.getPageSource().contains("tok-rotated"), "a credential is never shown");
+
+        // a scoped resync from the sync's page reads only the listed record, once the backfills are done
+        await().atMost(Duration.ofSeconds(15)).until(() -> !Api.authed().queryParam("provider_config_key", "src-full")
+                .queryParam("connection_id", c).get("/api/runs").then().extract().jsonPath().getList("runs.status")
+                .contains("RUNNING"));
+        browser.get(base() + "/console/syncs/src-full/contacts?connection=" + c);
+        browser.findElement(By.id("sc-ids")).sendKeys("a");
+        follow(browser.findElement(By.cssSelector("button[value=scoped]")));
+        assertTrue(notice().startsWith("Started scoped run"), notice());
+        await().atMost(Duration.ofSeconds(15)).until(() -> "SUCCESS".equals(Api.authed()
+                .queryParam("provider_config_key", "src-full").queryParam("connection_id", c).get("/api/runs").then()
+                .extract().jsonPath().getString("runs.find { it.trigger == 'scope_ids' }.status")));
     }
 
     @Test

@@ -378,6 +378,15 @@ abstract class PollingContract {
             fullSourceOf(conn, scored("a", 5), scored("b", null), scored("c", 7));
             assertEquals(3, triggerAndWait("src-full", conn, null).getInt("counts.added"));
         }
+        // the app describes its custom fields: the customer picks one by its label
+        wm.stubFor(get(urlPathEqualTo("/" + mine + "/fields")).willReturn(okJson("{\"results\":[{\"name\":\"score\","
+                + "\"label\":\"Lead score\",\"type\":\"number\"},{\"name\":\"tier\",\"label\":\"Tier\"}]}")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> described(mine).containsKey("$['custom']['score']"));
+        Map<String, Map<String, Object>> described = described(mine);
+        assertEquals("Lead score", described.get("$['custom']['score']").get("label"));
+        assertEquals(false, described.get("$['custom']['score']").get("mapped"));
+        assertEquals(true, described.get("$['custom']['score']").get("seen"));
+        assertEquals(false, described.get("$['custom']['tier']").get("seen"), "described, never delivered yet");
         // a preview maps real records of the connection, and saves nothing
         Map<String, Object> overlay = Map.of("fields", Map.of("score", Map.of("path", "$.custom.score", "type", "number")));
         Api.authed().contentType(ContentType.JSON).body(Map.of("overlay", overlay)).post(overlayPath(mine) + "/preview")
@@ -401,6 +410,7 @@ abstract class PollingContract {
         assertTrue(feed("src-full", theirs).stream().noneMatch(r -> r.containsKey("score")),
                 "the other connection's records are untouched");
         assertEquals(0, triggerAndWait("src-full", theirs, null).getInt("counts.updated"));
+        assertEquals(true, described(mine).get("$['custom']['score']").get("mapped"), "the overlay maps it now");
 
         // mistakes are refused with the field and the reason, and save nothing
         Api.authed().contentType(ContentType.JSON).body(Map.of("overlay", Map.of("drop", List.of("nickname"))))
@@ -542,6 +552,16 @@ abstract class PollingContract {
         });
         assertTrue(io.syncline.support.Metrics.value("syncline_drift_reports_total", "integration=\"src-full\"",
                 "kind=\"vanished\"") >= 1);
+    }
+
+    /** The fields of src-full/contacts at the connection, as the app describes them, by source path. */
+    Map<String, Map<String, Object>> described(String conn) {
+        List<Map<String, Object>> fields = Api.authed().queryParam("provider_config_key", "src-full")
+                .queryParam("connection_id", conn).queryParam("sync", "contacts").queryParam("describe", true)
+                .get("/api/fields").then().statusCode(200).extract().jsonPath().getList("fields");
+        Map<String, Map<String, Object>> out = new HashMap<>();
+        fields.forEach(f -> out.put((String) f.get("path"), f));
+        return out;
     }
 
     List<Map<String, Object>> drift(String conn) {
