@@ -282,7 +282,9 @@ public class SyncResource {
                 m.put("name", s.name());
                 m.put("status", row != null && row.running(now) ? "RUNNING"
                         : (row != null && row.paused()) || c.needsReconnect() ? "PAUSED"
-                        : last == null ? "STOPPED" : last.status());
+                        : last == null ? "STOPPED"
+                        // a run whose deletions wait for approval did not finish its work: ERROR, with why
+                        : "AWAITING_APPROVAL".equals(last.status()) ? "ERROR" : last.status());
                 if (c.needsReconnect()) {
                     m.put("pausedReason", "reconnect_needed: the provider refused the connection's grant ("
                             + c.credential(Connection.RECONNECT_NEEDED) + "); a reconnect session resumes it");

@@ -369,7 +369,8 @@ public class PollRunner {
                 errorType == null ? "" : " error=" + errorType + ": " + errorDescription);
         if (reviewed != null) {
             notifyReview(sync, c, reviewed);
-        } else if (!HANDED_OVER.equals(errorType)) {
+        }
+        if (!HANDED_OVER.equals(errorType)) {
             notifyApp(sync, c, pair, started, finished, errorType, errorDescription);
         }
         return errorType == null ? Outcome.SUCCESS : Outcome.ERROR;

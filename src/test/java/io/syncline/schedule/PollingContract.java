@@ -311,6 +311,12 @@ abstract class PollingContract {
         // your app is told, and the review shows exactly what would go
         await().atMost(Duration.ofSeconds(15)).until(() -> wm.findAll(postRequestedFor(urlPathEqualTo(hook))).stream()
                 .anyMatch(r -> r.getBodyAsString().contains("\"delete_review\"")));
+        assertTrue(wm.findAll(postRequestedFor(urlPathEqualTo(hook))).stream().anyMatch(r -> r.getBodyAsString()
+                .contains("\"awaiting_approval\"")), "the run's failure notice goes out as before");
+        // the Nango-shaped status keeps its statuses: the run did not finish its work
+        Api.authed().queryParam("provider_config_key", "src-full").queryParam("syncs", "contacts")
+                .queryParam("connection_id", conn).get("/sync/status").then().statusCode(200)
+                .body("syncs[0].status", is("ERROR")).body("syncs[0].error.type", is("awaiting_approval"));
         long review = Api.authed().queryParam("provider_config_key", "src-full").queryParam("connection_id", conn)
                 .queryParam("status", "pending").get("/api/delete-reviews").then().statusCode(200)
                 .body("reviews.size()", is(1)).body("reviews[0].deletes", is(3)).extract().jsonPath()
@@ -677,7 +683,7 @@ abstract class PollingContract {
         Api.authed().contentType(ContentType.JSON).body(Map.of("provider_config_key", "shift-bulk",
                 "connection_id", conn, "base_url", shifting.baseUrl() + "/" + conn,
                 "credentials", Map.of("access_token", "tok"))).post("/api/connections").then().statusCode(201);
-        shifting.put(conn, ids(0, 20_000));
+        shifting.put(conn, ids(0, 10_000));
         String hookConn = Api.newConnection();
         java.util.concurrent.ExecutorService senders = java.util.concurrent.Executors.newFixedThreadPool(4);
         List<java.util.concurrent.Future<Integer>> hooks = new java.util.ArrayList<>();
@@ -692,10 +698,10 @@ abstract class PollingContract {
                 && !"RUNNING".equals(runs("shift-bulk", conn).getString("runs[0].status")));
         JsonPath run = new JsonPath(runs("shift-bulk", conn).prettify()).setRootPath("runs[0]");
         assertEquals("SUCCESS", run.getString("status"), run.prettify());
-        assertEquals(20_000, run.getInt("counts.added"));
+        assertEquals(10_000, run.getInt("counts.added"));
         // within moments of the run's commit every record has its feed position, and the feed serves them
         await().atMost(Duration.ofSeconds(3)).until(() -> unplaced("shift-bulk", conn) == 0);
-        assertEquals(20_000, feedSize("shift-bulk", conn));
+        assertEquals(10_000, feedSize("shift-bulk", conn));
         for (java.util.concurrent.Future<Integer> h : hooks) {
             assertEquals(200, h.get(60, java.util.concurrent.TimeUnit.SECONDS));
         }
