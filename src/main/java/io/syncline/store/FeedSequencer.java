@@ -89,9 +89,13 @@ public class FeedSequencer {
                 return 0;
             }
             if (db.isPostgres()) {
+                // positions in id order, so records committed together keep their commit order in the
+                // feed (an UPDATE alone numbers rows in whatever order its scan meets them)
                 try (PreparedStatement place = c.prepareStatement("""
-                        UPDATE records SET feed_position = nextval('feed_position')
-                         WHERE id = ANY (?) AND feed_position IS NULL""")) {
+                        UPDATE records r SET feed_position = p.position
+                          FROM (SELECT id, nextval('feed_position') AS position
+                                  FROM (SELECT id FROM unnest(?::bigint[]) AS picked(id) ORDER BY id) ordered) p
+                         WHERE r.id = p.id AND r.feed_position IS NULL""")) {
                     place.setArray(1, c.createArrayOf("bigint", ids.toArray()));
                     place.executeUpdate();
                 }

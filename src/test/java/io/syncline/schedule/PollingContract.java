@@ -387,7 +387,8 @@ abstract class PollingContract {
         // the app describes its custom fields: the customer picks one by its label
         wm.stubFor(get(urlPathEqualTo("/" + mine + "/fields")).willReturn(okJson("{\"results\":[{\"name\":\"score\","
                 + "\"label\":\"Lead score\",\"type\":\"number\"},{\"name\":\"tier\",\"label\":\"Tier\"}]}")));
-        await().atMost(Duration.ofSeconds(10)).until(() -> described(mine).containsKey("$['custom']['score']"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> Boolean.TRUE.equals(described(mine)
+                .getOrDefault("$['custom']['score']", Map.of()).get("seen")));
         Map<String, Map<String, Object>> described = described(mine);
         assertEquals("Lead score", described.get("$['custom']['score']").get("label"));
         assertEquals(false, described.get("$['custom']['score']").get("mapped"));
