@@ -150,8 +150,8 @@ public final class RecordIntake {
             return store(mapping, mapping.apply(document), scope, providerConfigKey, connectionId, messageId, rawPayload);
         }
         SyncKey key = new SyncKey(providerConfigKey, syncName, connectionId);
-        return store(mappings.mapping(mapping, key), mappings.map(mapping, key, document), scope, providerConfigKey,
-                connectionId, messageId, rawPayload);
+        ConnectionMappings.Mapped mapped = mappings.map(mapping, key, document);
+        return store(mapped.mapping(), mapped.result(), scope, providerConfigKey, connectionId, messageId, rawPayload);
     }
 
     /**

@@ -26,9 +26,14 @@ public class ConnectionMappings {
         return overlays.mapping(base, key);
     }
 
+    /** A document mapped for a connection: the mapping in force, and what it made. */
+    public record Mapped(Mapping mapping, Mapping.Result result) {
+    }
+
     /** Maps one source document of the connection, and notes its fields. */
-    public Mapping.Result map(Mapping base, SyncKey key, Object document) {
+    public Mapped map(Mapping base, SyncKey key, Object document) {
         fields.observe(key, base, document);
-        return mapping(base, key).apply(document);
+        Mapping applied = mapping(base, key);
+        return new Mapped(applied, applied.apply(document));
     }
 }

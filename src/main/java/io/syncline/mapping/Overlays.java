@@ -90,12 +90,6 @@ public class Overlays {
         });
     }
 
-    /** The overlay in force, if any. */
-    public Optional<Version> current(SyncKey key) {
-        List<Version> h = history(key);
-        return h.isEmpty() || h.get(0).overlay() == null ? Optional.empty() : Optional.of(h.get(0));
-    }
-
     /** An overlay in force and the sync it belongs to. */
     public record OfSync(String sync, Version version) {
     }

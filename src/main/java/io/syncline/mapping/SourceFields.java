@@ -214,17 +214,8 @@ public class SourceFields {
         Set<String> read = paths(overlays.mapping(bases.get(key), key));
         List<Report> reports = db.inTransaction(c -> {
             List<Report> out = new ArrayList<>();
-            Map<String, String> before = new TreeMap<>();
-            try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT path, type FROM source_fields
-                     WHERE provider_config_key = ? AND connection_id = ? AND sync_name = ?""")) {
-                bind(ps, key, 1);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        before.merge(rs.getString(1), rs.getString(2), (a, b) -> a);
-                    }
-                }
-            }
+            // what was known before matters only for new fields; a refresh of last-seen times needs none of it
+            Map<String, String> before = fresh.isEmpty() ? Map.of() : known(c, key);
             boolean baseline = before.isEmpty(); // the first fields of a sync are its schema, not a change
             try (PreparedStatement ps = c.prepareStatement("""
                     INSERT INTO source_fields (provider_config_key, connection_id, sync_name, path, type, first_seen_at,
@@ -273,6 +264,22 @@ public class SourceFields {
             s.written = s.last;
         }
         reports.forEach(this::report);
+    }
+
+    /** A type stored for each field the sync of the connection has delivered. */
+    private static Map<String, String> known(java.sql.Connection c, SyncKey key) throws java.sql.SQLException {
+        Map<String, String> out = new TreeMap<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT path, type FROM source_fields
+                 WHERE provider_config_key = ? AND connection_id = ? AND sync_name = ?""")) {
+            bind(ps, key, 1);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.merge(rs.getString(1), rs.getString(2), (a, b) -> a);
+                }
+            }
+        }
+        return out;
     }
 
     /** Mapped fields not seen for vanished-after while the sync's documents kept arriving; each reported once. */

@@ -339,7 +339,7 @@ public class WriteChecks {
      */
     public long repair(long checkId) {
         long id = db.inTransaction(tx -> {
-            Check k = find(tx, checkId);
+            Check k = find(tx, checkId).orElseThrow(() -> ProblemException.notFound("no write check " + checkId));
             if (k.result().equals("match") || k.result().equals("failed")) {
                 throw new ProblemException(Problem.of(409, "nothing-to-repair", "Nothing to repair",
                         "check " + checkId + " found " + k.result() + "; only a difference or a missing record is repaired"));
@@ -390,25 +390,16 @@ public class WriteChecks {
     }
 
     public java.util.Optional<Check> find(long id) {
-        return db.inTransaction(tx -> {
-            try {
-                return java.util.Optional.of(find(tx, id));
-            } catch (ProblemException e) {
-                return java.util.Optional.empty();
-            }
-        });
+        return db.inTransaction(tx -> find(tx, id));
     }
 
-    private static Check find(java.sql.Connection tx, long id) throws SQLException {
+    private static java.util.Optional<Check> find(java.sql.Connection tx, long id) throws SQLException {
         try (PreparedStatement ps = tx.prepareStatement("""
                 SELECT id, sync_name, provider_config_key, connection_id, model, record_id, remote_id, write_id,
                        result, differences, checked_at, repair_write_id FROM write_checks WHERE id = ?""")) {
             ps.setLong(1, id);
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw ProblemException.notFound("no write check " + id);
-                }
-                return check(rs);
+                return rs.next() ? java.util.Optional.of(check(rs)) : java.util.Optional.empty();
             }
         }
     }

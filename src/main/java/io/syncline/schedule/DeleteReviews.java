@@ -142,7 +142,10 @@ public class DeleteReviews {
      * still live, unchanged and unseen since; returns how many were deleted.
      */
     public long approve(long id, String by) {
-        long deleted = db.inTransaction(c -> {
+        // a stale preview is recorded as decided (committed), and only then refused
+        record Approval(long deleted, long stale) {
+        }
+        Approval done = db.inTransaction(c -> {
             Review r = pending(c, id);
             String stream = RecordKey.stream(r.pair().providerConfigKey(), r.pair().connectionId(), r.model());
             long stale;
@@ -161,7 +164,7 @@ public class DeleteReviews {
             }
             if (stale > 0) {
                 decide(c, id, "stale", by);
-                return -stale;
+                return new Approval(0, stale);
             }
             OffsetDateTime now = RecordStore.now();
             long n;
@@ -177,15 +180,15 @@ public class DeleteReviews {
             }
             state.unannounced(c, r.pair(), now, 0, 0, n);
             decide(c, id, "approved", by);
-            return n;
+            return new Approval(n, 0);
         });
-        if (deleted < 0) {
+        if (done.stale() > 0) {
             throw new ProblemException(Problem.of(409, "preview-stale", "The source changed since the preview",
-                    -deleted + " of the records this review would delete were seen again, changed or deleted since; "
+                    done.stale() + " of the records this review would delete were seen again, changed or deleted since; "
                             + "nothing was deleted, and the sync's next run makes a new review"));
         }
         store.poke();
-        return deleted;
+        return done.deleted();
     }
 
     public void reject(long id, String by) {

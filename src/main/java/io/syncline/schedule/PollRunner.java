@@ -320,15 +320,15 @@ public class PollRunner {
             if (b.scope() != null) {
                 readScoped(sync, c, pair, started, b.scope(), n, client);
             } else {
-                read(sync, c, pair, runId, started, cp, n, client);
+                reviewed = read(sync, c, pair, runId, started, cp, n, client);
+            }
+            if (reviewed != null) {
+                errorType = AWAITING_APPROVAL;
+                errorDescription = reviewed.description();
             }
         } catch (RunFailure f) {
             errorType = f.type();
             errorDescription = f.getMessage();
-        } catch (HeldForReview h) {
-            errorType = AWAITING_APPROVAL;
-            errorDescription = h.getMessage();
-            reviewed = h;
         } catch (ConnectionOwners.NotOwned e) {
             errorType = HANDED_OVER;
             errorDescription = "the connection moved to another replica during the run; "
@@ -398,7 +398,8 @@ public class PollRunner {
         }
     }
 
-    private void read(PollSync sync, Connection c, SyncState.Pair pair, long runId, OffsetDateTime started,
+    /** A run over the sync's source; returns the deletions it held for review, or null. */
+    private HeldForReview read(PollSync sync, Connection c, SyncState.Pair pair, long runId, OffsetDateTime started,
             Checkpoint cp, SyncState.RunCounts n, SourceClient client) {
         Pagination p = sync.pagination();
         Pagination.State position = cp.inProgress() ? cp.page() : p.start();
@@ -447,7 +448,7 @@ public class PollRunner {
         }
         String finalHwm = consistent ? latest(cp.hwm(), runHwm) : cp.hwm();
         Checkpoint done = new Checkpoint(sync.fullRefresh() ? null : finalHwm, null, null, null, null);
-        HeldForReview held = db.inTransaction(tx -> {
+        return db.inTransaction(tx -> {
             HeldForReview review = null;
             if (sync.fullRefresh() && consistent) {
                 RecordStore.Unseen u = store.countUnseen(tx, c.providerConfigKey(), c.connectionId(), sync.model(),
@@ -465,22 +466,14 @@ public class PollRunner {
             state.saveCheckpoint(tx, pair, done, RecordStore.now().plus(lease));
             return review;
         });
-        if (held != null) {
-            throw held;
-        }
     }
 
     /** The end of a run whose deletions wait for approval (DeleteReviews). */
-    static final class HeldForReview extends RuntimeException {
-        final long review;
-        final RecordStore.Unseen unseen;
-
-        HeldForReview(long review, RecordStore.Unseen unseen) {
-            super("the source no longer lists " + unseen.unseen() + " of " + unseen.live() + " records, more than "
+    record HeldForReview(long review, RecordStore.Unseen unseen) {
+        String description() {
+            return "the source no longer lists " + unseen.unseen() + " of " + unseen.live() + " records, more than "
                     + "the sync's maxDeleteShare; nothing was deleted, and delete review " + review + " waits for "
-                    + "approval: POST /api/delete-reviews/" + review + "/approve", null, false, false);
-            this.review = review;
-            this.unseen = unseen;
+                    + "approval: POST /api/delete-reviews/" + review + "/approve";
         }
     }
 
@@ -489,7 +482,7 @@ public class PollRunner {
             List<?> records, Long generation,
             SyncState.RunCounts n, String runHwm, Checkpoint after, Scope scope, java.util.Set<String> found) {
         SyncKey syncKey = new SyncKey(c.providerConfigKey(), sync.name(), c.connectionId());
-        Mapping mapping = mappings.mapping(sync.mapping(), syncKey);
+        Mapping mapping = sync.mapping(); // its model and key: an overlay changes neither
         String[] hwm = { runHwm };
         long[] counts = new long[4];
         List<Object[]> failures = new ArrayList<>();
@@ -500,7 +493,7 @@ public class PollRunner {
             List<RecordStore.Item> upserts = new ArrayList<>(records.size());
             List<RecordKey> deletes = new ArrayList<>();
             for (Object item : records) {
-                Mapping.Result r = mappings.map(sync.mapping(), syncKey, item);
+                Mapping.Result r = mappings.map(mapping, syncKey, item).result();
                 if (scope != null && !scope.includes(r.externalId(), modifiedAt(sync, item))) {
                     continue; // outside a scoped run's scope: not stored, not dead-lettered, not counted
                 }
@@ -716,9 +709,9 @@ public class PollRunner {
         body.put("providerConfigKey", c.providerConfigKey());
         body.put("syncName", sync.name());
         body.put("model", sync.model());
-        body.put("reviewId", h.review);
-        body.put("deletes", h.unseen.unseen());
-        body.put("live", h.unseen.live());
+        body.put("reviewId", h.review());
+        body.put("deletes", h.unseen().unseen());
+        body.put("live", h.unseen().live());
         appWebhooks.enqueue(url, body);
     }
 

@@ -64,8 +64,8 @@ final class MapStep implements Processor {
             return;
         }
         SyncKey key = new SyncKey(c.providerConfigKey(), sync, c.connectionId());
-        result = mappings.map(mapping, key, document);
-        finish(e, result, document, mappings.mapping(mapping, key));
+        ConnectionMappings.Mapped mapped = mappings.map(mapping, key, document);
+        finish(e, mapped.result(), document, mapped.mapping());
     }
 
     private void finish(Exchange e, Mapping.Result result, Object source) {
