@@ -170,7 +170,7 @@ class KafkaIntakeIT {
         List<String> ids = new ArrayList<>();
         try (Connection c = DriverManager.getConnection(DB, "postgres", ""); ResultSet rs = c.createStatement().executeQuery(
                 "SELECT external_id FROM records WHERE provider_config_key = 'crm' AND connection_id = '" + connection
-                        + "' ORDER BY feed_position")) {
+                        + "' ORDER BY feed_xid, feed_position")) {
             while (rs.next()) {
                 ids.add(rs.getString(1));
             }

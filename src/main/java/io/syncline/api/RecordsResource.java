@@ -122,7 +122,7 @@ public class RecordsResource {
         require(providerConfigKey, "the Provider-Config-Key header is required");
         require(model, "the model query parameter is required");
         ChangesFeed.Query q = new ChangesFeed.Query(providerConfigKey, connectionId, model,
-                cursor == null || cursor.isBlank() ? 0 : position(cursor),
+                cursor == null || cursor.isBlank() ? FeedCursor.START : place(cursor),
                 modifiedAfter(modifiedAfter != null ? modifiedAfter : delta), actions(filter), ids(ids), limit(limit));
         if (connections.find(providerConfigKey, connectionId).isEmpty()) {
             throw ProblemException.notFound("no connection '" + connectionId + "' in integration '" + providerConfigKey
@@ -133,7 +133,7 @@ public class RecordsResource {
             // Nothing to serve: say so when the model is a typo rather than an empty feed. (Models
             // that a sync stores without a mapping of that name, such as SQL groups, have records.)
             SortedSet<String> declared = models(providerConfigKey);
-            if (!declared.contains(model) && q.afterPosition() == 0 && q.actions() == null && q.ids() == null
+            if (!declared.contains(model) && q.after().equals(FeedCursor.START) && q.actions() == null && q.ids() == null
                     && q.modifiedAfter() == null) {
                 throw ProblemException.notFound("no model '" + model + "' is declared for integration '"
                         + providerConfigKey + "'; its syncs declare " + declared);
@@ -148,7 +148,7 @@ public class RecordsResource {
         String last = null;
         for (int i = 0; i < page.entries().size(); i++) {
             ChangesFeed.Entry e = page.entries().get(i);
-            last = FeedCursor.encode(e.position());
+            last = e.place().encode();
             if (i > 0) {
                 out.append(',');
             }
@@ -174,7 +174,7 @@ public class RecordsResource {
         }
     }
 
-    private static long position(String cursor) {
+    private static FeedCursor place(String cursor) {
         try {
             return FeedCursor.decode(cursor);
         } catch (IllegalArgumentException e) {

@@ -169,9 +169,10 @@ public class DeleteReviews {
             OffsetDateTime now = RecordStore.now();
             long n;
             try (PreparedStatement ps = c.prepareStatement("""
-                    UPDATE records SET deleted_at = ?, last_modified_at = ?, last_action = 'DELETED', feed_position = NULL
+                    UPDATE records SET deleted_at = ?, last_modified_at = ?, last_action = 'DELETED', %s
                      WHERE stream = ? AND deleted_at IS NULL
-                       AND external_id IN (SELECT external_id FROM delete_review_records WHERE review_id = ?)""")) {
+                       AND external_id IN (SELECT external_id FROM delete_review_records WHERE review_id = ?)"""
+                    .formatted(RecordStore.toFeedEnd(db)))) {
                 ps.setObject(1, now);
                 ps.setObject(2, now);
                 ps.setString(3, stream);

@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.TemporalAccessor;
@@ -18,8 +19,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 
 import io.agroal.api.AgroalDataSource;
@@ -27,6 +30,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.agroal.DataSource;
 import io.quarkus.arc.Unremovable;
+import io.quarkus.runtime.StartupEvent;
 import io.syncline.connection.Connections;
 import io.syncline.mapping.Mapping;
 import io.syncline.outbound.WriteQueue;
@@ -38,11 +42,13 @@ import io.syncline.store.DeadLetters;
 import io.syncline.store.RecordKey;
 import io.syncline.store.RecordStore;
 import io.syncline.twoway.IdentityMap;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Runs SQL sources. A run holds its source's row of {@code sql_source_state} locked, so one
- * replica runs it at a time; it reads the keys changed since the high-water mark minus the
+ * Runs SQL sources. A run holds its source's lease in {@code sql_source_state}, renewed with each
+ * batch it commits, so one replica runs it at a time (a row lock held for the whole run would hold
+ * the changes feed back on PostgreSQL: {@code ChangesFeed}); it reads the keys changed since the high-water mark minus the
  * lookback, computes their properties one batch of keys per query, evaluates the groups, stores
  * each group membership as a record (so joining and leaving are in the changes feed, with their
  * time), and queues a write for each key whose mapped content the destination does not already
@@ -65,10 +71,11 @@ public class SqlSyncRunner {
     private final RecordStore store;
     private final DeadLetters deadLetters;
     private final MeterRegistry registry;
+    private final Duration lease;
 
     public SqlSyncRunner(Database db, @DataSource("app") Instance<AgroalDataSource> app, Connections connections,
             WriteQueue queue, Writer writer, IdentityMap identities, RecordStore store, DeadLetters deadLetters,
-            MeterRegistry registry) {
+            MeterRegistry registry, @ConfigProperty(name = "syncline.sql.lease", defaultValue = "5m") Duration lease) {
         this.db = db;
         this.app = app;
         this.connections = connections;
@@ -78,6 +85,22 @@ public class SqlSyncRunner {
         this.store = store;
         this.deadLetters = deadLetters;
         this.registry = registry;
+        this.lease = lease;
+    }
+
+    /**
+     * A run whose replica stopped leaves its lease behind. On the embedded database only this
+     * process can have the store open, so a lease found at start belongs to a dead process.
+     */
+    void expireLeasesOfTheDead(@Observes StartupEvent ignored) {
+        if (!db.isPostgres()) {
+            db.inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "UPDATE sql_source_state SET lease_until = NULL WHERE lease_until IS NOT NULL")) {
+                    return ps.executeUpdate();
+                }
+            });
+        }
     }
 
     /** What one run did. */
@@ -88,78 +111,74 @@ public class SqlSyncRunner {
         if (connections.find(s.out().integration(), s.connectionId()).isEmpty()) {
             return; // nothing to write to yet
         }
-        try (Connection lock = db.connection()) {
-            lock.setAutoCommit(false);
-            try {
-                OffsetDateTime[] state = claim(lock, s);
-                if (state == null) {
-                    lock.rollback();
-                    return;
-                }
-                Run r = run(s, state[0]);
-                save(lock, s, r.hwm(), r.keys(), r.batches(), null);
-                lock.commit();
-                if (r.keys() > 0) {
-                    LOG.infof("sql source %s: %d changed keys in %d batches, %d writes queued, %d unchanged, %d failed",
-                            s.id(), r.keys(), r.batches(), r.queued(), r.unchanged(), r.failed());
-                }
-            } catch (SQLException | RuntimeException e) {
-                lock.rollback();
-                LOG.warnf("sql source %s failed, the next run starts from the same mark: %s", s.id(), e.getMessage());
-                db.inTransaction(c -> {
-                    save(c, s, null, 0, 0, e.getMessage());
-                    return null;
-                });
-            } finally {
-                lock.setAutoCommit(true);
+        Optional<OffsetDateTime[]> claimed = db.inTransaction(c -> claim(c, s));
+        if (claimed.isEmpty()) {
+            return;
+        }
+        try {
+            Run r = run(s, claimed.get()[0]);
+            db.inTransaction(c -> {
+                save(c, s, r.hwm(), r.keys(), r.batches(), null);
+                return null;
+            });
+            if (r.keys() > 0) {
+                LOG.infof("sql source %s: %d changed keys in %d batches, %d writes queued, %d unchanged, %d failed",
+                        s.id(), r.keys(), r.batches(), r.queued(), r.unchanged(), r.failed());
             }
-        } catch (SQLException e) {
-            throw new Database.StoreException(e);
+        } catch (SQLException | RuntimeException e) {
+            LOG.warnf("sql source %s failed, the next run starts from the same mark: %s", s.id(), e.getMessage());
+            db.inTransaction(c -> {
+                save(c, s, null, 0, 0, e.getMessage());
+                return null;
+            });
         }
     }
 
-    /** Locks the source's row if it is due and no other replica runs it. @return {hwm} or null */
-    private OffsetDateTime[] claim(Connection c, SqlSync s) throws SQLException {
-        for (int attempt = 0; attempt < 2; attempt++) {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT hwm, ran_at FROM sql_source_state WHERE sync_name = ? FOR UPDATE SKIP LOCKED")) {
-                ps.setString(1, s.id());
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        OffsetDateTime ranAt = rs.getObject(2, OffsetDateTime.class);
-                        if (ranAt != null && ranAt.plus(s.every()).isAfter(RecordStore.now())) {
-                            return null;
-                        }
-                        return new OffsetDateTime[] {rs.getObject(1, OffsetDateTime.class)};
-                    }
-                }
-            }
-            try (PreparedStatement exists = c.prepareStatement("SELECT 1 FROM sql_source_state WHERE sync_name = ?")) {
-                exists.setString(1, s.id());
-                try (ResultSet rs = exists.executeQuery()) {
-                    if (rs.next()) {
-                        return null; // another replica is running it
-                    }
-                }
-            }
-            try (PreparedStatement in = c.prepareStatement("INSERT INTO sql_source_state (sync_name) VALUES (?)")) {
-                in.setString(1, s.id());
-                in.executeUpdate();
-            } catch (SQLException e) {
-                if ("23505".equals(e.getSQLState())) {
-                    return null;
-                }
-                throw e;
+    /**
+     * Takes the source's lease if it is due and no live run holds it.
+     * @return the high-water mark to run from (its one element may be null), or empty
+     */
+    private Optional<OffsetDateTime[]> claim(Connection c, SqlSync s) throws SQLException {
+        try (PreparedStatement in = c.prepareStatement(
+                "INSERT INTO sql_source_state (sync_name) VALUES (?) ON CONFLICT DO NOTHING")) {
+            in.setString(1, s.id());
+            in.executeUpdate();
+        }
+        OffsetDateTime now = RecordStore.now();
+        try (PreparedStatement ps = c.prepareStatement("""
+                UPDATE sql_source_state SET lease_until = ?
+                 WHERE sync_name = ? AND (lease_until IS NULL OR lease_until < ?) AND (ran_at IS NULL OR ran_at <= ?)""")) {
+            ps.setObject(1, now.plus(lease));
+            ps.setString(2, s.id());
+            ps.setObject(3, now);
+            ps.setObject(4, now.minus(s.every()));
+            if (ps.executeUpdate() == 0) {
+                return Optional.empty(); // not due, or another replica is running it
             }
         }
-        return null;
+        try (PreparedStatement ps = c.prepareStatement("SELECT hwm FROM sql_source_state WHERE sync_name = ?")) {
+            ps.setString(1, s.id());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return Optional.of(new OffsetDateTime[] {rs.getObject(1, OffsetDateTime.class)});
+            }
+        }
+    }
+
+    /** Within a batch's transaction: the run is alive, its lease goes on. */
+    private void renew(Connection c, SqlSync s) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE sql_source_state SET lease_until = ? WHERE sync_name = ?")) {
+            ps.setObject(1, RecordStore.now().plus(lease));
+            ps.setString(2, s.id());
+            ps.executeUpdate();
+        }
     }
 
     private static void save(Connection c, SqlSync s, OffsetDateTime hwm, int keys, int batches, String error)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 UPDATE sql_source_state SET hwm = COALESCE(?, hwm), ran_at = ?, last_keys = ?, last_batches = ?,
-                       last_error = ? WHERE sync_name = ?""")) {
+                       last_error = ?, lease_until = NULL WHERE sync_name = ?""")) {
             ps.setObject(1, hwm);
             ps.setObject(2, RecordStore.now());
             ps.setLong(3, keys);
@@ -281,6 +300,7 @@ public class SqlSyncRunner {
                 queue.enqueue(c, s.name(), integration, s.connectionId(), mapping.model(), key, "upsert", canonical, hash);
                 counts[0]++;
             }
+            renew(c, s);
             return null;
         });
         for (Object[] f : failures) {

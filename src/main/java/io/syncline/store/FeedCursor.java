@@ -4,42 +4,59 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /**
- * The opaque cursor of the changes feed. It carries the feed position of the last record a
- * reader received. Positions are handed out by {@link FeedSequencer} in commit order, so
- * "everything after this position" never skips a change (guarantee 3), which a cursor built
- * from a wall-clock timestamp cannot promise.
+ * The opaque cursor of the changes feed: the place of the last record a reader received, as the
+ * id of the transaction that wrote it and its position. "Everything after this place" never
+ * skips a change (guarantee 3), which a cursor built from a wall-clock timestamp cannot promise.
+ *
+ * On H2, and for records written on PostgreSQL before the feed was written once, the transaction
+ * is 0 and the cursor keeps its first form ({@code p1:<position>}), so cursors issued before an
+ * upgrade still read on from their place.
  */
-public final class FeedCursor {
+public record FeedCursor(long xid, long position) {
 
-    private static final String PREFIX = "p1:";
+    public static final FeedCursor START = new FeedCursor(0, 0);
 
-    private FeedCursor() {
-    }
+    private static final String POSITION = "p1:";
+    private static final String TRANSACTION = "x1:";
 
-    public static String encode(long position) {
-        return Base64.getUrlEncoder().withoutPadding()
-                .encodeToString((PREFIX + position).getBytes(StandardCharsets.US_ASCII));
+    public String encode() {
+        String text = xid == 0 ? POSITION + position : TRANSACTION + xid + ":" + position;
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.US_ASCII));
     }
 
     /** @throws IllegalArgumentException when the text is not a cursor this service issued */
-    public static long decode(String cursor) {
+    public static FeedCursor decode(String cursor) {
         String text;
         try {
             text = new String(Base64.getUrlDecoder().decode(cursor.trim()), StandardCharsets.US_ASCII);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("cursor is not one that this service issued");
-        }
-        if (!text.startsWith(PREFIX)) {
-            throw new IllegalArgumentException("cursor is not one that this service issued");
+            throw notIssued();
         }
         try {
-            long position = Long.parseLong(text.substring(PREFIX.length()));
-            if (position < 0) {
-                throw new NumberFormatException();
+            if (text.startsWith(POSITION)) {
+                return new FeedCursor(0, natural(text.substring(POSITION.length())));
             }
-            return position;
+            if (text.startsWith(TRANSACTION)) {
+                String[] parts = text.substring(TRANSACTION.length()).split(":", -1);
+                if (parts.length == 2) {
+                    return new FeedCursor(natural(parts[0]), natural(parts[1]));
+                }
+            }
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("cursor is not one that this service issued");
+            throw notIssued();
         }
+        throw notIssued();
+    }
+
+    private static long natural(String digits) {
+        long n = Long.parseLong(digits);
+        if (n < 0 || !digits.equals(Long.toString(n))) {
+            throw new NumberFormatException(digits);
+        }
+        return n;
+    }
+
+    private static IllegalArgumentException notIssued() {
+        return new IllegalArgumentException("cursor is not one that this service issued");
     }
 }

@@ -14,23 +14,23 @@ import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Gives committed changes their position in the changes feed (guarantee 3: no gaps).
+ * Gives committed changes their position in the changes feed on H2 (guarantee 3: no gaps).
+ * PostgreSQL needs no sequencer: a change takes its transaction's id and a position in the
+ * statement that writes it, and {@link ChangesFeed} serves only transactions older than any still
+ * running ({@code V16__changes_feed_written_once}).
  *
- * Writers never pick positions themselves: a writer that took position 7 could commit after
+ * On H2, writers never pick positions themselves: a writer that took position 7 could commit after
  * one that took 8, and a reader that had already passed 8 would never see 7. Instead, writers
- * commit with no position, and this sequencer, one run at a time across every replica (it holds
- * a row lock on feed_sequencer_lock until it commits), numbers the committed changes it can see.
- * A run starts only after the previous run committed and draws later sequence values, so every
- * position a reader can see was committed together with or after every smaller one.
+ * commit with no position, and this sequencer, one run at a time (it holds a row lock on
+ * feed_sequencer_lock until it commits), numbers the committed changes it can see. A run starts
+ * only after the previous run committed and draws later sequence values, so every position a
+ * reader can see was committed together with or after every smaller one.
  */
 @ApplicationScoped
 public class FeedSequencer {
 
 
-    /**
-     * The next batch of unplaced changes. On PostgreSQL a partial index holds only those, in id
-     * order, so an idle probe reads an empty index whatever the statistics say.
-     */
+    /** The next batch of unplaced changes. */
     static final String PICK = "SELECT id FROM records WHERE feed_position IS NULL ORDER BY id LIMIT ?";
 
     private final Database db;
@@ -54,16 +54,20 @@ public class FeedSequencer {
     }
 
     void start(@Observes StartupEvent ignored) {
-        loop.start();
+        if (!db.isPostgres()) {
+            loop.start();
+        }
     }
 
     void stop(@Observes ShutdownEvent ignored) throws InterruptedException {
         loop.stop();
     }
 
-    /** A change was committed: place it soon. Cheap, and coalesces under load. */
+    /** A change was committed: place it soon. Cheap, and coalesces under load (nothing on PostgreSQL). */
     public void poke() {
-        loop.wake();
+        if (loop.running()) {
+            loop.wake();
+        }
     }
 
     /** Places up to one batch of committed, unplaced changes. Returns how many it placed. */
@@ -88,26 +92,13 @@ public class FeedSequencer {
             if (ids.isEmpty()) {
                 return 0;
             }
-            if (db.isPostgres()) {
-                // positions in id order, so records committed together keep their commit order in the
-                // feed (an UPDATE alone numbers rows in whatever order its scan meets them)
-                try (PreparedStatement place = c.prepareStatement("""
-                        UPDATE records r SET feed_position = p.position
-                          FROM (SELECT id, nextval('feed_position') AS position
-                                  FROM (SELECT id FROM unnest(?::bigint[]) AS picked(id) ORDER BY id) ordered) p
-                         WHERE r.id = p.id AND r.feed_position IS NULL""")) {
-                    place.setArray(1, c.createArrayOf("bigint", ids.toArray()));
-                    place.executeUpdate();
+            try (PreparedStatement place = c.prepareStatement(
+                    "UPDATE records SET feed_position = nextval('feed_position') WHERE id = ? AND feed_position IS NULL")) {
+                for (long id : ids) {
+                    place.setLong(1, id);
+                    place.addBatch();
                 }
-            } else {
-                try (PreparedStatement place = c.prepareStatement(
-                        "UPDATE records SET feed_position = nextval('feed_position') WHERE id = ? AND feed_position IS NULL")) {
-                    for (long id : ids) {
-                        place.setLong(1, id);
-                        place.addBatch();
-                    }
-                    place.executeBatch();
-                }
+                place.executeBatch();
             }
             return ids.size();
         });

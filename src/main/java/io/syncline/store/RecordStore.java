@@ -22,8 +22,9 @@ import io.quarkus.arc.Unremovable;
 /**
  * Records by key, with change detection. Applying the same content twice is a no-op
  * ({@link Change#UNCHANGED}), which is what makes at-least-once delivery effectively once
- * (guarantee 2). Every real change leaves the record without a feed position; the
- * {@link FeedSequencer} places it at the end of the changes feed after it commits.
+ * (guarantee 2). Every real change moves the record to the end of the changes feed in the
+ * statement that writes it ({@link #toFeedEnd}): on PostgreSQL it takes its transaction's id and a
+ * position there and then; on H2 it is left without a position for the {@link FeedSequencer}.
  */
 @Unremovable // looked up by the Kamelets' declarations and the steps
 @ApplicationScoped
@@ -31,13 +32,39 @@ public class RecordStore {
 
     private final Database db;
     private final FeedSequencer sequencer;
+    private final String update;
+    private final String delete;
+    private final String deleteUnseen;
 
     public RecordStore(Database db, FeedSequencer sequencer) {
         this.db = db;
         this.sequencer = sequencer;
+        String toFeedEnd = toFeedEnd(db);
+        this.update = """
+                UPDATE records SET payload = ?, content_hash = ?, last_modified_at = ?, deleted_at = NULL,
+                       last_action = ?, %s, seen_by_run = COALESCE(?, seen_by_run)
+                 WHERE stream = ? AND external_id = ?""".formatted(toFeedEnd);
+        this.delete = """
+                UPDATE records SET deleted_at = ?, last_modified_at = ?, last_action = 'DELETED', %s
+                 WHERE stream = ? AND external_id = ?
+                   AND deleted_at IS NULL""".formatted(toFeedEnd);
+        this.deleteUnseen = """
+                UPDATE records SET deleted_at = ?, last_modified_at = ?, last_action = 'DELETED', %s
+                 WHERE stream = ? AND deleted_at IS NULL AND (seen_by_run IS NULL OR seen_by_run <> ?)"""
+                .formatted(toFeedEnd);
     }
 
-    /** Applies within the caller's transaction (the caller pokes the sequencer after commit). */
+    /**
+     * The assignments that move a changed record to the end of the changes feed, for every
+     * statement that changes a record. An insert needs none: the columns' defaults do the same.
+     * On PostgreSQL the defaults are the writing transaction's id and the next position
+     * ({@code V16__changes_feed_written_once}); on H2 the position is left empty for the sequencer.
+     */
+    public static String toFeedEnd(Database db) {
+        return db.isPostgres() ? "feed_xid = DEFAULT, feed_position = DEFAULT" : "feed_position = NULL";
+    }
+
+    /** Applies within the caller's transaction (the caller pokes the sequencer after commit, for H2). */
     public Change upsert(Connection c, RecordKey key, String canonical, String hash) throws SQLException {
         return upsert(c, key, canonical, hash, null);
     }
@@ -71,10 +98,7 @@ public class RecordStore {
                 }
                 // A record that comes back after a delete is new again to a reader that removed it.
                 Change change = wasDeleted ? Change.ADDED : Change.UPDATED;
-                try (PreparedStatement update = c.prepareStatement("""
-                        UPDATE records SET payload = ?, content_hash = ?, last_modified_at = ?, deleted_at = NULL,
-                               last_action = ?, feed_position = NULL, seen_by_run = COALESCE(?, seen_by_run)
-                         WHERE stream = ? AND external_id = ?""")) {
+                try (PreparedStatement update = c.prepareStatement(this.update)) {
                     update.setString(1, canonical);
                     update.setString(2, hash);
                     update.setObject(3, now);
@@ -144,10 +168,7 @@ public class RecordStore {
                 INSERT INTO records (provider_config_key, connection_id, model, external_id, payload, content_hash,
                                      first_seen_at, last_modified_at, last_action, seen_by_run, stream)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ADDED', ?, ?)""");
-                PreparedStatement update = c.prepareStatement("""
-                        UPDATE records SET payload = ?, content_hash = ?, last_modified_at = ?, deleted_at = NULL,
-                               last_action = ?, feed_position = NULL, seen_by_run = COALESCE(?, seen_by_run)
-                         WHERE stream = ? AND external_id = ?""");
+                PreparedStatement update = c.prepareStatement(this.update);
                 PreparedStatement seen = c.prepareStatement("""
                         UPDATE records SET seen_by_run = ?
                          WHERE stream = ? AND external_id = ?""")) {
@@ -188,10 +209,7 @@ public class RecordStore {
     }
 
     public Change delete(Connection c, RecordKey key, OffsetDateTime at) throws SQLException {
-        try (PreparedStatement update = c.prepareStatement("""
-                UPDATE records SET deleted_at = ?, last_modified_at = ?, last_action = 'DELETED', feed_position = NULL
-                 WHERE stream = ? AND external_id = ?
-                   AND deleted_at IS NULL""")) {
+        try (PreparedStatement update = c.prepareStatement(this.delete)) {
             update.setObject(1, at);
             update.setObject(2, at);
             bindKey(update, key, 3);
@@ -279,9 +297,7 @@ public class RecordStore {
     public long deleteUnseen(Connection c, String providerConfigKey, String connectionId, String model, long run)
             throws SQLException {
         OffsetDateTime now = now();
-        try (PreparedStatement ps = c.prepareStatement("""
-                UPDATE records SET deleted_at = ?, last_modified_at = ?, last_action = 'DELETED', feed_position = NULL
-                 WHERE stream = ? AND deleted_at IS NULL AND (seen_by_run IS NULL OR seen_by_run <> ?)""")) {
+        try (PreparedStatement ps = c.prepareStatement(deleteUnseen)) {
             ps.setObject(1, now);
             ps.setObject(2, now);
             ps.setString(3, RecordKey.stream(providerConfigKey, connectionId, model));

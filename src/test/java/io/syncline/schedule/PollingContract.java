@@ -130,17 +130,15 @@ abstract class PollingContract {
     }
 
     List<Map<String, Object>> feed(String integration, String conn) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> unplaced(integration, conn) == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> unserved(integration, conn) == 0);
         return Api.authed().header("Connection-Id", conn).header("Provider-Config-Key", integration)
                 .queryParam("model", "Contact").queryParam("limit", 1000).get("/records").then().statusCode(200)
                 .extract().jsonPath().getList("records");
     }
 
-    /** Records committed but not yet placed in the feed by the sequencer. */
-    long unplaced(String integration, String conn) {
-        return (long) io.syncline.support.Db.count(
-                "SELECT COUNT(*) FROM records WHERE provider_config_key = ? AND connection_id = ? AND feed_position IS NULL",
-                integration, conn);
+    /** Records committed but not served by the feed yet. */
+    long unserved(String integration, String conn) {
+        return io.syncline.support.Db.unserved(integration, conn);
     }
 
     static Map<String, String> actions(List<Map<String, Object>> feed) {
@@ -701,7 +699,7 @@ abstract class PollingContract {
         assertEquals("SUCCESS", run.getString("status"), run.prettify());
         assertEquals(10_000, run.getInt("counts.added"));
         // within moments of the run's commit every record has its feed position, and the feed serves them
-        await().atMost(Duration.ofSeconds(3)).until(() -> unplaced("shift-bulk", conn) == 0);
+        await().atMost(Duration.ofSeconds(3)).until(() -> unserved("shift-bulk", conn) == 0);
         assertEquals(10_000, feedSize("shift-bulk", conn));
         for (java.util.concurrent.Future<Integer> h : hooks) {
             assertEquals(200, h.get(60, java.util.concurrent.TimeUnit.SECONDS));

@@ -3,6 +3,7 @@ package io.syncline.store;
 import static io.syncline.support.Api.contact;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
@@ -69,20 +70,28 @@ abstract class ChangesFeedContract {
             slow.setAutoCommit(false);
             String canonical = CanonicalJson.write(Map.of("id", "late", "email", "late@example.com"));
             store.upsert(slow, late, canonical, CanonicalJson.sha256(canonical));
-            // ...while another change commits, and a reader pages past it.
+            // ...while another change commits, and a reader reads after it.
             Api.postUnsigned(conn, contact("e-fast", "fast", "fast@example.com", "lead")).then().statusCode(200);
-            await().atMost(Duration.ofSeconds(10)).until(() -> {
-                readPage(null, seen);
-                return seen.containsKey("fast");
-            });
-            cursor = readPage(null, seen);
+            if (db.isPostgres()) {
+                // The feed is held back behind the open transaction: the reader cannot pass its place.
+                cursor = readPage(null, seen);
+                assertFalse(seen.containsKey("fast"), "a change committed after an open transaction began is "
+                        + "served only once that transaction has ended");
+            } else {
+                // The sequencer places what committed; the reader passes it.
+                await().atMost(Duration.ofSeconds(10)).until(() -> {
+                    readPage(null, seen);
+                    return seen.containsKey("fast");
+                });
+                cursor = readPage(null, seen);
+            }
             slow.commit();
         }
         store.poke();
         String from = cursor;
         await().atMost(Duration.ofSeconds(10)).until(() -> {
             readPage(from, seen);
-            return seen.containsKey("late");
+            return seen.containsKey("late") && seen.containsKey("fast");
         });
         assertEquals("late@example.com", seen.get("late"));
     }

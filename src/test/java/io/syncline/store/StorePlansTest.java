@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.SQLException;
+import java.util.Set;
 import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
@@ -13,9 +14,8 @@ import io.syncline.support.RequiresPostgres;
 
 /**
  * The record store's statements keep their index whatever PostgreSQL's statistics say: none at
- * all (a bulk load under way; Syncline runs no ANALYZE on PostgreSQL), or stale ones taken while
- * a bulk load was still unplaced. Plans are read with EXPLAIN on the exact statements the store
- * runs, on tables of 20,000 records.
+ * all, as during a bulk load (Syncline runs no ANALYZE on PostgreSQL), or stale ones. Plans are read with EXPLAIN
+ * on the exact statements the store runs, on tables of 20,000 records.
  */
 @RequiresPostgres
 class StorePlansTest {
@@ -33,23 +33,32 @@ class StorePlansTest {
     }
 
     @Test
-    void theIdleProbeReadsTheIndexOfUnplacedChangesWhateverTheStatisticsSay() throws Exception {
-        try (FreshSchema db = loaded()) {
-            db.execute("ANALYZE records"); // statistics of a bulk load that is not placed yet
-            db.execute("UPDATE records SET feed_position = id"); // placed since: nothing to do
-            String plan = db.plan(FeedSequencer.PICK, 5000);
-            assertTrue(plan.contains("\"Index Name\": \"records_unplaced\""), plan);
-            assertFalse(plan.contains("\"Filter\""), plan);
+    void aFeedReadWalksTheFeedIndexOfItsStreamWhateverTheStatisticsSay() throws Exception {
+        try (FreshSchema db = new FreshSchema("records")) {
+            insert(db, 1, 20);
+            db.execute("ANALYZE records"); // statistics of a stream of 20 live records...
+            insert(db, 21, 20000); // ...that has 20,000 since, and a reader asks for deletes only
+            String read = ChangesFeed.sql(true, new ChangesFeed.Query("crm", "acme", "Contact",
+                    FeedCursor.START, null, Set.of(Change.DELETED), null, 100));
+            db.begin();
+            db.execute(ChangesFeed.IN_INDEX_ORDER);
+            String plan = db.plan(read, "crm/acme/Contact", "0", 0L, "DELETED", 101);
+            assertTrue(plan.contains("\"Index Name\": \"records_feed\""), plan);
+            assertFalse(plan.contains("\"Node Type\": \"Sort\""), plan);
         }
     }
 
     private static FreshSchema loaded() throws SQLException {
         FreshSchema db = new FreshSchema("records");
+        insert(db, 1, 20000);
+        return db;
+    }
+
+    private static void insert(FreshSchema db, int from, int to) throws SQLException {
         db.execute("""
                 INSERT INTO records (provider_config_key, connection_id, model, stream, external_id, payload,
                                      content_hash, first_seen_at, last_modified_at, last_action)
                 SELECT 'crm', 'acme', 'Contact', 'crm/acme/Contact', 'e' || g, '{}', md5(g::text), now(), now(), 'added'
-                  FROM generate_series(1, 20000) g""");
-        return db;
+                  FROM generate_series(%d, %d) g""".formatted(from, to));
     }
 }

@@ -31,6 +31,17 @@ public final class Db {
         }
     }
 
+    /**
+     * Records of a connection that the changes feed does not serve yet: on H2 those the sequencer
+     * has not placed, on PostgreSQL those of a transaction newer than the oldest one still running.
+     */
+    public static long unserved(String integration, String connection) {
+        boolean pg = Arc.container().instance(Database.class).get().isPostgres();
+        return count("SELECT COUNT(*) FROM records WHERE provider_config_key = ? AND connection_id = ? AND "
+                + (pg ? "feed_xid >= pg_snapshot_xmin(pg_current_snapshot())" : "feed_position IS NULL"),
+                integration, connection);
+    }
+
     /** Runs one statement, as an operator with psql would (to age a row, say). */
     public static int update(String sql, Object... args) {
         try (Connection c = Arc.container().instance(Database.class).get().connection();

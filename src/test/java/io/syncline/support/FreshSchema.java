@@ -31,6 +31,11 @@ public final class FreshSchema implements AutoCloseable {
         }
     }
 
+    /** Statements from here on run in one transaction, as the store's do (for SET LOCAL). */
+    public void begin() throws SQLException {
+        connection.setAutoCommit(false);
+    }
+
     public void execute(String sql) throws SQLException {
         try (Statement s = connection.createStatement()) {
             s.execute(sql);
@@ -61,6 +66,10 @@ public final class FreshSchema implements AutoCloseable {
     @Override
     public void close() throws SQLException {
         try {
+            if (!connection.getAutoCommit()) {
+                connection.rollback();
+                connection.setAutoCommit(true);
+            }
             execute("DROP SCHEMA " + schema + " CASCADE");
         } finally {
             connection.close();

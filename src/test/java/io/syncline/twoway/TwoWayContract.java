@@ -85,10 +85,9 @@ abstract class TwoWayContract {
                 .post("/webhooks/" + integration + "/contacts/" + c).then().statusCode(200).extract().jsonPath();
     }
 
-    /** The feed once every committed change of the connection has its position (the sequencer places them just after). */
+    /** The feed once it serves every committed change of the connection. */
     static List<Map<String, Object>> feed(String integration, String c) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> io.syncline.support.Db.count("SELECT COUNT(*) FROM records "
-                + "WHERE provider_config_key = ? AND connection_id = ? AND feed_position IS NULL", integration, c) == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> io.syncline.support.Db.unserved(integration, c) == 0);
         return Api.authed().header("Connection-Id", c).header("Provider-Config-Key", integration)
                 .queryParam("model", "Contact").get("/records").then().statusCode(200).extract().jsonPath()
                 .getList("records");
