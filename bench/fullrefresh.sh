@@ -2,7 +2,8 @@
 # Scenario 3, full refresh: N records from a local paginated source into Syncline on PostgreSQL.
 #   bench/fullrefresh.sh N PAGE_SIZE        REPEAT=5 for five rounds, FEED=5 to read the feed five times
 # Three runs on one fresh Syncline: first (all added), second (all unchanged), then with 1 %
-# changed and 1 % deleted at the source. Beside them, the limit: a raw client fetching and
+# changed and 1 % deleted at the source. Each run also reports when all of its changes had their
+# place in the changes feed (in_feed_seconds, from the run's start) and the WAL PostgreSQL wrote. Beside them, the limit: a raw client fetching and
 # parsing the same pages. With REPEAT, each round does the three on a connection of its own in
 # the same process, with the limit measured again before it. Prints one RESULT line per run and
 # one for the process (its peak memory after the first round, which is comparable across N).
@@ -35,9 +36,10 @@ connect() {  # connect ID: a connection of its own, so its first run finds every
 }
 
 run_once() {  # run_once LABEL CONNECTION -> prints RESULT line
-  local label="$1" conn="$2" before after status start end
+  local label="$1" conn="$2" before after status start end wal0 wal_mib in_feed_ms
   local runs="$SYNCLINE_URL/api/runs?provider_config_key=bench-src&connection_id=$conn&limit=1"
   before="$(api "$runs" | sed -n 's/.*"runs":\[{"id":\([0-9]*\).*/\1/p')"
+  wal0="$(bpsql -Atc "SELECT pg_current_wal_lsn()")"
   api -X POST "$SYNCLINE_URL/sync/trigger" -d '{"provider_config_key":"bench-src","connection_id":"'"$conn"'","syncs":["contacts-full"]}' >/dev/null
   local deadline=$(( $(date +%s) + 1800 ))
   while (( $(date +%s) < deadline )); do
@@ -47,14 +49,23 @@ run_once() {  # run_once LABEL CONNECTION -> prints RESULT line
     [[ "$id" != "$before" && "$status" != RUNNING && -n "$status" ]] && break
     sleep 0.5
   done
+  # until every change of the run has its place in the feed (a build with a sequencer places them after the run)
+  while (( $(date +%s) < deadline )) \
+    && (( $(bpsql -Atc "SELECT COUNT(*) FROM syncline_bench.records WHERE feed_position IS NULL") > 0 )); do
+    sleep 0.05
+  done
+  in_feed_ms="$(date +%s%3N)"
+  wal_mib="$(bpsql -Atc "SELECT round(pg_wal_lsn_diff(pg_current_wal_lsn(), '$wal0') / 1048576.0, 1)")"
   node -e '
     const r = JSON.parse(process.argv[1]).runs[0], n = +process.argv[2], label = process.argv[3], raw = +process.argv[4];
     const s = (Date.parse(r.finished_at) - Date.parse(r.started_at)) / 1000;
+    const inFeed = (+process.argv[5] - Date.parse(r.started_at)) / 1000;
     const read = r.counts.added + r.counts.updated + r.counts.unchanged;
     const rps = Math.round(read / s);
     console.log(`RESULT run=${label} status=${r.status} records=${read} seconds=${s} records_per_s=${rps} ` +
       `limit_records_per_s=${raw} ratio=${(rps / raw).toFixed(2)} added=${r.counts.added} updated=${r.counts.updated} ` +
-      `unchanged=${r.counts.unchanged} deleted=${r.counts.deleted} pages=${r.pages}`);' "$after" "$N" "$label" "$raw_rps"
+      `unchanged=${r.counts.unchanged} deleted=${r.counts.deleted} pages=${r.pages} ` +
+      `in_feed_seconds=${inFeed.toFixed(2)} wal_mib=${process.argv[6]}`);' "$after" "$N" "$label" "$raw_rps" "$in_feed_ms" "$wal_mib"
 }
 
 for round in $(seq 1 "${REPEAT:-1}"); do

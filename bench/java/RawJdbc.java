@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *     autocommit (each insert durable on its own, as each webhook is); prints inserts/s and p99
  *   java -cp DRIVER RawJdbc.java select URL USER STREAM PAGE
  *     reads every record of one stream in feed order, PAGE rows at a time (keyset paging on
- *     feed_position, as GET /records does); prints records/s and p99 per page
+ *     (feed_xid, feed_position), as GET /records does); prints records/s and p99 per page
  */
 public class RawJdbc {
 
@@ -76,16 +76,18 @@ public class RawJdbc {
     static void select(String url, String user, String stream, int page) throws Exception {
         try (Connection c = DriverManager.getConnection(url, user, "");
                 PreparedStatement ps = c.prepareStatement("SELECT payload, first_seen_at, last_modified_at, last_action, "
-                        + "deleted_at, feed_position FROM records WHERE stream = ? AND feed_position > ? "
-                        + "ORDER BY feed_position LIMIT ?")) {
+                        + "deleted_at, feed_position, feed_xid::text FROM records WHERE stream = ? "
+                        + "AND (feed_xid, feed_position) > (?::xid8, ?) ORDER BY feed_xid, feed_position LIMIT ?")) {
             long after = 0, n = 0;
+            String afterXid = "0";
             List<Long> lat = new ArrayList<>();
             long t0 = System.nanoTime();
             while (true) {
                 long s = System.nanoTime();
                 ps.setString(1, stream);
-                ps.setLong(2, after);
-                ps.setInt(3, page);
+                ps.setString(2, afterXid);
+                ps.setLong(3, after);
+                ps.setInt(4, page);
                 int rows = 0;
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -95,6 +97,7 @@ public class RawJdbc {
                         rs.getString(4);
                         rs.getObject(5);
                         after = rs.getLong(6);
+                        afterXid = rs.getString(7);
                         rows++;
                     }
                 }
