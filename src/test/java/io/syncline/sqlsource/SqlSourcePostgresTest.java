@@ -137,6 +137,15 @@ class SqlSourcePostgresTest {
         assertEquals(Boolean.FALSE, membership.get(0).get("member"));
         assertEquals("UPDATED", ((Map<?, ?>) membership.get(0).get("_sync_metadata")).get("last_action"));
 
+        // a run another replica holds (a live lease) keeps this replica's runs off; once it has
+        // ended (its lease cleared), the next run reads what changed meanwhile
+        Db.update("UPDATE sql_source_state SET lease_until = now() + interval '5 minutes' WHERE sync_name = 'sqldest/customers'");
+        sql("INSERT INTO app_src.purchases (user_id, amount_cents) VALUES ('u6', 100000)");
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> received("u6").size() == 1);
+        Db.update("UPDATE sql_source_state SET lease_until = NULL WHERE sync_name = 'sqldest/customers'");
+        await().atMost(Duration.ofSeconds(20)).until(() -> received("u6").size() == 2);
+        assertTrue(received("u6").get(1).getBodyAsString().contains("\"high_value\":true"));
+
         // a purchase committed late, inside the lookback, is still read
         sql("INSERT INTO app_src.purchases (user_id, amount_cents, created_at) VALUES ('u4', 200000, now() - interval '20 seconds')");
         await().atMost(Duration.ofSeconds(20)).until(() -> received("u4").size() == 2);
