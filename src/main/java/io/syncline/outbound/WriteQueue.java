@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -159,29 +160,39 @@ public class WriteQueue {
         }
         OffsetDateTime now = RecordStore.now();
         OffsetDateTime until = now.plus(lease);
+        String due = " FROM writes WHERE status = 'pending' AND next_attempt_at <= ?" + where
+                + " ORDER BY next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED";
+        String columns = "writes.id, sync_name, provider_config_key, connection_id, model, record_id, operation, payload,"
+                + " content_hash, version, attempts";
         return db.inLazyTransaction(c -> {
-            List<Write> due = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT id, sync_name, provider_config_key, connection_id, model, record_id, operation, payload,
-                           content_hash, version, attempts
-                      FROM writes WHERE status = 'pending' AND next_attempt_at <= ?"""
-                    + where + " ORDER BY next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED")) {
-                ps.setObject(1, now);
-                int i = 2;
+            List<Write> claimed = new ArrayList<>();
+            // PostgreSQL: picked, leased and read in one statement. H2: picked and read, then leased.
+            try (PreparedStatement ps = c.prepareStatement(db.isPostgres()
+                    ? "UPDATE writes SET next_attempt_at = ? FROM (SELECT id" + due + ") due"
+                            + " WHERE writes.id = due.id RETURNING " + columns
+                    : "SELECT " + columns + due)) {
+                int i = 1;
+                if (db.isPostgres()) {
+                    ps.setObject(i++, until);
+                }
+                ps.setObject(i++, now);
                 for (String arg : args) {
                     ps.setString(i++, arg);
                 }
                 ps.setInt(i, limit);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        due.add(new Write(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        claimed.add(new Write(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
                                 rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
                                 rs.getInt(10), rs.getInt(11), until));
                     }
                 }
             }
-            reschedule(c, due.stream().map(Write::id).toList(), until);
-            return due;
+            if (!db.isPostgres()) {
+                reschedule(c, claimed.stream().map(Write::id).toList(), until);
+            }
+            claimed.sort(Comparator.comparingLong(Write::id)); // RETURNING keeps no order
+            return claimed;
         });
     }
 
