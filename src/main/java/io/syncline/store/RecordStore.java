@@ -124,9 +124,9 @@ public class RecordStore {
      */
     static String pageKeysSql(boolean postgres, int keys) {
         return postgres ? """
-                SELECT r.external_id, r.content_hash, r.deleted_at
+                SELECT r.external_id, r.content_hash, r.deleted_at, r.ctid::text
                   FROM unnest(?::varchar[]) AS k(external_id)
-                 CROSS JOIN LATERAL (SELECT external_id, content_hash, deleted_at FROM records
+                 CROSS JOIN LATERAL (SELECT external_id, content_hash, deleted_at, ctid FROM records
                                       WHERE stream = ? AND external_id = k.external_id LIMIT 1 FOR UPDATE) r"""
                 : "SELECT external_id, content_hash, deleted_at FROM records WHERE stream = ? AND external_id IN ("
                         + "?,".repeat(keys - 1) + "?) FOR UPDATE";
@@ -140,6 +140,7 @@ public class RecordStore {
     public List<Change> upsertAll(Connection c, String providerConfigKey, String connectionId, String model,
             List<Item> items, Long seenByRun) throws SQLException {
         Map<String, String[]> existing = new HashMap<>(items.size() * 2);
+        Map<String, String> rows = new HashMap<>(items.size() * 2); // PostgreSQL: where each locked row is
         if (!items.isEmpty()) {
             String stream = RecordKey.stream(providerConfigKey, connectionId, model);
             String[] keys = items.stream().map(Item::externalId).distinct().sorted().toArray(String[]::new);
@@ -157,6 +158,9 @@ public class RecordStore {
                     while (rs.next()) {
                         existing.put(rs.getString(1), new String[] { rs.getString(2),
                                 rs.getObject(3) == null ? null : "deleted" });
+                        if (db.isPostgres()) {
+                            rows.put(rs.getString(1), rs.getString(4));
+                        }
                     }
                 }
             }
@@ -169,9 +173,10 @@ public class RecordStore {
                                      first_seen_at, last_modified_at, last_action, seen_by_run, stream)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ADDED', ?, ?)""");
                 PreparedStatement update = c.prepareStatement(this.update);
-                PreparedStatement seen = c.prepareStatement("""
+                PreparedStatement seen = db.isPostgres() ? null : c.prepareStatement("""
                         UPDATE records SET seen_by_run = ?
                          WHERE stream = ? AND external_id = ?""")) {
+            List<String> unchangedSeen = new ArrayList<>();
             for (Item item : items) {
                 String[] prior = existing.get(item.externalId());
                 Change change;
@@ -182,7 +187,13 @@ public class RecordStore {
                     insert.addBatch();
                 } else if (prior[1] == null && item.hash().equals(prior[0])) {
                     change = Change.UNCHANGED;
-                    if (seenByRun != null) {
+                    if (seenByRun != null && seen == null) {
+                        // a key that this page inserted has no row here, and was marked seen when inserted
+                        String row = rows.get(item.externalId());
+                        if (row != null) {
+                            unchangedSeen.add(row);
+                        }
+                    } else if (seenByRun != null) {
                         seen.setLong(1, seenByRun);
                         bindKey(seen, new RecordKey(providerConfigKey, connectionId, model, item.externalId()), 2);
                         seen.addBatch();
@@ -203,7 +214,11 @@ public class RecordStore {
             }
             insert.executeBatch();
             update.executeBatch();
-            seen.executeBatch();
+            if (seen != null) {
+                seen.executeBatch();
+            } else if (!unchangedSeen.isEmpty()) {
+                markSeen(c, unchangedSeen, seenByRun);
+            }
         }
         return out;
     }
@@ -245,6 +260,23 @@ public class RecordStore {
         insert.setObject(8, now);
         insert.setObject(9, seenByRun);
         insert.setString(10, key.stream());
+    }
+
+    /**
+     * PostgreSQL: the unchanged records of a page marked seen by a full-refresh run in one
+     * statement, addressed by where each row is ({@code ctid}): a direct read of each (or of the
+     * whole table, when it has fewer pages than the page has rows). The page's lookup locked these rows, so no one else can move them; a row
+     * this page updated itself has moved, its old address matches nothing, and the update that
+     * moved it marked it already.
+     */
+    static final String MARK_SEEN = "UPDATE records SET seen_by_run = ? WHERE ctid = ANY(?::tid[])";
+
+    private static void markSeen(Connection c, List<String> rows, long run) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(MARK_SEEN)) {
+            ps.setLong(1, run);
+            ps.setArray(2, c.createArrayOf("varchar", rows.toArray()));
+            ps.executeUpdate();
+        }
     }
 
     private static void markSeen(Connection c, RecordKey key, long run) throws SQLException {

@@ -33,6 +33,17 @@ class StorePlansTest {
     }
 
     @Test
+    void aPagesUnchangedRecordsAreMarkedSeenWhereTheyAreWithoutStatistics() throws Exception {
+        try (FreshSchema db = loaded()) {
+            String[] rows = IntStream.rangeClosed(1, 100).mapToObj(i -> "(" + i * 3 + ",1)")
+                    .toArray(String[]::new);
+            String plan = db.plan(RecordStore.MARK_SEEN, 7L, db.array("varchar", rows));
+            assertTrue(plan.contains("\"Node Type\": \"Tid Scan\""), plan);
+            assertFalse(plan.contains("\"Node Type\": \"Seq Scan\""), plan);
+        }
+    }
+
+    @Test
     void aFeedReadWalksTheFeedIndexOfItsStreamWhateverTheStatisticsSay() throws Exception {
         try (FreshSchema db = new FreshSchema("records")) {
             insert(db, 1, 20);
