@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -198,10 +199,15 @@ public class IdentityMap {
     }
 
     /**
-     * Records many sent one-way writes in one batch (no two-way state to reconcile). A standard
-     * MERGE, which H2 and PostgreSQL both run.
+     * Records many sent one-way writes at once (no two-way state to reconcile). On PostgreSQL one
+     * upsert of the whole set, each row found through the primary key by ON CONFLICT; on H2 a
+     * batch of standard MERGEs.
      */
     public void recordSent(Connection c, List<Sent> sent) throws SQLException {
+        if (db.isPostgres()) {
+            upsertSent(c, sent);
+            return;
+        }
         try (PreparedStatement ps = c.prepareStatement("""
                 MERGE INTO identity_map t
                 USING (VALUES (CAST(? AS VARCHAR(200)), CAST(? AS VARCHAR(200)), CAST(? AS VARCHAR(200)),
@@ -226,6 +232,33 @@ public class IdentityMap {
                 ps.addBatch();
             }
             ps.executeBatch();
+        }
+    }
+
+    private static void upsertSent(Connection c, List<Sent> sent) throws SQLException {
+        // one row per identity: ON CONFLICT may not touch a row twice in one statement
+        Map<List<String>, Sent> last = new LinkedHashMap<>();
+        for (Sent x : sent) {
+            last.put(List.of(x.scope().providerConfigKey(), x.scope().connectionId(), x.scope().model(), x.localId()), x);
+        }
+        List<Sent> rows = new ArrayList<>(last.values());
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO identity_map (provider_config_key, connection_id, model, local_id, remote_id,
+                                          last_sent_hash, updated_at)
+                SELECT pck, cid, model, local_id, remote_id, hash, ?
+                  FROM unnest(?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[])
+                       AS s (pck, cid, model, local_id, remote_id, hash)
+                ON CONFLICT (provider_config_key, connection_id, model, local_id) DO UPDATE
+                   SET remote_id = COALESCE(EXCLUDED.remote_id, identity_map.remote_id),
+                       last_sent_hash = EXCLUDED.last_sent_hash, updated_at = EXCLUDED.updated_at""")) {
+            ps.setObject(1, RecordStore.now());
+            ps.setArray(2, c.createArrayOf("varchar", rows.stream().map(x -> x.scope().providerConfigKey()).toArray()));
+            ps.setArray(3, c.createArrayOf("varchar", rows.stream().map(x -> x.scope().connectionId()).toArray()));
+            ps.setArray(4, c.createArrayOf("varchar", rows.stream().map(x -> x.scope().model()).toArray()));
+            ps.setArray(5, c.createArrayOf("varchar", rows.stream().map(Sent::localId).toArray()));
+            ps.setArray(6, c.createArrayOf("varchar", rows.stream().map(Sent::remoteId).toArray()));
+            ps.setArray(7, c.createArrayOf("varchar", rows.stream().map(Sent::hash).toArray()));
+            ps.executeUpdate();
         }
     }
 
