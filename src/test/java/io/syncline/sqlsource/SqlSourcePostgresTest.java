@@ -137,9 +137,12 @@ class SqlSourcePostgresTest {
         assertEquals(Boolean.FALSE, membership.get(0).get("member"));
         assertEquals("UPDATED", ((Map<?, ?>) membership.get(0).get("_sync_metadata")).get("last_action"));
 
-        // a run another replica holds (a live lease) keeps this replica's runs off; once it has
-        // ended (its lease cleared), the next run reads what changed meanwhile
-        Db.update("UPDATE sql_source_state SET lease_until = now() + interval '5 minutes' WHERE sync_name = 'sqldest/customers'");
+        // a run another replica holds (a live lease, taken between two runs as a replica takes it)
+        // keeps this replica's runs off; once it has ended (its lease cleared), the next run reads
+        // what changed meanwhile
+        await().atMost(Duration.ofSeconds(20)).until(() -> Db.update("UPDATE sql_source_state"
+                + " SET lease_until = now() + interval '5 minutes'"
+                + " WHERE sync_name = 'sqldest/customers' AND lease_until IS NULL") == 1);
         sql("INSERT INTO app_src.purchases (user_id, amount_cents) VALUES ('u6', 100000)");
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> received("u6").size() == 1);
         Db.update("UPDATE sql_source_state SET lease_until = NULL WHERE sync_name = 'sqldest/customers'");
