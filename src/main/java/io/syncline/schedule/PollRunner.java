@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -97,6 +98,11 @@ public class PollRunner {
     private final String owner = "syncline-" + UUID.randomUUID().toString().substring(0, 8);
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final ExecutorService workers;
+    private final ExecutorService prefetch = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "poll-prefetch");
+        t.setDaemon(true);
+        return t;
+    });
 
     public PollRunner(Database db, RecordStore store, DeadLetters deadLetters, RecordAgreement agreement, SyncState state, Connections connections,
             ConnectionRateBudget budget, ConnectionOwners owners, AppWebhooks appWebhooks, SyncRegistry registry, SyncMetrics metrics,
@@ -130,6 +136,7 @@ public class PollRunner {
 
     void stop(@Observes ShutdownEvent ignored) {
         workers.shutdownNow();
+        prefetch.shutdownNow();
     }
 
     void takeUpLeftRuns(@Observes StartupEvent ignored) {
@@ -411,31 +418,44 @@ public class PollRunner {
         // source holds only if the saved position still means the same place now.
         boolean consistent = !cp.inProgress() || p.stableAcrossRuns();
         URI first = sync.firstRequest(c, since);
-        while (position != null) {
-            PollSync.Request request = sync.request(first, position, since);
-            Fetched f = fetch(sync, c, client, request);
-            List<?> records = f.records();
-            Pagination.State next = p.next(position, request.uri(), f.page(), f.body(), records.size());
-            if (next != null && sync.maxResults() > 0 && next.offset() + p.pageSize > sync.maxResults()) {
-                // the source answers at most maxResults records a search (HubSpot's 10,000): the next
-                // window searches again from the newest modification read, the pages after it unread
-                String windowHwm = runHwm;
-                for (Object item : records) {
-                    windowHwm = latest(windowHwm, modifiedAt(sync, item));
+        Ahead ahead = null;
+        try {
+            while (position != null) {
+                PollSync.Request request = ahead != null ? ahead.request() : sync.request(first, position, since);
+                Fetched f = ahead != null ? ahead.fetched() : fetch(sync, c, client, request);
+                ahead = null;
+                List<?> records = f.records();
+                Pagination.State next = p.next(position, request.uri(), f.page(), f.body(), records.size());
+                if (next != null && sync.maxResults() > 0 && next.offset() + p.pageSize > sync.maxResults()) {
+                    // the source answers at most maxResults records a search (HubSpot's 10,000): the next
+                    // window searches again from the newest modification read, the pages after it unread
+                    String windowHwm = runHwm;
+                    for (Object item : records) {
+                        windowHwm = latest(windowHwm, modifiedAt(sync, item));
+                    }
+                    String from = windowHwm == null ? null : sync.format(Instant.parse(windowHwm));
+                    if (from == null || from.equals(since)) {
+                        throw new RunFailure("source_limit", "more than " + sync.maxResults() + " records share one "
+                                + "modification time, so the source's search cannot page past them");
+                    }
+                    since = from;
+                    next = p.start();
                 }
-                String from = windowHwm == null ? null : sync.format(Instant.parse(windowHwm));
-                if (from == null || from.equals(since)) {
-                    throw new RunFailure("source_limit", "more than " + sync.maxResults() + " records share one "
-                            + "modification time, so the source's search cannot page past them");
+                if (next != null) {
+                    // the next page is read while this one commits
+                    PollSync.Request following = sync.request(first, next, since);
+                    ahead = new Ahead(following, prefetch.submit(() -> fetch(sync, c, client, following)));
                 }
-                since = from;
-                next = p.start();
+                String pageHwm = commitPage(sync, c, pair, started, records, generation, n, runHwm,
+                        new Checkpoint(cp.hwm(), next, since, generation, null), null, null);
+                runHwm = pageHwm;
+                n.pages++;
+                position = next;
             }
-            String pageHwm = commitPage(sync, c, pair, started, records, generation, n, runHwm,
-                    new Checkpoint(cp.hwm(), next, since, generation, null), null, null);
-            runHwm = pageHwm;
-            n.pages++;
-            position = next;
+        } finally {
+            if (ahead != null) {
+                ahead.page().cancel(false); // the run failed before it: the answer is dropped
+            }
         }
         // The whole source was read: only now may a full refresh delete, and the high-water mark
         // advance. A resumed pass over offsets or pages may have missed records that shifted across
@@ -614,6 +634,28 @@ public class PollRunner {
             position = p.next(position, request.uri(), f.page(), f.body(), records.size());
         }
         return new DryRun(out, counts, pages, position == null);
+    }
+
+    /** The next page of a run, requested while the current one commits. */
+    private record Ahead(PollSync.Request request, Future<Fetched> page) {
+
+        /** The page, or what its request threw. */
+        Fetched fetched() {
+            try {
+                return page.get();
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                if (e.getCause() instanceof Error err) {
+                    throw err;
+                }
+                throw new IllegalStateException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while the next page was read", e);
+            }
+        }
     }
 
     /** One page of a source: the answer, its parsed body, and the list of records in it. */
