@@ -48,8 +48,8 @@ import org.jboss.logging.Logger;
 /**
  * Runs SQL sources. A run holds its source's lease in {@code sql_source_state}, renewed with each
  * batch it commits, so one replica runs it at a time (a row lock held for the whole run would hold
- * the changes feed back on PostgreSQL: {@code ChangesFeed}); it reads the keys changed since the high-water mark minus the
- * lookback, computes their properties one batch of keys per query, evaluates the groups, stores
+ * the changes feed back on PostgreSQL: {@code ChangesFeed}); it reads the keys changed since the
+ * high-water mark minus the lookback, computes their properties one batch of keys per query, evaluates the groups, stores
  * each group membership as a record (so joining and leaving are in the changes feed, with their
  * time), and queues a write for each key whose mapped content the destination does not already
  * hold. The high-water mark moves only when the whole run has committed: a run that fails is
@@ -111,12 +111,12 @@ public class SqlSyncRunner {
         if (connections.find(s.out().integration(), s.connectionId()).isEmpty()) {
             return; // nothing to write to yet
         }
-        Optional<OffsetDateTime[]> claimed = db.inTransaction(c -> claim(c, s));
+        Optional<Claim> claimed = db.inTransaction(c -> claim(c, s));
         if (claimed.isEmpty()) {
             return;
         }
         try {
-            Run r = run(s, claimed.get()[0]);
+            Run r = run(s, claimed.get().hwm());
             db.inTransaction(c -> {
                 save(c, s, r.hwm(), r.keys(), r.batches(), null);
                 return null;
@@ -134,11 +134,12 @@ public class SqlSyncRunner {
         }
     }
 
-    /**
-     * Takes the source's lease if it is due and no live run holds it.
-     * @return the high-water mark to run from (its one element may be null), or empty
-     */
-    private Optional<OffsetDateTime[]> claim(Connection c, SqlSync s) throws SQLException {
+    /** A run's lease was taken: it runs from {@code hwm} (null: from the start). */
+    private record Claim(OffsetDateTime hwm) {
+    }
+
+    /** Takes the source's lease if it is due and no live run holds it. */
+    private Optional<Claim> claim(Connection c, SqlSync s) throws SQLException {
         try (PreparedStatement in = c.prepareStatement(
                 "INSERT INTO sql_source_state (sync_name) VALUES (?) ON CONFLICT DO NOTHING")) {
             in.setString(1, s.id());
@@ -160,7 +161,7 @@ public class SqlSyncRunner {
             ps.setString(1, s.id());
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return Optional.of(new OffsetDateTime[] {rs.getObject(1, OffsetDateTime.class)});
+                return Optional.of(new Claim(rs.getObject(1, OffsetDateTime.class)));
             }
         }
     }

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -172,11 +173,8 @@ public class RecordStore {
                 INSERT INTO records (provider_config_key, connection_id, model, external_id, payload, content_hash,
                                      first_seen_at, last_modified_at, last_action, seen_by_run, stream)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ADDED', ?, ?)""");
-                PreparedStatement update = c.prepareStatement(this.update);
-                PreparedStatement seen = db.isPostgres() ? null : c.prepareStatement("""
-                        UPDATE records SET seen_by_run = ?
-                         WHERE stream = ? AND external_id = ?""")) {
-            List<String> unchangedSeen = new ArrayList<>();
+                PreparedStatement update = c.prepareStatement(this.update)) {
+            List<String> unchanged = new ArrayList<>();
             for (Item item : items) {
                 String[] prior = existing.get(item.externalId());
                 Change change;
@@ -187,16 +185,8 @@ public class RecordStore {
                     insert.addBatch();
                 } else if (prior[1] == null && item.hash().equals(prior[0])) {
                     change = Change.UNCHANGED;
-                    if (seenByRun != null && seen == null) {
-                        // a key that this page inserted has no row here, and was marked seen when inserted
-                        String row = rows.get(item.externalId());
-                        if (row != null) {
-                            unchangedSeen.add(row);
-                        }
-                    } else if (seenByRun != null) {
-                        seen.setLong(1, seenByRun);
-                        bindKey(seen, new RecordKey(providerConfigKey, connectionId, model, item.externalId()), 2);
-                        seen.addBatch();
+                    if (seenByRun != null) {
+                        unchanged.add(item.externalId());
                     }
                 } else {
                     change = prior[1] != null ? Change.ADDED : Change.UPDATED;
@@ -214,10 +204,8 @@ public class RecordStore {
             }
             insert.executeBatch();
             update.executeBatch();
-            if (seen != null) {
-                seen.executeBatch();
-            } else if (!unchangedSeen.isEmpty()) {
-                markSeen(c, unchangedSeen, seenByRun);
+            if (!unchanged.isEmpty()) {
+                markSeen(c, RecordKey.stream(providerConfigKey, connectionId, model), unchanged, rows, seenByRun);
             }
         }
         return out;
@@ -265,24 +253,43 @@ public class RecordStore {
     /**
      * PostgreSQL: the unchanged records of a page marked seen by a full-refresh run in one
      * statement, addressed by where each row is ({@code ctid}): a direct read of each (or of the
-     * whole table, when it has fewer pages than the page has rows). The page's lookup locked these rows, so no one else can move them; a row
-     * this page updated itself has moved, its old address matches nothing, and the update that
-     * moved it marked it already.
+     * whole table, when it has fewer pages than the page has rows). The page's lookup locked these
+     * rows, so no one else can move them; a row this page updated itself has moved, its old
+     * address matches nothing, and the update that moved it marked it already.
      */
     static final String MARK_SEEN = "UPDATE records SET seen_by_run = ? WHERE ctid = ANY(?::tid[])";
 
-    private static void markSeen(Connection c, List<String> rows, long run) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(MARK_SEEN)) {
-            ps.setLong(1, run);
-            ps.setArray(2, c.createArrayOf("varchar", rows.toArray()));
-            ps.executeUpdate();
+    private static final String MARK_SEEN_BY_KEY = "UPDATE records SET seen_by_run = ? WHERE stream = ? AND external_id = ?";
+
+    /** Marks a page's unchanged records seen by full-refresh run {@code run}. */
+    private void markSeen(Connection c, String stream, List<String> keys, Map<String, String> rows, long run)
+            throws SQLException {
+        if (db.isPostgres()) {
+            // a key that this page inserted has no row in {@code rows}, and was marked when inserted
+            Object[] at = keys.stream().map(rows::get).filter(Objects::nonNull).toArray();
+            if (at.length == 0) {
+                return;
+            }
+            try (PreparedStatement ps = c.prepareStatement(MARK_SEEN)) {
+                ps.setLong(1, run);
+                ps.setArray(2, c.createArrayOf("varchar", at));
+                ps.executeUpdate();
+            }
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(MARK_SEEN_BY_KEY)) {
+            for (String key : keys) {
+                ps.setLong(1, run);
+                ps.setString(2, stream);
+                ps.setString(3, key);
+                ps.addBatch();
+            }
+            ps.executeBatch();
         }
     }
 
     private static void markSeen(Connection c, RecordKey key, long run) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                UPDATE records SET seen_by_run = ?
-                 WHERE stream = ? AND external_id = ?""")) {
+        try (PreparedStatement ps = c.prepareStatement(MARK_SEEN_BY_KEY)) {
             ps.setLong(1, run);
             bindKey(ps, key, 2);
             ps.executeUpdate();
