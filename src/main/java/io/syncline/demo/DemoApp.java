@@ -2,7 +2,6 @@ package io.syncline.demo;
 
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +23,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.syncline.api.ApiKeys;
 import io.syncline.store.Database;
 import io.syncline.store.RecordStore;
+import io.syncline.http.LazyHttpClient;
 import org.apache.camel.builder.RouteBuilder;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -52,7 +52,7 @@ public class DemoApp extends RouteBuilder {
     private final boolean enabled;
     private final String target;
     private final int editEvery;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final LazyHttpClient http = LazyHttpClient.connectTimeout(Duration.ofSeconds(2));
     private final Map<String, Map<String, Object>> contacts = new LinkedHashMap<>();
     private final List<Edit> edits = new ArrayList<>();
     private final Random random = new Random();
@@ -178,7 +178,7 @@ public class DemoApp extends RouteBuilder {
         while (true) {
             String url = target + "/records?model=Contact&limit=100"
                     + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization",
+            HttpResponse<String> r = http.get().send(HttpRequest.newBuilder(URI.create(url)).header("Authorization",
                     "Bearer " + key).header("Connection-Id", DemoRoutes.CONNECTION)
                     .header("Provider-Config-Key", DemoRoutes.INTEGRATION).build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {
@@ -270,7 +270,7 @@ public class DemoApp extends RouteBuilder {
         event.put("name", c.get("name"));
         event.put("country", c.get("country"));
         event.put("updated_at", Instant.now().toString());
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(target + "/events/contact.changed"))
+        HttpResponse<String> r = http.get().send(HttpRequest.newBuilder(URI.create(target + "/events/contact.changed"))
                 .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
                 .header("Connection-Id", DemoRoutes.CONNECTION).header("Idempotency-Key", "demo-app-" + UUID.randomUUID())
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(event))).build(),

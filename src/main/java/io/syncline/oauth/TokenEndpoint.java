@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.arc.Unremovable;
 import org.jboss.logging.Logger;
+import io.syncline.http.LazyHttpClient;
 
 /**
  * Requests to a provider's token endpoint (RFC 6749 sections 4.1.3, 4.4 and 6), with the
@@ -37,8 +38,8 @@ public class TokenEndpoint {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(TIMEOUT).build();
+    private final LazyHttpClient http = new LazyHttpClient(
+            () -> HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT).build());
 
     /**
      * The token endpoint's answer: tokens (a refresh token only when it sent one), or an error.
@@ -109,7 +110,7 @@ public class TokenEndpoint {
                 .collect(Collectors.joining("&"));
         HttpResponse<byte[]> r;
         try {
-            r = http.send(req.POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+            r = http.get().send(req.POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                     HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
             return Answer.failed("the token endpoint " + host(p.tokenUrl()) + " did not answer: " + e.getMessage(),

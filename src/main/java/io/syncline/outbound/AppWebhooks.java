@@ -2,7 +2,6 @@ package io.syncline.outbound;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -32,6 +31,7 @@ import io.syncline.store.Database;
 import io.syncline.store.DeadLetters;
 import io.syncline.store.RecordStore;
 import io.syncline.webhook.StandardWebhookVerifier;
+import io.syncline.http.LazyHttpClient;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -49,7 +49,7 @@ public class AppWebhooks {
     private final DeadLetters deadLetters;
     private final String secret;
     private final Backoff backoff;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final LazyHttpClient http = LazyHttpClient.connectTimeout(Duration.ofSeconds(5));
     private final BackgroundLoop worker = new BackgroundLoop("app-webhooks", 500, () -> claimDue().forEach(this::deliver));
 
     public AppWebhooks(Database db, DeadLetters deadLetters,
@@ -148,7 +148,7 @@ public class AppWebhooks {
             byte[] body = d.body().getBytes(StandardCharsets.UTF_8);
             String id = "msg_" + d.id();
             String ts = Long.toString(System.currentTimeMillis() / 1000);
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(d.url()))
+            HttpResponse<String> r = http.get().send(HttpRequest.newBuilder(URI.create(d.url()))
                     .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
                     .header(StandardWebhookVerifier.ID, id).header(StandardWebhookVerifier.TIMESTAMP, ts)
                     .header(StandardWebhookVerifier.SIGNATURE, StandardWebhookVerifier.signature(secret, id, ts, body))

@@ -2,7 +2,6 @@ package io.syncline.outbound;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -15,6 +14,7 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.syncline.connection.CredentialCipher;
+import io.syncline.http.LazyHttpClient;
 
 /**
  * The asking side of a permit from another replica: a request that must be made where a delivery
@@ -36,7 +36,7 @@ public class PermitRelay {
     private final ConnectionOwners owners;
     private final Replicas replicas;
     private final CredentialCipher cipher;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final LazyHttpClient http = LazyHttpClient.connectTimeout(Duration.ofSeconds(5));
 
     public PermitRelay(ConnectionOwners owners, Replicas replicas, CredentialCipher cipher) {
         this.owners = owners;
@@ -56,7 +56,7 @@ public class PermitRelay {
             String address = ownerAddress(connectionKey);
             if (address != null) {
                 try {
-                    HttpResponse<String> r = http.send(request(address + "/cluster/permits")
+                    HttpResponse<String> r = http.get().send(request(address + "/cluster/permits")
                             .timeout(WAIT).POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of(
                                     "connection", connectionKey, "use", use.name())))).build(),
                             HttpResponse.BodyHandlers.ofString());
@@ -81,7 +81,7 @@ public class PermitRelay {
             return; // no owner now: whoever takes it over starts with a full window anyway
         }
         try {
-            http.send(request(address + "/cluster/pauses").timeout(Duration.ofSeconds(5))
+            http.get().send(request(address + "/cluster/pauses").timeout(Duration.ofSeconds(5))
                     .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of(
                             "connection", connectionKey, "millis", pause.toMillis())))).build(),
                     HttpResponse.BodyHandlers.discarding());
@@ -94,7 +94,8 @@ public class PermitRelay {
 
     private void giveBack(String address, String id) {
         // asynchronously: the answer is already here; a permit not given back is closed by its owner later
-        http.sendAsync(request(address + "/cluster/permits/" + id).timeout(Duration.ofSeconds(10)).DELETE().build(),
+        http.get().sendAsync(
+                request(address + "/cluster/permits/" + id).timeout(Duration.ofSeconds(10)).DELETE().build(),
                 HttpResponse.BodyHandlers.discarding());
     }
 

@@ -1,7 +1,12 @@
 package io.syncline.routes;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -18,6 +23,7 @@ import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.quarkus.main.events.BeforeConfigure;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Loads the engine's Kamelets ({@code kamelets/*.kamelet.yaml}) as route templates before Camel
@@ -25,7 +31,8 @@ import org.apache.camel.support.ResourceHelper;
  * or a {@code templatedRoute} with {@code routeTemplateRef: <id>}. To each it attaches what
  * start-up does when a sync is built from it: the sync is declared to the parts of the engine
  * that serve it outside the route (the records API, the event entry, the schedule, the console).
- * The catalogue's Kamelets ({@code integrations/<app>/}) load the same way.
+ * A catalogue Kamelet ({@code integrations/<app>/}) loads the same way when a route file names
+ * it; the others are not read, since parsing all of them costs start-up time for nothing.
  */
 @ApplicationScoped
 public class EngineKamelets {
@@ -37,9 +44,19 @@ public class EngineKamelets {
             "outbox-poll", OutboxPollKamelet::declare,
             "sql-sync", SqlSyncKamelet::declare);
 
+    private final Path routes;
+
+    public EngineKamelets(@ConfigProperty(name = "syncline.routes-dir", defaultValue = "routes") String routes) {
+        this.routes = Path.of(routes);
+    }
+
     void load(@Observes BeforeConfigure event) throws Exception {
         CamelContext camel = event.getMain().getCamelContext();
+        String named = routeFiles();
         for (String id : ParamTypes.kamelets().keySet()) {
+            if (ParamTypes.CATALOGUE.contains(id) && !named.contains(id)) {
+                continue;
+            }
             PluginHelper.getRoutesLoader(camel).loadRoutes(
                     ResourceHelper.resolveMandatoryResource(camel, "classpath:" + ParamTypes.resource(id)));
             if (DECLARE.containsKey(id)) {
@@ -47,5 +64,21 @@ public class EngineKamelets {
                 ((ModelCamelContext) camel).getRouteTemplateDefinition(id).configure(DECLARE.get(id));
             }
         }
+    }
+
+    /** The text of every route file, to find the catalogue Kamelets they name. */
+    private String routeFiles() throws IOException {
+        if (!Files.isDirectory(routes)) {
+            return "";
+        }
+        List<Path> files;
+        try (Stream<Path> list = Files.list(routes)) {
+            files = list.filter(f -> f.toString().endsWith(".camel.yaml")).toList();
+        }
+        StringBuilder text = new StringBuilder();
+        for (Path file : files) {
+            text.append(Files.readString(file)).append('\n');
+        }
+        return text.toString();
     }
 }

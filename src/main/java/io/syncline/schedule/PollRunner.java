@@ -2,7 +2,6 @@ package io.syncline.schedule;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,6 +52,7 @@ import io.syncline.store.RecordKey;
 import io.syncline.store.RecordStore;
 import io.syncline.twoway.IdentityMap;
 import io.syncline.twoway.RecordAgreement;
+import io.syncline.http.LazyHttpClient;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -96,7 +96,7 @@ public class PollRunner {
     private final Duration timeout;
     private final String notifyUrl;
     private final String owner = "syncline-" + UUID.randomUUID().toString().substring(0, 8);
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final LazyHttpClient http = LazyHttpClient.connectTimeout(Duration.ofSeconds(10));
     private final ExecutorService workers;
     private final ExecutorService prefetch = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "poll-prefetch");
@@ -319,7 +319,8 @@ public class PollRunner {
         OffsetDateTime started = b.started();
         Checkpoint cp = row.checkpoint();
         SyncState.RunCounts n = new SyncState.RunCounts();
-        SourceClient client = new SourceClient(http, budget, Backoff.standard(sync.maxAttempts()), timeout, false);
+        SourceClient client = new SourceClient(http.get(), budget, Backoff.standard(sync.maxAttempts()), timeout,
+                false);
         String errorType = null;
         String errorDescription = null;
         HeldForReview reviewed = null;
@@ -578,7 +579,7 @@ public class PollRunner {
      * retries), from whichever replica a delivery arrived at.
      */
     public SourceClient client(int maxAttempts) {
-        return new SourceClient(http, budget, Backoff.standard(maxAttempts), timeout, true);
+        return new SourceClient(http.get(), budget, Backoff.standard(maxAttempts), timeout, true);
     }
 
     /** One record as a dry run classifies it. */
@@ -605,7 +606,7 @@ public class PollRunner {
         String since = hwm == null ? null : sync.sinceValue(Instant.parse(hwm));
         URI first = sync.firstRequest(c, since);
         // answers the caller on whichever replica it asked, with the owner's permit
-        SourceClient client = new SourceClient(http, budget, Backoff.standard(sync.maxAttempts()), timeout, true);
+        SourceClient client = new SourceClient(http.get(), budget, Backoff.standard(sync.maxAttempts()), timeout, true);
         Pagination p = sync.pagination();
         Pagination.State position = p.start();
         Mapping mapping = overlay != null ? overlay
