@@ -139,3 +139,17 @@ ensure_sink() {
   fi
 }
 stop_sink_if_ours() { [[ -n "${SINK_STARTED:-}" ]] && "$SHARED_BENCH/sink/stop.sh" >/dev/null 2>&1 || true; }
+
+# scratch_db PREFIX: a database of this run's own (PREFIX_<pid>) with the service's migrations
+# applied by psql, dropped when the script exits; q runs psql in it, unaligned, stopping on errors.
+scratch_db() {
+  SCRATCH_DB="${1}_$$"
+  trap 'psql -h 127.0.0.1 -U postgres -d test -qc "DROP DATABASE IF EXISTS $SCRATCH_DB" >/dev/null' EXIT
+  psql -h 127.0.0.1 -U postgres -d test -qc "CREATE DATABASE $SCRATCH_DB" >/dev/null
+  local f
+  for f in $(ls "$REPO"/src/main/resources/db/migration/V*.sql | sort -V) \
+           $(ls "$REPO"/src/main/resources/db/postgresql/V*.sql | sort -V); do
+    q -f "$f" >/dev/null
+  done
+}
+q() { psql -h 127.0.0.1 -U postgres -d "$SCRATCH_DB" -v ON_ERROR_STOP=1 -qAt "$@"; }

@@ -13,13 +13,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 IDENTITIES="${1:-50000}" RECORDS="${2:-200000}"
 ensure_pg
-db="syncline_plans_$$"
-q() { psql -h 127.0.0.1 -U postgres -d "$db" -v ON_ERROR_STOP=1 -qAt "$@"; }
-trap 'psql -h 127.0.0.1 -U postgres -d test -qc "DROP DATABASE IF EXISTS $db" >/dev/null' EXIT
-psql -h 127.0.0.1 -U postgres -d test -qc "CREATE DATABASE $db" >/dev/null
-for f in $(ls "$REPO"/src/main/resources/db/migration/V*.sql | sort -V) $(ls "$REPO"/src/main/resources/db/postgresql/V*.sql | sort -V); do
-  q -f "$f" >/dev/null
-done
+scratch_db syncline_plans
 q -c "ALTER TABLE identity_map SET (autovacuum_enabled = false)" -c "ALTER TABLE records SET (autovacuum_enabled = false)"
 q -c "INSERT INTO identity_map (provider_config_key, connection_id, model, local_id, remote_id, match_value, updated_at)
       SELECT 'crm', 'acme', 'Contact', 'local-' || g, 'remote-' || g, 'm' || g, now() FROM generate_series(1, $IDENTITIES) g"

@@ -8,13 +8,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 LINES="${1:-500000}"
 ensure_pg
-db="syncline_retention_$$"
-q() { psql -h 127.0.0.1 -U postgres -d "$db" -v ON_ERROR_STOP=1 -qAt "$@"; }
-trap 'psql -h 127.0.0.1 -U postgres -d test -qc "DROP DATABASE IF EXISTS $db" >/dev/null' EXIT
-psql -h 127.0.0.1 -U postgres -d test -qc "CREATE DATABASE $db" >/dev/null
-for f in $(ls "$REPO"/src/main/resources/db/migration/V*.sql | sort -V) $(ls "$REPO"/src/main/resources/db/postgresql/V*.sql | sort -V); do
-  q -f "$f" >/dev/null
-done
+scratch_db syncline_retention
 # before V18: one table, its primary key and the indexes of V5 and V8
 q -c "CREATE TABLE plain (LIKE flow_log INCLUDING DEFAULTS, PRIMARY KEY (id))" \
   -c "CREATE INDEX plain_record ON plain (provider_config_key, connection_id, model, record_id, id)" \
