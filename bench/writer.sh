@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Scenario 4, the writer: N writes queued at once (straight into the queue table), delivered to
-# the shared sink with no rate limit, one record per request and then in batches of 100.
+# the shared sink with no rate limit, one record per request, then the same again unchanged (each
+# skipped without a request), then in batches of 100.
 #   bench/writer.sh [N] [DURATION_OF_LIMIT_RUN]
 # writes/s = N ÷ the time from their release to the last one settled. The limit, in the same
 # invocation: wrk straight at the sink (../shared/bench/limit/run.sh), 32 connections.
@@ -23,9 +24,12 @@ for integration in sink sinkbatch; do
     "base_url":"'"$SINK_URL"'","metadata":{"rate_requests":1000000,"rate_per_seconds":1,"max_in_flight":32}}' >/dev/null
 done
 await_owned 2
-for mode in single batch; do
-  if [[ "$mode" == single ]]; then sync=contacts-out integration=sink; else sync=contacts-batch integration=sinkbatch; fi
-  bpsql -qc "TRUNCATE syncline_bench.writes, syncline_bench.flow_log, syncline_bench.identity_map"
+# unchanged: the single run's writes queued again with the same content, which the destination
+# already holds, so each is skipped without a request
+for mode in single unchanged batch; do
+  if [[ "$mode" == batch ]]; then sync=contacts-batch integration=sinkbatch; else sync=contacts-out integration=sink; fi
+  if [[ "$mode" == unchanged ]]; then bpsql -qc "TRUNCATE syncline_bench.writes, syncline_bench.flow_log"
+  else bpsql -qc "TRUNCATE syncline_bench.writes, syncline_bench.flow_log, syncline_bench.identity_map"; fi
   queue_writes "$sync" "$integration" "$N"
   bpsql -qc "ANALYZE syncline_bench.writes"
   curl -sf -X POST "$SINK_URL/reset" >/dev/null

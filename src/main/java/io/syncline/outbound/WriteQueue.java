@@ -276,21 +276,27 @@ public class WriteQueue {
         return false;
     }
 
+    /** A write's settling: sent or skipped, after how many attempts, and why (for a skip). */
+    public record Settle(Write write, String status, int attempts, String error) {
+    }
+
     /**
-     * {@link #settle} as "sent" for many writes in one batch; the ones whose payload a newer
-     * change replaced meanwhile stay pending, due at once.
+     * {@link #settle} for many writes in one batch; the ones whose payload a newer change replaced
+     * meanwhile stay pending, due at once.
      */
-    public void settleSent(Connection c, List<Write> writes, List<Integer> attempts) throws SQLException {
+    public void settleAll(Connection c, List<Settle> settles) throws SQLException {
         OffsetDateTime now = RecordStore.now();
         int[] counts;
         try (PreparedStatement ps = c.prepareStatement("""
-                UPDATE writes SET status = 'sent', pending_key = NULL, attempts = ?, last_error = NULL, updated_at = ?
+                UPDATE writes SET status = ?, pending_key = NULL, attempts = ?, last_error = ?, updated_at = ?
                  WHERE id = ? AND version = ?""")) {
-            for (int i = 0; i < writes.size(); i++) {
-                ps.setInt(1, attempts.get(i));
-                ps.setObject(2, now);
-                ps.setLong(3, writes.get(i).id());
-                ps.setInt(4, writes.get(i).version());
+            for (Settle s : settles) {
+                ps.setString(1, s.status());
+                ps.setInt(2, s.attempts());
+                ps.setString(3, s.error());
+                ps.setObject(4, now);
+                ps.setLong(5, s.write().id());
+                ps.setInt(6, s.write().version());
                 ps.addBatch();
             }
             counts = ps.executeBatch();
@@ -298,7 +304,7 @@ public class WriteQueue {
         List<Long> replaced = new ArrayList<>();
         for (int i = 0; i < counts.length; i++) {
             if (counts[i] == 0) {
-                replaced.add(writes.get(i).id());
+                replaced.add(settles.get(i).write().id());
             }
         }
         reschedule(c, replaced, now);

@@ -85,11 +85,11 @@ public class Writer {
     private final ExecutorService executor;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Set<Long> working = ConcurrentHashMap.newKeySet();
-    /** Sent writes whose "sent" is not committed yet: still leased, and never claimed again here. */
+    /** Sent or skipped writes whose settling is not committed yet: still leased, never claimed again here. */
     private final Set<Long> settling = ConcurrentHashMap.newKeySet();
     private final Map<String, AtomicInteger> perConnection = new ConcurrentHashMap<>();
     private final BackgroundLoop loop;
-    private final LinkedBlockingQueue<SentWrite> sentQueue = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<Settled> toSettle = new LinkedBlockingQueue<>();
     private final BackgroundLoop settler = new BackgroundLoop("writer-settle", 100, this::settleBatch);
 
     public Writer(Database db, WriteQueue queue, OutboundSyncs syncs, Connections connections,
@@ -378,12 +378,15 @@ public class Writer {
 
     private void skip(OutboundSync sync, Prepared p) {
         WriteQueue.Write w = p.write();
-        db.inLazyTransaction(c -> {
-            queue.settle(c, w, "skipped", w.attempts(), p.skip());
-            flow.add(c, w, p.remoteId(), null, p.fields().keySet(), "skipped", null, w.attempts(), p.skip());
-            return null;
-        });
+        settleLater(new Settled(w, p.fields(), "skipped", p.remoteId(), null, null, null, w.attempts(), p.skip()));
         metrics.write(w.providerConfigKey(), w.syncName(), "skipped");
+    }
+
+    /** Hands a sent or skipped write to the batched settler (see {@link #settleBatch}). */
+    private void settleLater(Settled s) {
+        settling.add(s.write().id());
+        toSettle.add(s);
+        settler.wake();
     }
 
     private void settle(OutboundSync sync, WriteQueue.Write w, Prepared p, WriteClient.Outcome outcome) {
@@ -407,9 +410,8 @@ public class Writer {
         if (outcome instanceof WriteClient.Sent s && sync.twoWay() == null) {
             // the common case is settled in batches, many writes per transaction (see settleBatch)
             breakers.success(key);
-            settling.add(w.id());
-            sentQueue.add(new SentWrite(w, fields, s, w.operation().equals("delete") ? null : hash, attempts));
-            settler.wake();
+            settleLater(new Settled(w, fields, "sent", s.remoteId(), s.destination(), s.status(),
+                    w.operation().equals("delete") ? null : hash, attempts, null));
             metrics.write(w.providerConfigKey(), w.syncName(), "sent");
         } else if (outcome instanceof WriteClient.Sent s) {
             breakers.success(key);
@@ -452,20 +454,28 @@ public class Writer {
         }
     }
 
-    private record SentWrite(WriteQueue.Write write, Map<String, Object> fields, WriteClient.Sent sent, String hash,
-            int attempts) {
+    /**
+     * A write settled by the batched settler: sent (one-way) with the remote id, destination and
+     * HTTP status of its answer and the hash the destination now holds, or skipped, with why.
+     */
+    private record Settled(WriteQueue.Write write, Map<String, Object> fields, String result, String remoteId,
+            String destination, Integer status, String hash, int attempts, String detail) {
+        boolean sent() {
+            return result.equals("sent");
+        }
     }
 
     /**
-     * Settles sent writes (one-way) many per transaction: the write's row, its identity (remote
-     * id and the hash the destination now holds) and its flow log line. Until then the write stays
-     * leased, so nobody sends it again; a crash before the commit only sends it again, and the
-     * destination's upsert by key makes that harmless (guarantee 2).
+     * Settles sent (one-way) and skipped writes many per transaction: the write's row, the
+     * identity of a sent one (remote id and the hash the destination now holds) and the flow log
+     * line of each. Until then the write stays leased, so nobody sends it again; a crash before
+     * the commit only sends it again (or skips it again), and the destination's upsert by key
+     * makes that harmless (guarantee 2).
      */
     private void settleBatch() {
         while (true) {
-            List<SentWrite> batch = new ArrayList<>();
-            sentQueue.drainTo(batch, 500);
+            List<Settled> batch = new ArrayList<>();
+            toSettle.drainTo(batch, 500);
             if (batch.isEmpty()) {
                 return;
             }
@@ -473,18 +483,17 @@ public class Writer {
             batch.sort(Comparator.comparingLong(b -> b.write().id()));
             try {
                 db.inLazyTransaction(c -> {
-                    queue.settleSent(c, batch.stream().map(SentWrite::write).toList(),
-                            batch.stream().map(SentWrite::attempts).toList());
-                    identities.recordSent(c, batch.stream().map(b -> new IdentityMap.Sent(new IdentityMap.Scope(
-                            b.write().providerConfigKey(), b.write().connectionId(), b.write().model()),
-                            b.write().recordId(), b.sent().remoteId(), b.hash())).toList());
-                    flow.addAll(c, batch.stream().map(b -> new FlowLog.Line(b.write(), b.sent().remoteId(),
-                            b.sent().destination(), b.fields().keySet(), "sent", b.sent().status(), b.attempts(),
-                            null)).toList());
+                    queue.settleAll(c, batch.stream().map(b -> new WriteQueue.Settle(b.write(), b.result(),
+                            b.attempts(), b.detail())).toList());
+                    identities.recordSent(c, batch.stream().filter(Settled::sent).map(b -> new IdentityMap.Sent(
+                            new IdentityMap.Scope(b.write().providerConfigKey(), b.write().connectionId(),
+                                    b.write().model()), b.write().recordId(), b.remoteId(), b.hash())).toList());
+                    flow.addAll(c, batch.stream().map(b -> new FlowLog.Line(b.write(), b.remoteId(), b.destination(),
+                            b.fields().keySet(), b.result(), b.status(), b.attempts(), b.detail())).toList());
                     return null;
                 });
             } catch (RuntimeException e) {
-                sentQueue.addAll(batch); // the next round tries again; the writes stay leased meanwhile
+                toSettle.addAll(batch); // the next round tries again; the writes stay leased meanwhile
                 throw e;
             }
             batch.forEach(b -> settling.remove(b.write().id()));

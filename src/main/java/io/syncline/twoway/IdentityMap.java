@@ -204,6 +204,9 @@ public class IdentityMap {
      * batch of standard MERGEs.
      */
     public void recordSent(Connection c, List<Sent> sent) throws SQLException {
+        if (sent.isEmpty()) {
+            return;
+        }
         if (db.isPostgres()) {
             upsertSent(c, sent);
             return;
