@@ -37,10 +37,11 @@ const writer = rows.filter((r) => r.scenario === 'writer');
 if (writer.length) {
   out.push('| scenario 4: writer (PostgreSQL, no rate limit) | runs | writes | writes/s | requests at the sink | limit (sink alone req/s) | ÷ limit |',
     '|---|---:|---:|---:|---:|---:|---:|');
-  for (const mode of ['single', 'batch']) {
+  const label = { single: 'one record per request', unchanged: 'the same again, unchanged (all skipped)', batch: 'batches of 100' };
+  for (const mode of ['single', 'unchanged', 'batch']) {
     const r = writer.filter((x) => x.mode === mode);
     if (!r.length) continue;
-    out.push(`| ${mode === 'single' ? 'one record per request' : 'batches of 100'} | ${r.length} | ${r[0].writes} | ` +
+    out.push(`| ${label[mode]} | ${r.length} | ${r[0].writes} | ` +
       `${fmt(r.map((x) => x.writes_per_s))} | ${fmt(r.map((x) => x.sink_requests))} | ${fmt(r.map((x) => x.limit_sink_per_s))} | ` +
       `${fmt(r.map((x) => x.ratio))} |`);
   }
