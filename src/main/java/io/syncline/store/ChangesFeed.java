@@ -49,13 +49,18 @@ public class ChangesFeed {
      */
     static final String IN_INDEX_ORDER = "SET LOCAL enable_sort = off";
 
-    /** The statement of a read: a page after a place in one stream, with the query's filters. */
+    /**
+     * The statement of a read: a page after a place in one stream, with the query's filters. On
+     * PostgreSQL {@code feed_xid >= '0'} is always true; it is the condition of the feed index
+     * ({@code V19}), which only these reads may use.
+     */
     static String sql(boolean pg, Query q) {
         StringBuilder sql = new StringBuilder(pg ? """
                 SELECT payload, first_seen_at, last_modified_at, last_action, deleted_at, feed_position, feed_xid::text AS transaction_id
                   FROM records
                  WHERE stream = ? AND (feed_xid, feed_position) > (?::xid8, ?)
-                   AND feed_xid < pg_snapshot_xmin(pg_current_snapshot())""" : """
+                   AND feed_xid < pg_snapshot_xmin(pg_current_snapshot())
+                   AND feed_xid >= '0'::xid8""" : """
                 SELECT payload, first_seen_at, last_modified_at, last_action, deleted_at, feed_position
                   FROM records
                  WHERE stream = ? AND feed_position > ?""");

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.IntStream;
 
@@ -29,6 +30,22 @@ class StorePlansTest {
             assertTrue(plan.contains("\"Index Name\": \"records_key\""), plan);
             assertTrue(plan.contains("Nested Loop"), plan);
             assertFalse(plan.contains("\"Filter\""), plan);
+        }
+    }
+
+    @Test
+    void keyLookupsPlannedOnAnEmptyTableProbeTheRecordKey() throws Exception {
+        // a plan cached by a connection while the table was empty stays in use as the table grows
+        try (FreshSchema db = new FreshSchema("records")) {
+            db.execute("SET plan_cache_mode = force_generic_plan");
+            String page = db.plan(RecordStore.pageKeysSql(true, 2), db.array("varchar", new String[] { "e1", "e2" }),
+                    "crm/acme/Contact");
+            String one = db.plan("SELECT content_hash FROM records WHERE stream = ? AND external_id = ? FOR UPDATE",
+                    "crm/acme/Contact", "e1");
+            for (String plan : List.of(page, one)) {
+                assertTrue(plan.contains("\"Index Name\": \"records_key\""), plan);
+                assertFalse(plan.contains("\"Filter\""), plan);
+            }
         }
     }
 
