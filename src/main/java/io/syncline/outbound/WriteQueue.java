@@ -254,26 +254,7 @@ public class WriteQueue {
      * @return true when this version was the one settled
      */
     public boolean settle(Connection c, Write w, String status, int attempts, String error) throws SQLException {
-        OffsetDateTime now = RecordStore.now();
-        try (PreparedStatement ps = c.prepareStatement("""
-                UPDATE writes SET status = ?, pending_key = NULL, attempts = ?, last_error = ?, updated_at = ?
-                 WHERE id = ? AND version = ?""")) {
-            ps.setString(1, status);
-            ps.setInt(2, attempts);
-            ps.setString(3, error);
-            ps.setObject(4, now);
-            ps.setLong(5, w.id());
-            ps.setInt(6, w.version());
-            if (ps.executeUpdate() == 1) {
-                return true;
-            }
-        }
-        try (PreparedStatement ps = c.prepareStatement("UPDATE writes SET next_attempt_at = ? WHERE id = ?")) {
-            ps.setObject(1, now);
-            ps.setLong(2, w.id());
-            ps.executeUpdate();
-        }
-        return false;
+        return settleAll(c, List.of(new Settle(w, status, attempts, error))) == 1;
     }
 
     /** A write's settling: sent or skipped, after how many attempts, and why (for a skip). */
@@ -283,8 +264,10 @@ public class WriteQueue {
     /**
      * {@link #settle} for many writes in one batch; the ones whose payload a newer change replaced
      * meanwhile stay pending, due at once.
+     *
+     * @return how many were settled
      */
-    public void settleAll(Connection c, List<Settle> settles) throws SQLException {
+    public int settleAll(Connection c, List<Settle> settles) throws SQLException {
         OffsetDateTime now = RecordStore.now();
         int[] counts;
         try (PreparedStatement ps = c.prepareStatement("""
@@ -308,6 +291,7 @@ public class WriteQueue {
             }
         }
         reschedule(c, replaced, now);
+        return settles.size() - replaced.size();
     }
 
     /** Keeps a write pending for another attempt at {@code at}. */
