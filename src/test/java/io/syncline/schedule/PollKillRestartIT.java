@@ -114,8 +114,13 @@ class PollKillRestartIT {
                 "{\"provider_config_key\":\"src\",\"connection_id\":\"acme\",\"syncs\":[\"contacts\"]}").statusCode());
         await().atMost(Duration.ofSeconds(20)).until(() -> !source.findAll(getRequestedFor(urlPathEqualTo("/acme/contacts"))
                 .withQueryParam("offset", equalTo("2"))).isEmpty());
+        // page 2 is asked for while page 1 commits: the kill comes once page 1's records (and the
+        // checkpoint they commit with) can be read
+        await().atMost(Duration.ofSeconds(20)).until(() -> new JsonPath(PackagedService.send(port, "GET",
+                "/records?model=Contact", Map.of("Connection-Id", "acme", "Provider-Config-Key", "src"), "").body())
+                .getList("records").size() == 2);
 
-        service.destroyForcibly().waitFor(); // kill -9 while page 2 is out; page 1 is committed
+        service.destroyForcibly().waitFor(); // kill -9 while page 2 is out, after page 1 committed
         service = start(home, port);
         await().atMost(Duration.ofSeconds(60)).until(() -> PackagedService.ready(port));
 
