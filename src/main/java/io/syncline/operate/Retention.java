@@ -22,6 +22,7 @@ import io.syncline.config.BackgroundLoop;
 import io.syncline.schedule.Frequency;
 import io.syncline.store.Database;
 import io.syncline.store.RecordStore;
+import io.syncline.store.SeenKeys;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -91,6 +92,8 @@ public class Retention {
             deleted.put("flow_log", delete("DELETE FROM flow_log WHERE at < ?", now.minus(flow)));
         }
         deleted.put("writes", delete("DELETE FROM writes WHERE status <> 'pending' AND updated_at < ?", now.minus(flow)));
+        // what passes left that never ended (a sync removed mid-pass): a pass that old has its marks dropped
+        deleted.put("seen_keys", db.inTransaction(c -> SeenKeys.prune(c, now.minus(flow))));
         deleted.put("idempotency_keys", delete("DELETE FROM idempotency_keys WHERE created_at < ?", now.minus(keys)));
         deleted.put("notifications", delete("DELETE FROM notifications WHERE status = 'delivered' AND created_at < ?",
                 now.minus(keys)));

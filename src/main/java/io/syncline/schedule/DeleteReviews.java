@@ -17,6 +17,7 @@ import io.syncline.http.ProblemException;
 import io.syncline.store.Database;
 import io.syncline.store.RecordKey;
 import io.syncline.store.RecordStore;
+import io.syncline.store.SeenKeys;
 
 /**
  * The review step before a mass delete (guarantee 4). A complete full refresh that would delete
@@ -76,10 +77,10 @@ public class DeleteReviews {
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO delete_review_records (review_id, external_id, content_hash)
                 SELECT ?, external_id, content_hash FROM records
-                 WHERE stream = ? AND deleted_at IS NULL AND (seen_by_run IS NULL OR seen_by_run <> ?)""")) {
+                 WHERE stream = ? AND deleted_at IS NULL AND\s""" + SeenKeys.UNSEEN)) {
             ps.setLong(1, id);
             ps.setString(2, RecordKey.stream(pair.providerConfigKey(), pair.connectionId(), model));
-            ps.setLong(3, runId);
+            SeenKeys.bindUnseen(ps, 3, runId);
             ps.executeUpdate();
         }
         return id;
@@ -153,10 +154,15 @@ public class DeleteReviews {
                     SELECT COUNT(*) FROM delete_review_records h
                       LEFT JOIN records r ON r.stream = ? AND r.external_id = h.external_id
                      WHERE h.review_id = ? AND (r.external_id IS NULL OR r.deleted_at IS NOT NULL
-                           OR r.content_hash <> h.content_hash OR (r.seen_by_run IS NOT NULL AND r.seen_by_run > ?))""")) {
+                           OR r.content_hash <> h.content_hash OR (r.seen_by_run IS NOT NULL AND r.seen_by_run > ?)
+                           OR h.seen_again OR\s""" + SeenKeys.SEEN_BY_A_RUNNING_PASS + ")")) {
                 ps.setString(1, stream);
                 ps.setLong(2, id);
                 ps.setLong(3, r.runId());
+                ps.setString(4, r.pair().providerConfigKey());
+                ps.setString(5, r.pair().connectionId());
+                ps.setString(6, r.pair().syncName());
+                ps.setLong(7, r.runId());
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     stale = rs.getLong(1);

@@ -50,6 +50,7 @@ import io.syncline.store.Database;
 import io.syncline.store.DeadLetters;
 import io.syncline.store.RecordKey;
 import io.syncline.store.RecordStore;
+import io.syncline.store.SeenKeys;
 import io.syncline.twoway.IdentityMap;
 import io.syncline.twoway.RecordAgreement;
 import io.syncline.http.LazyHttpClient;
@@ -418,6 +419,12 @@ public class PollRunner {
         // Guarantee 4 (and no missed changes): a pass that an earlier run began proves what the
         // source holds only if the saved position still means the same place now.
         boolean consistent = !cp.inProgress() || p.stableAcrossRuns();
+        if (generation != null && !db.inTransaction(tx -> SeenKeys.begin(tx, c.providerConfigKey(), c.connectionId(),
+                sync.name(), generation, cp.inProgress() && cp.generation() != null))) {
+            LOG.infof("run %d of %s/%s resumes a pass whose marks of the records it read are gone (the database "
+                    + "restarted without them): it deletes nothing; the next complete pass decides",
+                    runId, c.connectionId(), sync.name());
+        }
         URI first = sync.firstRequest(c, since);
         Ahead ahead = null;
         try {
@@ -471,7 +478,8 @@ public class PollRunner {
         Checkpoint done = new Checkpoint(sync.fullRefresh() ? null : finalHwm, null, null, null, null);
         return db.inTransaction(tx -> {
             HeldForReview review = null;
-            if (sync.fullRefresh() && consistent) {
+            // the pass's marks are asked for again: PostgreSQL may have restarted (and lost them) meanwhile
+            if (sync.fullRefresh() && consistent && SeenKeys.intact(tx, generation)) {
                 RecordStore.Unseen u = store.countUnseen(tx, c.providerConfigKey(), c.connectionId(), sync.model(),
                         generation);
                 if (u.unseen() > 0 && u.unseen() > sync.maxDeleteShare() * u.live()) {
@@ -483,6 +491,9 @@ public class PollRunner {
                     state.unannounced(tx, pair, started, 0, 0, deleted);
                     n.deleted += deleted;
                 }
+            }
+            if (generation != null) {
+                SeenKeys.end(tx, c.providerConfigKey(), c.connectionId(), sync.name(), generation);
             }
             state.saveCheckpoint(tx, pair, done, RecordStore.now().plus(lease));
             return review;

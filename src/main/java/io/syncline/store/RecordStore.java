@@ -9,11 +9,12 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import java.util.Set;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -51,8 +52,7 @@ public class RecordStore {
                    AND deleted_at IS NULL""".formatted(toFeedEnd);
         this.deleteUnseen = """
                 UPDATE records SET deleted_at = ?, last_modified_at = ?, last_action = 'DELETED', %s
-                 WHERE stream = ? AND deleted_at IS NULL AND (seen_by_run IS NULL OR seen_by_run <> ?)"""
-                .formatted(toFeedEnd);
+                 WHERE stream = ? AND deleted_at IS NULL AND %s""".formatted(toFeedEnd, SeenKeys.UNSEEN);
     }
 
     /**
@@ -67,18 +67,9 @@ public class RecordStore {
 
     /** Applies within the caller's transaction (the caller pokes the sequencer after commit, for H2). */
     public Change upsert(Connection c, RecordKey key, String canonical, String hash) throws SQLException {
-        return upsert(c, key, canonical, hash, null);
-    }
-
-    /**
-     * As {@link #upsert(Connection, RecordKey, String, String)}, also noting that full-refresh run
-     * {@code seenByRun} saw the record, so that the run's deletion step keeps it.
-     */
-    public Change upsert(Connection c, RecordKey key, String canonical, String hash, Long seenByRun)
-            throws SQLException {
         OffsetDateTime now = now();
         // Most deliveries of a new record end here, in one statement; a key that exists falls through.
-        if (insert(c, key, canonical, hash, now, seenByRun)) {
+        if (insert(c, key, canonical, hash, now)) {
             return Change.ADDED;
         }
         try (PreparedStatement select = c.prepareStatement("""
@@ -92,9 +83,6 @@ public class RecordStore {
                 }
                 boolean wasDeleted = rs.getObject(2) != null;
                 if (!wasDeleted && hash.equals(rs.getString(1))) {
-                    if (seenByRun != null) {
-                        markSeen(c, key, seenByRun);
-                    }
                     return Change.UNCHANGED;
                 }
                 // A record that comes back after a delete is new again to a reader that removed it.
@@ -104,7 +92,7 @@ public class RecordStore {
                     update.setString(2, hash);
                     update.setObject(3, now);
                     update.setString(4, change.name());
-                    update.setObject(5, seenByRun);
+                    update.setObject(5, null);
                     bindKey(update, key, 6);
                     update.executeUpdate();
                 }
@@ -118,63 +106,78 @@ public class RecordStore {
     }
 
     /**
-     * The existing records of a page's keys, locked, in key order. On PostgreSQL each key is one
-     * probe of {@code records_key} (stream, external_id): the LIMIT keeps each probe a nested
-     * lookup, so the plan holds without statistics. An IN list was planned as a read of the whole
-     * stream when the statistics were missing ({@code StorePlansTest}).
+     * The existing records of a page's keys, in key order, locked when {@code lock}. On PostgreSQL
+     * each key is one probe of {@code records_key} (stream, external_id): the LIMIT keeps each
+     * probe a nested lookup, so the plan holds without statistics. An IN list was planned as a
+     * read of the whole stream when the statistics were missing ({@code StorePlansTest}).
      */
-    static String pageKeysSql(boolean postgres, int keys) {
+    static String pageKeysSql(boolean postgres, int keys, boolean lock) {
+        String forUpdate = lock ? " FOR UPDATE" : "";
         return postgres ? """
-                SELECT r.external_id, r.content_hash, r.deleted_at, r.ctid::text
+                SELECT r.external_id, r.content_hash, r.deleted_at
                   FROM unnest(?::varchar[]) AS k(external_id)
-                 CROSS JOIN LATERAL (SELECT external_id, content_hash, deleted_at, ctid FROM records
-                                      WHERE stream = ? AND external_id = k.external_id LIMIT 1 FOR UPDATE) r"""
+                 CROSS JOIN LATERAL (SELECT external_id, content_hash, deleted_at FROM records
+                                      WHERE stream = ? AND external_id = k.external_id LIMIT 1%s) r""".formatted(forUpdate)
                 : "SELECT external_id, content_hash, deleted_at FROM records WHERE stream = ? AND external_id IN ("
-                        + "?,".repeat(keys - 1) + "?) FOR UPDATE";
+                        + "?,".repeat(keys - 1) + "?)" + forUpdate;
+    }
+
+    /** The stored content hash of each existing key, or {@code null} for a deleted record; locked when {@code lock}. */
+    private Map<String, String[]> stored(Connection c, String stream, Collection<String> keys, boolean lock)
+            throws SQLException {
+        Map<String, String[]> existing = new HashMap<>(keys.size() * 2);
+        if (keys.isEmpty()) {
+            return existing;
+        }
+        String[] sorted = keys.stream().distinct().sorted().toArray(String[]::new); // locks in one order
+        try (PreparedStatement select = c.prepareStatement(pageKeysSql(db.isPostgres(), sorted.length, lock))) {
+            if (db.isPostgres()) {
+                select.setArray(1, c.createArrayOf("varchar", sorted));
+                select.setString(2, stream);
+            } else {
+                select.setString(1, stream);
+                for (int i = 0; i < sorted.length; i++) {
+                    select.setString(2 + i, sorted[i]);
+                }
+            }
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    existing.put(rs.getString(1), new String[] { rs.getString(2), rs.getObject(3) == null ? null : "deleted" });
+                }
+            }
+        }
+        return existing;
     }
 
     /**
      * Applies a page of records of one (connection, model) within the caller's transaction, with a
-     * handful of statements instead of two per record: one SELECT ... FOR UPDATE of the page's
-     * keys, then batched inserts and updates. Same outcome as calling {@link #upsert} per item.
+     * handful of statements instead of two per record. Same outcome as calling {@link #upsert} per
+     * item. The page's keys are read without locks; only the records that change are then read
+     * again, locked, and compared once more, so an unchanged record is neither locked nor
+     * written. A full-refresh pass ({@code seenByRun}) marks its unchanged records in
+     * {@link SeenKeys}; the records it writes carry the pass themselves.
      */
     public List<Change> upsertAll(Connection c, String providerConfigKey, String connectionId, String model,
             List<Item> items, Long seenByRun) throws SQLException {
-        Map<String, String[]> existing = new HashMap<>(items.size() * 2);
-        Map<String, String> rows = new HashMap<>(items.size() * 2); // PostgreSQL: where each locked row is
-        if (!items.isEmpty()) {
-            String stream = RecordKey.stream(providerConfigKey, connectionId, model);
-            String[] keys = items.stream().map(Item::externalId).distinct().sorted().toArray(String[]::new);
-            try (PreparedStatement select = c.prepareStatement(pageKeysSql(db.isPostgres(), keys.length))) {
-                if (db.isPostgres()) {
-                    select.setArray(1, c.createArrayOf("varchar", keys));
-                    select.setString(2, stream);
-                } else {
-                    select.setString(1, stream);
-                    for (int i = 0; i < keys.length; i++) {
-                        select.setString(2 + i, keys[i]);
-                    }
-                }
-                try (ResultSet rs = select.executeQuery()) {
-                    while (rs.next()) {
-                        existing.put(rs.getString(1), new String[] { rs.getString(2),
-                                rs.getObject(3) == null ? null : "deleted" });
-                        if (db.isPostgres()) {
-                            rows.put(rs.getString(1), rs.getString(4));
-                        }
-                    }
-                }
+        String stream = RecordKey.stream(providerConfigKey, connectionId, model);
+        Map<String, String[]> existing = stored(c, stream, items.stream().map(Item::externalId).toList(), false);
+        List<String> changing = new ArrayList<>();
+        for (Item item : items) {
+            String[] prior = existing.get(item.externalId());
+            if (prior != null && (prior[1] != null || !item.hash().equals(prior[0]))) {
+                changing.add(item.externalId());
             }
         }
+        changing.forEach(existing::remove);
+        existing.putAll(stored(c, stream, changing, true)); // as they are now that no one else can change them
         OffsetDateTime now = now();
         List<Change> out = new ArrayList<>(items.size());
-        Map<String, Item> latest = new LinkedHashMap<>();
         try (PreparedStatement insert = c.prepareStatement("""
                 INSERT INTO records (provider_config_key, connection_id, model, external_id, payload, content_hash,
                                      first_seen_at, last_modified_at, last_action, seen_by_run, stream)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ADDED', ?, ?)""");
                 PreparedStatement update = c.prepareStatement(this.update)) {
-            List<String> unchanged = new ArrayList<>();
+            Set<String> unchanged = new HashSet<>();
             for (Item item : items) {
                 String[] prior = existing.get(item.externalId());
                 Change change;
@@ -197,6 +200,7 @@ public class RecordStore {
                     update.setObject(5, seenByRun);
                     bindKey(update, new RecordKey(providerConfigKey, connectionId, model, item.externalId()), 6);
                     update.addBatch();
+                    unchanged.remove(item.externalId()); // a key twice in one page: the write carries the pass
                 }
                 // a key twice in one page: the later one is compared with the earlier one
                 existing.put(item.externalId(), new String[] { item.hash(), null });
@@ -204,8 +208,8 @@ public class RecordStore {
             }
             insert.executeBatch();
             update.executeBatch();
-            if (!unchanged.isEmpty()) {
-                markSeen(c, RecordKey.stream(providerConfigKey, connectionId, model), unchanged, rows, seenByRun);
+            if (seenByRun != null) {
+                SeenKeys.mark(c, db.isPostgres(), seenByRun, unchanged);
             }
         }
         return out;
@@ -225,13 +229,13 @@ public class RecordStore {
     }
 
     /** Inserts the record unless its key exists (then it waits for, and yields to, the other writer). */
-    private static boolean insert(Connection c, RecordKey key, String canonical, String hash, OffsetDateTime now,
-            Long seenByRun) throws SQLException {
+    private static boolean insert(Connection c, RecordKey key, String canonical, String hash, OffsetDateTime now)
+            throws SQLException {
         try (PreparedStatement insert = c.prepareStatement("""
                 INSERT INTO records (provider_config_key, connection_id, model, external_id, payload, content_hash,
                                      first_seen_at, last_modified_at, last_action, seen_by_run, stream)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ADDED', ?, ?) ON CONFLICT DO NOTHING""")) {
-            bindInsert(insert, key, canonical, hash, now, seenByRun);
+            bindInsert(insert, key, canonical, hash, now, null);
             return insert.executeUpdate() == 1;
         }
     }
@@ -250,66 +254,32 @@ public class RecordStore {
         insert.setString(10, key.stream());
     }
 
-    /**
-     * PostgreSQL: the unchanged records of a page marked seen by a full-refresh run in one
-     * statement, addressed by where each row is ({@code ctid}): a direct read of each (or of the
-     * whole table, when it has fewer pages than the page has rows). The page's lookup locked these
-     * rows, so no one else can move them; a row this page updated itself has moved, its old
-     * address matches nothing, and the update that moved it marked it already.
-     */
-    static final String MARK_SEEN = "UPDATE records SET seen_by_run = ? WHERE ctid = ANY(?::tid[])";
-
-    private static final String MARK_SEEN_BY_KEY = "UPDATE records SET seen_by_run = ? WHERE stream = ? AND external_id = ?";
-
-    /** Marks a page's unchanged records seen by full-refresh run {@code run}. */
-    private void markSeen(Connection c, String stream, List<String> keys, Map<String, String> rows, long run)
-            throws SQLException {
-        if (db.isPostgres()) {
-            // a key that this page inserted has no row in {@code rows}, and was marked when inserted
-            Object[] at = keys.stream().map(rows::get).filter(Objects::nonNull).toArray();
-            if (at.length == 0) {
-                return;
-            }
-            try (PreparedStatement ps = c.prepareStatement(MARK_SEEN)) {
-                ps.setLong(1, run);
-                ps.setArray(2, c.createArrayOf("varchar", at));
-                ps.executeUpdate();
-            }
-            return;
-        }
-        try (PreparedStatement ps = c.prepareStatement(MARK_SEEN_BY_KEY)) {
-            for (String key : keys) {
-                ps.setLong(1, run);
-                ps.setString(2, stream);
-                ps.setString(3, key);
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
-    }
-
-    private static void markSeen(Connection c, RecordKey key, long run) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(MARK_SEEN_BY_KEY)) {
-            ps.setLong(1, run);
-            bindKey(ps, key, 2);
-            ps.executeUpdate();
-        }
-    }
-
     /** Live records of (connection, model), and how many of them full-refresh run {@code run} did not see. */
     public record Unseen(long live, long unseen) {
     }
 
+    /** The live records of a stream that a pass did not see: an anti-join against its marks. */
+    static final String COUNT_UNSEEN = "SELECT COUNT(*) FROM records WHERE stream = ? AND deleted_at IS NULL AND "
+            + SeenKeys.UNSEEN;
+
     public Unseen countUnseen(Connection c, String providerConfigKey, String connectionId, String model, long run)
             throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                SELECT COUNT(*), COALESCE(SUM(CASE WHEN seen_by_run IS NULL OR seen_by_run <> ? THEN 1 ELSE 0 END), 0)
-                  FROM records WHERE stream = ? AND deleted_at IS NULL""")) {
-            ps.setLong(1, run);
-            ps.setString(2, RecordKey.stream(providerConfigKey, connectionId, model));
+        String stream = RecordKey.stream(providerConfigKey, connectionId, model);
+        long live;
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT COUNT(*) FROM records WHERE stream = ? AND deleted_at IS NULL")) {
+            ps.setString(1, stream);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return new Unseen(rs.getLong(1), rs.getLong(2));
+                live = rs.getLong(1);
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(COUNT_UNSEEN)) {
+            ps.setString(1, stream);
+            SeenKeys.bindUnseen(ps, 2, run);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new Unseen(live, rs.getLong(1));
             }
         }
     }
@@ -340,7 +310,7 @@ public class RecordStore {
             ps.setObject(1, now);
             ps.setObject(2, now);
             ps.setString(3, RecordKey.stream(providerConfigKey, connectionId, model));
-            ps.setLong(4, run);
+            SeenKeys.bindUnseen(ps, 4, run);
             return ps.executeUpdate();
         }
     }

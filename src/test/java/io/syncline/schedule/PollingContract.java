@@ -623,10 +623,7 @@ abstract class PollingContract {
      */
     JsonPath[] interruptedRefreshOverAShiftingSource(String style) {
         String integration = "shift-" + style;
-        String conn = "s" + UUID.randomUUID().toString().substring(0, 8);
-        Api.authed().contentType(ContentType.JSON).body(Map.of("provider_config_key", integration,
-                "connection_id", conn, "base_url", shifting.baseUrl() + "/" + conn,
-                "credentials", Map.of("access_token", "tok"))).post("/api/connections").then().statusCode(201);
+        String conn = shiftingConnection(integration);
         shifting.put(conn, ids(0, 50));
         assertEquals(50, triggerAndWait(integration, conn, null).getInt("counts.added"));
 
@@ -663,6 +660,77 @@ abstract class PollingContract {
         JsonPath[] runs = interruptedRefreshOverAShiftingSource(style);
         assertEquals(0, runs[0].getInt("counts.deleted"), "the resumed pass proves nothing missing");
         assertEquals(11, runs[1].getInt("counts.deleted"));
+    }
+
+    String shiftingConnection(String integration) {
+        String conn = "s" + UUID.randomUUID().toString().substring(0, 8);
+        Api.authed().contentType(ContentType.JSON).body(Map.of("provider_config_key", integration,
+                "connection_id", conn, "base_url", shifting.baseUrl() + "/" + conn,
+                "credentials", Map.of("access_token", "tok"))).post("/api/connections").then().statusCode(201);
+        return conn;
+    }
+
+    @jakarta.inject.Inject
+    io.syncline.store.Database database;
+
+    /** What a crash of PostgreSQL does to a pass's marks of the records it read (they are unlogged). */
+    void loseSeenMarks(String conn) {
+        database.inTransaction(c -> {
+            for (String sql : new String[] { "DELETE FROM seen_keys WHERE generation IN "
+                    + "(SELECT generation FROM seen_passes WHERE connection_id = ?)",
+                    "DELETE FROM seen_passes WHERE connection_id = ?" }) {
+                try (java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+                    ps.setString(1, conn);
+                    assertTrue(ps.executeUpdate() > 0, sql);
+                }
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Guarantee 4 when the database loses what a pass read: a pass over a stable cursor fails at
+     * its third page, and its marks of the first two pages are lost before it resumes. The resumed
+     * pass must not take those twenty records for deleted.
+     */
+    @Test
+    void aResumedRefreshWhoseMarksWereLostDeletesNothing() {
+        String conn = shiftingConnection("shift-keyset");
+        shifting.put(conn, ids(0, 50));
+        assertEquals(50, triggerAndWait("shift-keyset", conn, null).getInt("counts.added"));
+        shifting.failPageAt(conn, 20);
+        assertEquals("ERROR", triggerAndWait("shift-keyset", conn, null).getString("status"));
+        loseSeenMarks(conn);
+        shifting.heal(conn);
+
+        JsonPath resumed = triggerAndWait("shift-keyset", conn, null);
+        assertEquals("resume", resumed.getString("trigger"));
+        assertEquals("SUCCESS", resumed.getString("status"), resumed.prettify());
+        assertEquals(0, resumed.getInt("counts.deleted"), "the records read before the loss still exist");
+        assertTrue(actions(feed("shift-keyset", conn)).values().stream().noneMatch("DELETED"::equals));
+        assertEquals(0, triggerAndWait("shift-keyset", conn, null).getInt("counts.deleted"), "the next pass agrees");
+    }
+
+    /**
+     * A deletion held for review is refused while a later pass that has read some of its records
+     * again is still under way (here: failed midway, to resume).
+     */
+    @Test
+    void anApprovalIsRefusedWhileAPassUnderWayHasReadItsRecordsAgain() {
+        String conn = shiftingConnection("shift-keyset");
+        shifting.put(conn, ids(0, 50));
+        triggerAndWait("shift-keyset", conn, null);
+        shifting.delete(conn, ids(0, 50));
+        assertEquals("AWAITING_APPROVAL", triggerAndWait("shift-keyset", conn, null).getString("status"));
+        long review = Api.authed().queryParam("provider_config_key", "shift-keyset").queryParam("connection_id", conn)
+                .get("/api/delete-reviews").then().statusCode(200).extract().jsonPath().getLong("reviews[0].id");
+        shifting.put(conn, ids(0, 50));
+        shifting.failPageAt(conn, 20);
+        assertEquals("ERROR", triggerAndWait("shift-keyset", conn, null).getString("status"));
+        Api.authed().post("/api/delete-reviews/" + review + "/approve").then().statusCode(409)
+                .contentType("application/problem+json").body("type", containsString("preview-stale"))
+                .body("detail", containsString("20 of the records"));
+        assertTrue(actions(feed("shift-keyset", conn)).values().stream().noneMatch("DELETED"::equals));
     }
 
     @Test
