@@ -77,7 +77,11 @@ public class RawJdbc {
         try (Connection c = DriverManager.getConnection(url, user, "");
                 PreparedStatement ps = c.prepareStatement("SELECT payload, first_seen_at, last_modified_at, last_action, "
                         + "deleted_at, feed_position, feed_xid::text FROM records WHERE stream = ? "
-                        + "AND (feed_xid, feed_position) > (?::xid8, ?) ORDER BY feed_xid, feed_position LIMIT ?")) {
+                        + "AND (feed_xid, feed_position) > (?::xid8, ?) AND feed_xid >= '0'::xid8 " // the feed index's condition (V19)
+                        + "ORDER BY feed_xid, feed_position LIMIT ?")) {
+            try (java.sql.Statement s = c.createStatement()) {
+                s.execute("SET enable_sort = off"); // index order, as the store's feed read asks for it (ChangesFeed)
+            }
             long after = 0, n = 0;
             String afterXid = "0";
             List<Long> lat = new ArrayList<>();
