@@ -45,13 +45,9 @@ public final class SeenKeys {
     public static boolean begin(Connection c, String providerConfigKey, String connectionId, String syncName,
             long generation, boolean resumed) throws SQLException {
         if (resumed) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT intact FROM seen_passes WHERE generation = ?")) {
-                ps.setLong(1, generation);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        return rs.getBoolean(1);
-                    }
-                }
+            Boolean registered = registration(c, generation);
+            if (registered != null) {
+                return registered;
             }
             // its marks are gone (the database restarted without them): registered as broken, so
             // that the marks it makes from here are still removed with it
@@ -79,10 +75,15 @@ public final class SeenKeys {
      * restarted (and emptied the tables) while the pass ran.
      */
     public static boolean intact(Connection c, long generation) throws SQLException {
+        return Boolean.TRUE.equals(registration(c, generation));
+    }
+
+    /** Whether the pass's registration says its marks are whole; null when it has none. */
+    private static Boolean registration(Connection c, long generation) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT intact FROM seen_passes WHERE generation = ?")) {
             ps.setLong(1, generation);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getBoolean(1);
+                return rs.next() ? rs.getBoolean(1) : null;
             }
         }
     }
