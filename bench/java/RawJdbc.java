@@ -76,8 +76,10 @@ public class RawJdbc {
     static void select(String url, String user, String stream, int page) throws Exception {
         try (Connection c = DriverManager.getConnection(url, user, "");
                 PreparedStatement ps = c.prepareStatement("SELECT payload, first_seen_at, last_modified_at, last_action, "
-                        + "deleted_at, feed_position, feed_xid::text FROM records WHERE stream = ? "
+                        + "deleted_at, feed_position, feed_xid::text AS transaction_id FROM records WHERE stream = ? "
                         + "AND (feed_xid, feed_position) > (?::xid8, ?) AND feed_xid >= '0'::xid8 " // the feed index's condition (V19)
+                        // named apart: ORDER BY takes an output column's name before a table column's, and an
+                        // unnamed feed_xid::text is named feed_xid, which sorted the stream as text per page
                         + "ORDER BY feed_xid, feed_position LIMIT ?")) {
             try (java.sql.Statement s = c.createStatement()) {
                 s.execute("SET enable_sort = off"); // index order, as the store's feed read asks for it (ChangesFeed)
