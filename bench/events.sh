@@ -21,7 +21,7 @@ JAVA_OPTS="${JAVA_OPTS:--Xmx1g}" start_syncline syncline-events "$DB" "$routes"
 api -X POST "$SYNCLINE_URL/api/connections" -d '{"provider_config_key":"sink","connection_id":"bench",
   "base_url":"'"$SINK_URL"'","metadata":{"rate_requests":1000000,"rate_per_seconds":1,"max_in_flight":32}}' >/dev/null
 url="$SYNCLINE_URL/events/contact.out"
-BENCH_KEY="$BENCH_KEY" timeout 60 wrk -t2 -c"$CONNS" -d5s -s "$BENCH_ROOT/events.lua" "$url" >/dev/null 2>&1 || true
+BENCH_KEY="$BENCH_KEY" warm_up "$url" "$BENCH_ROOT/events.lua" "$CONNS"
 out="$(BENCH_KEY="$BENCH_KEY" BENCH_RUN_ID="r$(date +%s%N)" timeout $(( secs + 30 )) wrk -t2 -c"$CONNS" -d"${secs}s" \
   --timeout 10s --latency -s "$BENCH_ROOT/events.lua" "$url" 2>&1)"
 json="$(grep '^BENCH_JSON' <<<"$out" | sed 's/^BENCH_JSON //')"

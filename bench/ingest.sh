@@ -22,7 +22,7 @@ api -X POST "$SYNCLINE_URL/api/connections" -d '{"provider_config_key":"bench","
 url="$SYNCLINE_URL/webhooks/bench/contacts/bench"
 [[ "$(post_hook "$url" "warm-$RANDOM")" == 200 ]] || die "the bench sync does not answer 200"
 # warm up the JIT and the pool, then measure, REPEAT times, each beside a fresh limit
-timeout 60 wrk -t2 -c"$CONNS" -d5s -s "$SHARED_BENCH/load/scenario.lua" "$url" >/dev/null 2>&1 || true
+warm_up "$url" "$SHARED_BENCH/load/scenario.lua" "$CONNS"
 for rep in $(seq 1 "${REPEAT:-1}"); do
   raw="$(raw_insert_limit "$DB" "$secs" "$CONNS")"
   raw_rps="$(sed -n 's/.*rps=\([0-9]*\).*/\1/p' <<<"$raw")"

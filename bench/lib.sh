@@ -138,6 +138,12 @@ ensure_sink() {
     "$SHARED_BENCH/sink/start.sh" >/dev/null; SINK_STARTED=1
   fi
 }
+# warm_up URL SCRIPT CONNS: warms the JVM and the pools by a request count, WARM_REQUESTS (30,000 by
+# default) posts of a wrk script, bounded at 180 s; the ids it posts are not the measured run's.
+warm_up() {
+  WARM_SCENARIO="$2" WARM_PER_THREAD=$(( ${WARM_REQUESTS:-30000} / 2 )) BENCH_RUN_ID="warm$(date +%s%N)" \
+    timeout 200 wrk -t2 -c"$3" -d180s -s "$BENCH_ROOT/warmup.lua" "$1" >/dev/null 2>&1 || true
+}
 stop_sink_if_ours() { [[ -n "${SINK_STARTED:-}" ]] && "$SHARED_BENCH/sink/stop.sh" >/dev/null 2>&1 || true; }
 
 # scratch_db PREFIX: a database of this run's own (PREFIX_<pid>) with the service's migrations

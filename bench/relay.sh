@@ -36,7 +36,7 @@ api -X POST "$SYNCLINE_URL/api/connections" -d '{"provider_config_key":"sink","c
   "base_url":"'"$SINK_URL"'","metadata":{"rate_requests":1000000,"rate_per_seconds":1,"max_in_flight":32}}' >/dev/null
 url="$SYNCLINE_URL/webhooks/bench/relay/bench"
 [[ "$(post_hook "$url" "warm-$RANDOM")" == 200 ]] || die "the relay sync does not answer 200"
-timeout 60 wrk -t2 -c"$CONNS" -d5s -s "$SHARED_BENCH/load/scenario.lua" "$url" >/dev/null 2>&1 || true
+warm_up "$url" "$SHARED_BENCH/load/scenario.lua" "$CONNS"
 settle() { # waits (at most 120 s) until the sink stops counting
   local prev=-1 stable=0 cur
   for _ in $(seq 1 1200); do
@@ -69,7 +69,7 @@ peer_rps="-" peer_lost="-"
 if [[ "$PEER" == nodered ]] && "$PEERS/install.sh" >&2 && "$PEERS/start.sh" >&2; then
   peer_url="http://127.0.0.1:${NODERED_PORT:-19901}/hook"
   wait_first_success "$peer_url" 60 || die "Node-RED did not answer 200 on $peer_url"
-  timeout 60 wrk -t2 -c"$CONNS" -d5s -s "$SHARED_BENCH/load/scenario.lua" "$peer_url" >/dev/null 2>&1 || true
+  warm_up "$peer_url" "$SHARED_BENCH/load/scenario.lua" "$CONNS"
   curl -sf -X POST "$SINK_URL/reset" >/dev/null
   peer_out="$(BENCH_RUN_ID="p$(date +%s%N)" timeout $(( secs + 30 )) wrk -t2 -c"$CONNS" -d"${secs}s" --timeout 10s \
     -s "$SHARED_BENCH/load/scenario.lua" "$peer_url" 2>&1)"
