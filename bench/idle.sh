@@ -47,6 +47,8 @@ for rep in $(seq 1 "${REPEAT:-1}"); do
   stop_pidfile syncline-idle
   without="$(pg_cores "$SECS")"
   echo "RESULT records=$N seconds=$SECS pg_cores_syncline_idle=$with pg_cores_without_syncline=$without"
-  (( rep < ${REPEAT:-1} )) && JAVA_OPTS="${JAVA_OPTS:--Xmx1g}" start_syncline syncline-idle pg "$routes" \
-    QUARKUS_FLYWAY_PG_CLEAN_AT_START=false && sleep 10
+  if (( rep < ${REPEAT:-1} )); then
+    JAVA_OPTS="${JAVA_OPTS:--Xmx1g}" start_syncline syncline-idle pg "$routes" QUARKUS_FLYWAY_PG_CLEAN_AT_START=false
+    sleep 10
+  fi
 done
